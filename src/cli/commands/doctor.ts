@@ -1,0 +1,18 @@
+// `ctvm doctor [--json] [--refresh]`: what this host can measure, and why not where it can't.
+import type { Command } from 'commander';
+import { doctor } from '../../host/doctor.js';
+import { formatDoctor } from '../../host/doctor-format.js';
+
+export function registerDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description('probe this host: cgroups, KVM (by booting a tiny guest), TCG, qemu, runtimes')
+    .option('--json', 'print the report as JSON')
+    .option('--refresh', 're-probe instead of using the result cached for this boot')
+    .action(async (opts: { json?: boolean; refresh?: boolean }) => {
+      const report = await doctor({ refresh: opts.refresh ?? false });
+      console.log(opts.json ? JSON.stringify(report, null, 2) : formatDoctor(report));
+      const ok = report.environments.bare?.usable && report.environments.container?.usable;
+      process.exitCode = ok ? 0 : 1;
+    });
+}

@@ -1,0 +1,216 @@
+// `ctvm doctor`: what this host can measure and, where it can't, why. Cached per boot
+// (keyed by /proc/sys/kernel/random/boot_id) so the runner can consult it cheaply.
+import { execa } from 'execa';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import si from 'systeminformation';
+import type { Availability } from '../engine/environment.js';
+import { CACHE_DIR, KERNEL_DIR, BUILD_DIR } from '../paths.js';
+import { which } from '../util/which.js';
+import { probeAccel } from './accel-probe.js';
+import { detectHostCgroups } from './cgroup-mode.js';
+import type { DoctorReport, KvmFacts } from './facts.js';
+import { checkRuntime } from './runtime-check.js';
+import { CRUN_GLOBAL_ARGS } from './crun-workaround.js';
+
+const KVM_PROBE_TIMEOUT_MS = 10_000;
+const TCG_PROBE_TIMEOUT_MS = 60_000;
+
+export function bootId(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+const cacheFile = () => join(CACHE_DIR, 'doctor.json');
+
+/** The cached report when it was made during this boot, else a fresh probe (and cache it). */
+export async function doctor(opts: { refresh?: boolean } = {}): Promise<DoctorReport> {
+  if (!opts.refresh) {
+    const cached = readCached();
+    if (cached) return cached;
+  }
+  const report = await probeHost();
+  mkdirSync(CACHE_DIR, { recursive: true });
+  writeFileSync(cacheFile() + '.tmp', JSON.stringify(report, null, 2));
+  renameSync(cacheFile() + '.tmp', cacheFile());
+  return report;
+}
+
+export function readCached(): DoctorReport | null {
+  try {
+    const r = JSON.parse(readFileSync(cacheFile(), 'utf8')) as DoctorReport;
+    return r.format === 1 && r.bootId === bootId() && r.bootId !== 'unknown' ? r : null;
+  } catch {
+    return null;
+  }
+}
+
+async function probeHost(): Promise<DoctorReport> {
+  const root = process.getuid?.() === 0;
+  const [cpu, mem, os, qemu] = await Promise.all([si.cpu(), si.mem(), si.osInfo(), qemuFacts()]);
+  const system = await si.system();
+  const cgroup = detectHostCgroups();
+  const vmlinux = join(KERNEL_DIR, 'vmlinux');
+  const guestKernel = existsSync(vmlinux)
+    ? {
+        present: true,
+        vmlinuz: join(KERNEL_DIR, 'vmlinuz'),
+        vmlinux,
+        version: readFileSync(join(KERNEL_DIR, 'version'), 'utf8').trim(),
+      }
+    : { present: false };
+  const busyboxPath = which('busybox') ?? (existsSync('/bin/busybox') ? '/bin/busybox' : null);
+  // Probes run one after another: two guests at once on 2 cores would distort the boot time.
+  const kvm = await kvmFacts(qemu !== null, guestKernel.present ? vmlinux : null);
+  const tcg =
+    qemu && guestKernel.present
+      ? await probeAccel({ accel: 'tcg', kernel: vmlinux, timeoutMs: TCG_PROBE_TIMEOUT_MS })
+      : {
+          usable: false,
+          reason: qemu ? 'guest kernel missing (npm run setup)' : 'qemu-system-x86_64 not installed',
+        };
+  const [runc, crun] = await Promise.all([checkRuntime('runc'), checkCrun()]);
+  const report: DoctorReport = {
+    format: 1,
+    bootId: bootId(),
+    generatedAt: new Date().toISOString(),
+    root,
+    host: {
+      cpuModel: `${cpu.manufacturer} ${cpu.brand}`.trim(),
+      cores: cpu.cores,
+      physicalCores: cpu.physicalCores,
+      memTotalBytes: mem.total,
+      os: `${os.distro} ${os.release}`.trim(),
+      kernel: os.kernel,
+      arch: os.arch,
+      cpuVirtualization: cpu.virtualization,
+      runningUnder: system.virtual ? system.virtualHost || 'virtualized' : null,
+      tscKhz: tscKhz(),
+    },
+    cgroup,
+    kvm,
+    tcg,
+    qemu,
+    guestKernel,
+    busybox: busyboxPath ? { present: true, path: busyboxPath } : { present: false },
+    runtimes: { runc, crun },
+    environments: {},
+  };
+  report.environments = environmentAvailability(report);
+  return report;
+}
+
+/** Which environments this host can measure, from the facts alone (pure; unit-tested). */
+export function environmentAvailability(r: DoctorReport): DoctorReport['environments'] {
+  const env: Record<string, Availability & { accel?: string }> = {};
+  env.bare =
+    existsSync(join(BUILD_DIR, 'ctvm-probe')) || !r.root
+      ? { usable: true }
+      : { usable: true, detail: 'probe binary not built yet (npm run setup)' };
+  const containerWhy = !r.root
+    ? 'needs root (namespaces, cgroups, mounts)'
+    : r.cgroup.driver === null
+      ? 'no cgroup hierarchy mounted'
+      : r.cgroup.missing.length
+        ? `cgroup ${r.cgroup.driver} lacks controller(s): ${r.cgroup.missing.join(', ')}`
+        : !r.busybox.present
+          ? 'busybox-static not installed (the workload rootfs needs it)'
+          : null;
+  env.container = containerWhy
+    ? { usable: false, reason: containerWhy }
+    : { usable: true, detail: `cgroup ${r.cgroup.driver} driver (${r.cgroup.mode} host)` };
+  const runtimeAvail = (f: DoctorReport['runtimes']['runc'], n: string): Availability =>
+    f.usable
+      ? { usable: true, ...(f.workaround ? { detail: f.workaround } : {}) }
+      : { usable: false, reason: `${n}: ${f.reason ?? 'unusable'}` };
+  env['oci:runc'] = runtimeAvail(r.runtimes.runc, 'runc');
+  env['oci:crun'] = runtimeAvail(r.runtimes.crun, 'crun');
+  env['vm:kvm'] = r.kvm.usable
+    ? { usable: true, accel: 'kvm' }
+    : { usable: false, reason: `KVM: ${r.kvm.reason ?? 'unusable'}` };
+  env['vm:tcg'] = r.tcg.usable
+    ? { usable: true, accel: 'tcg', detail: 'software emulation' }
+    : { usable: false, reason: `TCG: ${r.tcg.reason ?? 'unusable'}` };
+  env.vm = r.kvm.usable
+    ? { usable: true, accel: 'kvm' }
+    : r.tcg.usable
+      ? {
+          usable: true,
+          accel: 'tcg',
+          detail: `KVM not usable (${r.kvm.reason ?? '?'}); using TCG software emulation`,
+        }
+      : { usable: false, reason: `no accelerator: KVM: ${r.kvm.reason ?? '?'}; TCG: ${r.tcg.reason ?? '?'}` };
+  return env;
+}
+
+async function kvmFacts(haveQemu: boolean, kernel: string | null): Promise<KvmFacts> {
+  const devicePresent = existsSync('/dev/kvm');
+  const module = kvmModule();
+  const base = { devicePresent, module };
+  if (!devicePresent) {
+    const why = module
+      ? `/dev/kvm does not exist although module ${module} is loaded`
+      : 'no /dev/kvm and no kvm module loaded';
+    return { ...base, usable: false, reason: why };
+  }
+  if (!haveQemu) return { ...base, usable: false, reason: 'qemu-system-x86_64 not installed' };
+  if (!kernel) return { ...base, usable: false, reason: 'guest kernel missing (npm run setup)' };
+  const probe = await probeAccel({ accel: 'kvm', kernel, timeoutMs: KVM_PROBE_TIMEOUT_MS });
+  if (!probe.usable && module && !['kvm_intel', 'kvm_amd'].includes(module)) {
+    probe.reason = `${probe.reason} — module ${module} is a non-standard KVM variant`;
+  }
+  return { ...base, ...probe };
+}
+
+function kvmModule(): string | null {
+  try {
+    const mods = readdirSync('/sys/module');
+    return (
+      ['kvm_intel', 'kvm_amd', ...mods.filter((m) => m.startsWith('kvm_'))].find((m) => mods.includes(m)) ??
+      (mods.includes('kvm') ? 'kvm' : null)
+    );
+  } catch {
+    return null;
+  }
+}
+
+async function qemuFacts(): Promise<DoctorReport['qemu']> {
+  const path = which('qemu-system-x86_64');
+  if (!path) return null;
+  const [v, m] = await Promise.all([
+    execa(path, ['--version'], { reject: false }),
+    execa(path, ['-machine', 'help'], { reject: false }),
+  ]);
+  const version = /version\s+(\S+)/.exec(v.stdout)?.[1] ?? v.stdout.split('\n')[0] ?? '';
+  const machines = m.stdout
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/)[0] ?? '')
+    .filter((n) => ['microvm', 'pc', 'q35'].includes(n));
+  return { path, version, machines };
+}
+
+async function checkCrun(): Promise<DoctorReport['runtimes']['crun']> {
+  const plain = await checkRuntime('crun');
+  if (plain.usable || !plain.present || CRUN_GLOBAL_ARGS.length === 0) return plain;
+  const worked = await checkRuntime('crun', CRUN_GLOBAL_ARGS);
+  if (!worked.usable) return plain;
+  return {
+    ...worked,
+    workaround: `crun ${CRUN_GLOBAL_ARGS.join(' ')} (as shipped it fails here: ${plain.reason ?? '?'})`,
+  };
+}
+
+/** TSC frequency in kHz (guests under TCG on microvm need tsc_early_khz to avoid PIT calibration hangs). */
+function tscKhz(): number | null {
+  try {
+    const txt = readFileSync('/proc/cpuinfo', 'utf8');
+    const mhz = /^cpu MHz\s*:\s*([\d.]+)/m.exec(txt)?.[1];
+    return mhz ? Math.round(Number(mhz) * 1000) : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,44 @@
+// Can runc / crun actually run a container here? Runs `/bin/busybox true` from a throwaway
+// bundle made with `<runtime> spec`, and reports the runtime's own first error line if not.
+import { execa } from 'execa';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RuntimeFacts } from './facts.js';
+import { which } from '../util/which.js';
+
+export async function checkRuntime(name: 'runc' | 'crun', globalArgs: string[] = []): Promise<RuntimeFacts> {
+  const path = which(name);
+  if (!path) return { present: false, usable: false, reason: `${name} not installed` };
+  const version = (await execa(path, ['--version'], { reject: false })).stdout.split('\n')[0]?.trim() ?? '';
+  if (process.getuid?.() !== 0) return { present: true, path, version, usable: false, reason: 'needs root' };
+  const dir = mkdtempSync(join(tmpdir(), `ctvm-${name}-check-`));
+  const id = `ctvm-doctor-${name}-${process.pid}`;
+  try {
+    mkdirSync(join(dir, 'rootfs/bin'), { recursive: true });
+    copyFileSync('/bin/busybox', join(dir, 'rootfs/bin/busybox'));
+    await execa(path, ['spec'], { cwd: dir });
+    const spec = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as {
+      process: { terminal: boolean; args: string[] };
+    };
+    spec.process.terminal = false;
+    spec.process.args = ['/bin/busybox', 'true'];
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(spec));
+    const r = await execa(path, [...globalArgs, 'run', '--bundle', dir, id], {
+      reject: false,
+      timeout: 15_000,
+      stdin: 'ignore',
+    });
+    if (r.exitCode === 0) return { present: true, path, version, usable: true };
+    const why =
+      (r.stderr || r.stdout)
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .pop() ?? `exit ${r.exitCode}`;
+    return { present: true, path, version, usable: false, reason: why.slice(0, 300) };
+  } finally {
+    await execa(path, [...globalArgs, 'delete', '--force', id], { reject: false });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

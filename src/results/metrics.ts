@@ -1,0 +1,97 @@
+// Every metric ctvm records: its unit, label and direction. Names carry units (…Ns, …Bytes).
+export interface MetricInfo {
+  unit: 'ns' | 'bytes' | 'ratio' | 'MB/s' | 'count' | 'cpu-s/s';
+  label: string;
+  smallerIsBetter: boolean;
+  /** What it means exactly (README mirrors these). */
+  definition: string;
+}
+
+export const METRICS = {
+  startNs: {
+    unit: 'ns',
+    label: 'Start latency',
+    smallerIsBetter: true,
+    definition: "host monotonic time from the harness's launch call to the workload's READY line reaching the host",
+  },
+  exitNs: {
+    unit: 'ns',
+    label: 'Exit latency',
+    smallerIsBetter: true,
+    definition: 'launch call until the instance is gone (process reaped / qemu exited) and cleaned up',
+  },
+  pssBytes: {
+    unit: 'bytes',
+    label: 'PSS per instance',
+    smallerIsBetter: true,
+    definition: 'proportional set size of every host process of the instance (cgroup members, or qemu)',
+  },
+  rssBytes: { unit: 'bytes', label: 'RSS per instance', smallerIsBetter: true, definition: 'resident set size, summed' },
+  cgroupBytes: {
+    unit: 'bytes',
+    label: 'cgroup memory',
+    smallerIsBetter: true,
+    definition: "the instance cgroup's memory.current (v2) or memory.usage_in_bytes (v1)",
+  },
+  memAvailableDropBytes: {
+    unit: 'bytes',
+    label: 'MemAvailable drop per instance',
+    smallerIsBetter: true,
+    definition: 'host MemAvailable before start minus after settle, divided by instances running',
+  },
+  guestTotalBytes: { unit: 'bytes', label: 'Guest MemTotal', smallerIsBetter: true, definition: "guest's /proc/meminfo MemTotal" },
+  guestUsedBytes: {
+    unit: 'bytes',
+    label: 'Guest used (its own view)',
+    smallerIsBetter: true,
+    definition: 'guest MemTotal - MemAvailable, as the guest kernel reports it',
+  },
+  guestRamPssBytes: {
+    unit: 'bytes',
+    label: 'VM guest RAM touched (PSS)',
+    smallerIsBetter: true,
+    definition: "PSS of qemu's guest-RAM mapping: memory the guest OS + app actually touched",
+  },
+  kernelImagePssBytes: {
+    unit: 'bytes',
+    label: 'VM kernel/initrd file mappings (PSS)',
+    smallerIsBetter: true,
+    definition: 'PSS of file-backed mappings of the kernel and initramfs images (shared between guests)',
+  },
+  hypervisorPssBytes: {
+    unit: 'bytes',
+    label: 'Hypervisor (qemu own + accelerator) PSS',
+    smallerIsBetter: true,
+    definition: "PSS of qemu's remaining mappings: its binary, libraries, heap, TCG code buffer",
+  },
+  idleCpuPerSec: {
+    unit: 'cpu-s/s',
+    label: 'Idle CPU',
+    smallerIsBetter: true,
+    definition: 'host CPU seconds consumed per wall second by an idle instance after READY',
+  },
+  workNs: {
+    unit: 'ns',
+    label: 'Work duration',
+    smallerIsBetter: true,
+    definition: "host monotonic time from READY to the workload's RESULT line (the fixed work itself)",
+  },
+  cpuNs: {
+    unit: 'ns',
+    label: 'Host CPU time',
+    smallerIsBetter: true,
+    definition: 'user+system CPU time the host charged to the instance over its life',
+  },
+  throughputMBps: {
+    unit: 'MB/s',
+    label: 'Throughput',
+    smallerIsBetter: false,
+    definition: 'workload-reported throughput (mem copy, io write+fsync)',
+  },
+} as const satisfies Record<string, MetricInfo>;
+
+export type MetricName = keyof typeof METRICS;
+
+export function metricInfo(name: string): MetricInfo {
+  return (METRICS as Record<string, MetricInfo>)[name] ?? { unit: 'count', label: name, smallerIsBetter: true, definition: name };
+}

@@ -1,0 +1,68 @@
+// Declares what an integration test needs; returns a skip reason (printed by node:test) or false.
+// An unknown requirement throws: a typo must not turn into a silently skipped test.
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { BUILD_DIR, KERNEL_DIR } from '../../src/paths.js';
+import { join } from 'node:path';
+
+const checks = {
+  root: () => (process.getuid?.() === 0 ? null : 'needs root'),
+  linux: () => (process.platform === 'linux' ? null : 'needs Linux'),
+  qemu: () =>
+    which('qemu-system-x86_64') ? null : 'needs qemu-system-x86_64 (apt-get install qemu-system-x86)',
+  kernel: () =>
+    existsSync(join(KERNEL_DIR, 'vmlinuz'))
+      ? null
+      : `needs the guest kernel in ${KERNEL_DIR} (npm run setup)`,
+  helper: () =>
+    existsSync(join(BUILD_DIR, 'ctvm-nsexec')) ? null : 'needs build/ctvm-nsexec (npm run setup)',
+  probe: () => (existsSync(join(BUILD_DIR, 'ctvm-probe')) ? null : 'needs build/ctvm-probe (npm run setup)'),
+  busybox: () => (existsSync('/bin/busybox') ? null : 'needs /bin/busybox (apt-get install busybox-static)'),
+  runc: () => (which('runc') ? null : 'needs runc'),
+  crun: () => (which('crun') ? null : 'needs crun'),
+  chromium: () => (which('chromium') ? null : 'needs chromium (apt-get install chromium)'),
+  vagrant: () => (which('vagrant') ? null : 'needs vagrant (apt-get install vagrant)'),
+  cgroupV1: () =>
+    existsSync('/sys/fs/cgroup/memory/memory.limit_in_bytes') ? null : 'needs cgroup v1 memory controller',
+  cgroupV2: () => (isCgroup2('/sys/fs/cgroup') ? null : 'needs a pure cgroup v2 host'),
+} satisfies Record<string, () => string | null>;
+
+export type Requirement = keyof typeof checks;
+
+/** `test('x', { skip: requires('root', 'qemu') }, fn)`: false when all are met, else the reason. */
+export function requires(...needs: Requirement[]): string | false {
+  for (const need of needs) {
+    const check = (checks as Record<string, () => string | null>)[need];
+    if (!check) throw new Error(`requires(): unknown requirement '${String(need)}'`);
+    const reason = check();
+    if (reason) {
+      console.log(`# skip: ${reason}`);
+      return reason;
+    }
+  }
+  return false;
+}
+
+function which(cmd: string): boolean {
+  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
+    try {
+      accessSync(join(dir, cmd), constants.X_OK);
+      return true;
+    } catch {
+      /* next */
+    }
+  }
+  return false;
+}
+
+function isCgroup2(path: string): boolean {
+  try {
+    return readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .some((l) => l.split(' ')[4] === path && l.includes(' - cgroup2 '));
+  } catch {
+    return false;
+  }
+}
+
+export { execFileSync };
