@@ -1,0 +1,75 @@
+// Workload catalog: a name -> the command run identically in every environment.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PreparedWorkload } from '../engine/environment.js';
+import { UsageError } from '../errors.js';
+import { which } from '../util/which.js';
+import { buildRootfs, PROBE_IN_ROOTFS } from './rootfs.js';
+
+/** Built-in probe modes and their default arguments (sized for ~0.2-1 s of work on this host). */
+export const PROBE_WORKLOADS: Record<string, string[]> = {
+  noop: ['noop'],
+  idle: ['idle'],
+  cpu: ['cpu', '200000000'],
+  mem: ['mem', '64'],
+  syscall: ['syscall', '500000'],
+  io: ['io', '32'],
+  hang: ['hang'],
+};
+
+/** Host programs known to work as fixed-work workloads, with their arguments. */
+export const HOST_WORKLOADS: Record<string, string[]> = {
+  sysbench: ['cpu', '--cpu-max-prime=4000', '--events=1000', '--time=0', '--threads=1', 'run'],
+  'stress-ng': ['--cpu', '1', '--cpu-ops', '2000', '--metrics-brief'],
+};
+
+export function isKnownWorkload(name: string): boolean {
+  if (name in PROBE_WORKLOADS) return true;
+  if (/^exit:\d{1,3}$/.test(name)) return true;
+  const host = /^host:(.+)$/.exec(name)?.[1];
+  return host !== undefined && host in HOST_WORKLOADS;
+}
+
+export const KNOWN_WORKLOADS = [
+  ...Object.keys(PROBE_WORKLOADS),
+  'exit:<code>',
+  ...Object.keys(HOST_WORKLOADS).map((h) => `host:${h}`),
+];
+
+/**
+ * Resolves a workload name ('cpu', 'exit:3', 'host:sysbench') or explicit args ('cpu' + ['1000'])
+ * into a PreparedWorkload whose rootfs includes everything it needs.
+ */
+export async function prepareWorkload(name: string, args?: string[]): Promise<PreparedWorkload> {
+  if (!isKnownWorkload(name)) {
+    throw new UsageError(`unknown workload '${name}'`, { hint: `known: ${KNOWN_WORKLOADS.join(', ')}` });
+  }
+  const host = /^host:(.+)$/.exec(name)?.[1];
+  const rootfs = await buildRootfs({ hostPrograms: host ? [host] : [] });
+  let argv: string[];
+  if (host) {
+    const path = which(host);
+    if (!path) throw new UsageError(`host program '${host}' not found`, { hint: `apt-get install ${host}` });
+    argv = [path, ...(args ?? HOST_WORKLOADS[host] ?? [])];
+  } else {
+    const exit = /^exit:(\d+)$/.exec(name)?.[1];
+    argv = [
+      PROBE_IN_ROOTFS,
+      ...(exit !== undefined
+        ? ['exit', exit]
+        : args
+          ? [PROBE_WORKLOADS[name]![0]!, ...args]
+          : PROBE_WORKLOADS[name]!),
+    ];
+  }
+  const binary = join(rootfs.dir, argv[0]!);
+  return {
+    name,
+    rootfsDir: rootfs.dir,
+    rootfsHash: rootfs.hash,
+    argv,
+    env: { PATH: '/bin:/usr/bin:/sbin:/usr/sbin', HOME: '/root' },
+    binarySha256: createHash('sha256').update(readFileSync(binary)).digest('hex'),
+  };
+}
