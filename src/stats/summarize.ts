@@ -1,0 +1,71 @@
+// samples.jsonl -> summary rows: one distribution per (kind, env, workload, density, metric),
+// warm-up samples excluded, failed samples counted, and each env's median relative to `bare`.
+import type { SampleRecord, Summary, SummaryRow } from '../results/types.js';
+import { metricInfo } from '../results/metrics.js';
+import { describe } from './describe.js';
+import { ratioOfMediansCI } from './bootstrap.js';
+
+export const BASELINE_ENV = 'bare';
+
+function groupKey(s: { kind: string; env: string; workload: string; density: number }): string {
+  return `${s.kind}\u0000${s.env}\u0000${s.workload}\u0000${s.density}`;
+}
+
+export function summarize(
+  runId: string,
+  samples: readonly SampleRecord[],
+  opts: { seed?: number } = {},
+): Summary {
+  const groups = new Map<string, { first: SampleRecord; ok: SampleRecord[]; failed: number }>();
+  for (const s of samples) {
+    if (s.warmup) continue;
+    const k = groupKey(s);
+    const g = groups.get(k) ?? { first: s, ok: [], failed: 0 };
+    if (s.ok) g.ok.push(s);
+    else g.failed++;
+    groups.set(k, g);
+  }
+  const values = new Map<string, number[]>();
+  const rows: SummaryRow[] = [];
+  for (const [k, g] of groups) {
+    const metrics = [...new Set(g.ok.flatMap((s) => Object.keys(s.metrics)))].sort();
+    if (metrics.length === 0) {
+      rows.push({
+        kind: g.first.kind,
+        env: g.first.env,
+        workload: g.first.workload,
+        density: g.first.density,
+        metric: '-',
+        unit: '-',
+        failed: g.failed,
+        dist: describe([]),
+      });
+      continue;
+    }
+    for (const metric of metrics) {
+      const vals = g.ok
+        .map((s) => s.metrics[metric])
+        .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+      values.set(`${k}\u0000${metric}`, vals);
+      rows.push({
+        kind: g.first.kind,
+        env: g.first.env,
+        workload: g.first.workload,
+        density: g.first.density,
+        metric,
+        unit: metricInfo(metric).unit,
+        failed: g.failed,
+        dist: describe(vals, opts),
+      });
+    }
+  }
+  for (const row of rows) {
+    if (row.env === BASELINE_ENV || row.metric === '-') continue;
+    const base = values.get(`${groupKey({ ...row, env: BASELINE_ENV })}\u0000${row.metric}`);
+    const mine = values.get(`${groupKey(row)}\u0000${row.metric}`);
+    if (!base?.length || !mine?.length) continue;
+    row.vsBaseline = { env: BASELINE_ENV, ...ratioOfMediansCI(mine, base, opts) };
+  }
+  rows.sort((a, b) => groupKey(a).localeCompare(groupKey(b)) || a.metric.localeCompare(b.metric));
+  return { runId, rows };
+}
