@@ -1,0 +1,395 @@
+/* ctvm-nsexec: the mechanism half of the ctvm container engine (policy lives in TypeScript).
+ * Creates namespaces, performs the mounts it is told to in order, pivot_root()s, waits until the
+ * parent has put the child into its cgroups, drops capabilities and execs. Reports per-phase
+ * CLOCK_MONOTONIC timestamps, errors (stage, op, errno, path) and the exit status as text lines
+ * on fd NSEXEC_STATUS_FD. Protocol: native/README.md. Constants: native/nsexec.h. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nsexec.h"
+
+#define MAX_OPS 128
+#define MAX_ENV 256
+#define MAX_CGROUPS 16
+
+enum op_kind { OP_MOUNT, OP_DEV, OP_SYMLINK };
+struct op {
+  enum op_kind kind;
+  const char *a, *b, *c, *d, *e; /* mount: type src dst flags data | dev: path mode maj min | symlink: target path */
+};
+
+static struct {
+  int ns_flags, newcgroup, lo_up, no_new_privs, have_caps;
+  uint64_t caps;
+  const char *root, *hostname, *cwd;
+  struct op ops[MAX_OPS];
+  int nops;
+  char *env[MAX_ENV + 1];
+  int nenv;
+  const char *cgroup_procs[MAX_CGROUPS];
+  int ncgroups;
+  char **argv;
+} cfg;
+
+static const char *stage = "parent";
+static pid_t child_pid = -1;
+
+static uint64_t mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* One write() per line: lines stay whole even though parent and child share the pipe. */
+static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void report(const char *fmt, ...) {
+  char buf[4096];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  if (n > (int)sizeof buf - 2) n = sizeof buf - 2;
+  buf[n++] = '\n';
+  while (write(NSEXEC_STATUS_FD, buf, n) < 0 && errno == EINTR) {
+  }
+}
+
+static void phase(const char *name) { report("%c %s %llu", NSEXEC_MSG_TIME, name, (unsigned long long)mono_ns()); }
+
+static void fail(const char *op, const char *path, int code) {
+  const char *name = strerrorname_np(errno);
+  report("%c %s %s %s %s", NSEXEC_MSG_ERROR, stage, op, name ? name : "EUNKNOWN", path ? path : "-");
+  _exit(code);
+}
+
+static void usage(const char *what) {
+  errno = EINVAL;
+  fail("argv", what, NSEXEC_EXIT_USAGE);
+}
+
+/* ---- argv parsing (see README: keyword arguments, then "--" and the command) ---- */
+
+static int ns_flag(const char *name) {
+  static const struct { const char *n; int f; } t[] = {
+      {"pid", CLONE_NEWPID}, {"mnt", CLONE_NEWNS}, {"uts", CLONE_NEWUTS},
+      {"ipc", CLONE_NEWIPC}, {"net", CLONE_NEWNET}, {"cgroup", CLONE_NEWCGROUP}};
+  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+    if (strcmp(t[i].n, name) == 0) return t[i].f;
+  usage(name);
+  return 0;
+}
+
+static void parse_ns(char *list) {
+  for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+    int f = ns_flag(tok);
+    if (f == CLONE_NEWCGROUP) cfg.newcgroup = 1; /* unshared after the cgroup join, see child() */
+    else cfg.ns_flags |= f;
+  }
+}
+
+static void add_op(enum op_kind kind, char **v) {
+  if (cfg.nops == MAX_OPS) usage("too many mounts");
+  struct op *o = &cfg.ops[cfg.nops++];
+  o->kind = kind;
+  o->a = v[0];
+  o->b = v[1];
+  o->c = kind == OP_SYMLINK ? NULL : v[2];
+  o->d = kind == OP_SYMLINK ? NULL : v[3];
+  o->e = kind == OP_MOUNT ? v[4] : NULL;
+}
+
+static void parse_args(int argc, char **argv) {
+  int i = 1;
+  while (i < argc) {
+    const char *k = argv[i];
+    int left = argc - i - 1;
+#define NEED(n) do { if (left < (n)) usage(k); } while (0)
+    if (strcmp(k, "--") == 0) { cfg.argv = &argv[i + 1]; break; }
+    else if (strcmp(k, "ns") == 0) { NEED(1); parse_ns(argv[i + 1]); i += 2; }
+    else if (strcmp(k, "root") == 0) { NEED(1); cfg.root = argv[i + 1]; i += 2; }
+    else if (strcmp(k, "mount") == 0) { NEED(5); add_op(OP_MOUNT, &argv[i + 1]); i += 6; }
+    else if (strcmp(k, "dev") == 0) { NEED(4); add_op(OP_DEV, &argv[i + 1]); i += 5; }
+    else if (strcmp(k, "symlink") == 0) { NEED(2); add_op(OP_SYMLINK, &argv[i + 1]); i += 3; }
+    else if (strcmp(k, "hostname") == 0) { NEED(1); cfg.hostname = argv[i + 1]; i += 2; }
+    else if (strcmp(k, "cwd") == 0) { NEED(1); cfg.cwd = argv[i + 1]; i += 2; }
+    else if (strcmp(k, "lo") == 0) { cfg.lo_up = 1; i += 1; }
+    else if (strcmp(k, "nonewprivs") == 0) { cfg.no_new_privs = 1; i += 1; }
+    else if (strcmp(k, "caps") == 0) { NEED(1); cfg.caps = strtoull(argv[i + 1], NULL, 16); cfg.have_caps = 1; i += 2; }
+    else if (strcmp(k, "env") == 0) { NEED(1); if (cfg.nenv == MAX_ENV) usage("env"); cfg.env[cfg.nenv++] = argv[i + 1]; i += 2; }
+    else if (strcmp(k, "cgroup") == 0) { NEED(1); if (cfg.ncgroups == MAX_CGROUPS) usage("cgroup"); cfg.cgroup_procs[cfg.ncgroups++] = argv[i + 1]; i += 2; }
+    else usage(k);
+#undef NEED
+  }
+  if (!cfg.argv || !cfg.argv[0]) usage("missing -- COMMAND");
+  if (!cfg.root) usage("missing root");
+  cfg.env[cfg.nenv] = NULL;
+}
+
+/* ---- child: mounts, pivot_root, hostname, lo, cgroup wait, caps, exec ---- */
+
+static unsigned long mount_flags(const char *list, int *rec) {
+  static const struct { const char *n; unsigned long f; } t[] = {
+      {"ro", MS_RDONLY}, {"nosuid", MS_NOSUID}, {"nodev", MS_NODEV}, {"noexec", MS_NOEXEC},
+      {"relatime", MS_RELATIME}, {"strictatime", MS_STRICTATIME}, {"noatime", MS_NOATIME}};
+  char buf[256];
+  unsigned long flags = 0;
+  *rec = 0;
+  if (strcmp(list, "-") == 0) return 0;
+  snprintf(buf, sizeof buf, "%s", list);
+  for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+    size_t i;
+    if (strcmp(tok, "rec") == 0) { *rec = 1; continue; }
+    for (i = 0; i < sizeof t / sizeof t[0]; i++)
+      if (strcmp(t[i].n, tok) == 0) { flags |= t[i].f; break; }
+    if (i == sizeof t / sizeof t[0]) usage(tok);
+  }
+  return flags;
+}
+
+static void in_root(char *out, size_t size, const char *path) {
+  if (strcmp(path, "/") == 0) snprintf(out, size, "%s", cfg.root);
+  else snprintf(out, size, "%s%s", cfg.root, path);
+}
+
+static void mkdir_p(char *path) {
+  for (char *p = path + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = 0;
+    if (mkdir(path, 0755) < 0 && errno != EEXIST) fail("mkdir", path, NSEXEC_EXIT_SETUP);
+    *p = '/';
+  }
+  if (mkdir(path, 0755) < 0 && errno != EEXIST) fail("mkdir", path, NSEXEC_EXIT_SETUP);
+}
+
+static void remount(const char *dst, unsigned long flags) {
+  if (mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | flags, NULL) < 0) fail("remount", dst, NSEXEC_EXIT_SETUP);
+}
+
+/* "mask": hide a path (runc's maskedPaths): /dev/null over a file, a read-only tmpfs over a dir. */
+static void do_mask(const char *dst) {
+  struct stat st;
+  if (stat(dst, &st) < 0) {
+    if (errno == ENOENT) return;
+    fail("stat", dst, NSEXEC_EXIT_SETUP);
+  }
+  if (S_ISDIR(st.st_mode)) {
+    if (mount("tmpfs", dst, "tmpfs", MS_RDONLY, "size=0") < 0) fail("mount tmpfs", dst, NSEXEC_EXIT_SETUP);
+  } else if (mount("/dev/null", dst, NULL, MS_BIND, NULL) < 0) {
+    fail("mount bind /dev/null", dst, NSEXEC_EXIT_SETUP);
+  }
+}
+
+static void do_mount(const struct op *o) {
+  char dst[4096];
+  int rec;
+  unsigned long flags = mount_flags(o->d, &rec);
+  const char *data = strcmp(o->e, "-") == 0 ? NULL : o->e;
+  in_root(dst, sizeof dst, o->c);
+  if (strcmp(o->a, "mask") == 0) return do_mask(dst);
+  if (strcmp(o->a, "ro") == 0) { /* runc's readonlyPaths: bind the path onto itself, remount ro */
+    if (mount(dst, dst, NULL, MS_BIND | MS_REC, NULL) < 0) {
+      if (errno == ENOENT) return;
+      fail("mount bind", dst, NSEXEC_EXIT_SETUP);
+    }
+    return remount(dst, MS_RDONLY | flags);
+  }
+  mkdir_p(dst);
+  if (strcmp(o->a, "bind") == 0) {
+    if (mount(o->b, dst, NULL, MS_BIND | (rec ? MS_REC : 0), NULL) < 0) fail("mount bind", o->b, NSEXEC_EXIT_SETUP);
+    if (flags) remount(dst, flags); /* MS_BIND ignores flags on the first call */
+    return;
+  }
+  if (mount(o->b, dst, o->a, flags, data) < 0) {
+    char op[64];
+    snprintf(op, sizeof op, "mount %s", o->a);
+    fail(op, dst, NSEXEC_EXIT_SETUP);
+  }
+}
+
+static void do_dev(const struct op *o) {
+  char path[4096];
+  in_root(path, sizeof path, o->a);
+  mode_t mode = (mode_t)strtoul(o->b, NULL, 8);
+  dev_t dev = makedev(strtoul(o->c, NULL, 10), strtoul(o->d, NULL, 10));
+  if (mknod(path, S_IFCHR | mode, dev) < 0) fail("mknod", path, NSEXEC_EXIT_SETUP);
+  if (chmod(path, mode) < 0) fail("chmod", path, NSEXEC_EXIT_SETUP); /* mknod obeys the umask */
+}
+
+static void do_symlink(const struct op *o) {
+  char path[4096];
+  in_root(path, sizeof path, o->b);
+  if (symlink(o->a, path) < 0 && errno != EEXIST) fail("symlink", path, NSEXEC_EXIT_SETUP);
+}
+
+/* pivot_root(".", ".") then detach the old root: runc's trick, no temporary directory needed. */
+static void pivot(void) {
+  if (chdir(cfg.root) < 0) fail("chdir", cfg.root, NSEXEC_EXIT_SETUP);
+  if (syscall(SYS_pivot_root, ".", ".") < 0) fail("pivot_root", cfg.root, NSEXEC_EXIT_SETUP);
+  if (umount2(".", MNT_DETACH) < 0) fail("umount2", "old root", NSEXEC_EXIT_SETUP);
+  if (chdir("/") < 0) fail("chdir", "/", NSEXEC_EXIT_SETUP);
+}
+
+static void lo_up(void) {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  struct ifreq ifr;
+  if (s < 0) fail("socket", "AF_INET", NSEXEC_EXIT_SETUP);
+  memset(&ifr, 0, sizeof ifr);
+  strcpy(ifr.ifr_name, "lo");
+  if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) fail("ioctl SIOCGIFFLAGS", "lo", NSEXEC_EXIT_SETUP);
+  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) fail("ioctl SIOCSIFFLAGS", "lo", NSEXEC_EXIT_SETUP);
+  close(s);
+}
+
+/* Bounding set first (needs CAP_SETPCAP, which capset may remove), then ambient, then capset. */
+static void drop_caps(void) {
+  for (int c = 0; c < 64; c++)
+    if (!(cfg.caps & (1ull << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+      fail("prctl PR_CAPBSET_DROP", "-", NSEXEC_EXIT_SETUP);
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+    fail("prctl PR_CAP_AMBIENT_CLEAR_ALL", "-", NSEXEC_EXIT_SETUP);
+  struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2];
+  for (int i = 0; i < 2; i++) {
+    uint32_t v = (uint32_t)(cfg.caps >> (32 * i));
+    data[i].effective = data[i].permitted = data[i].inheritable = v;
+  }
+  if (syscall(SYS_capset, &hdr, data) < 0) fail("capset", "-", NSEXEC_EXIT_SETUP);
+}
+
+static void exec_command(void) {
+  const char *cmd = cfg.argv[0];
+  if (strchr(cmd, '/')) {
+    phase("exec");
+    execve(cmd, cfg.argv, cfg.env);
+    fail("execve", cmd, NSEXEC_EXIT_EXEC);
+  }
+  const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  for (int i = 0; i < cfg.nenv; i++)
+    if (strncmp(cfg.env[i], "PATH=", 5) == 0) path = cfg.env[i] + 5;
+  char dirs[4096], full[4096];
+  snprintf(dirs, sizeof dirs, "%s", path);
+  phase("exec");
+  for (char *d = strtok(dirs, ":"); d; d = strtok(NULL, ":")) {
+    snprintf(full, sizeof full, "%s/%s", d, cmd);
+    execve(full, cfg.argv, cfg.env);
+  }
+  errno = ENOENT;
+  fail("execve", cmd, NSEXEC_EXIT_EXEC);
+}
+
+static void child(int go_fd) {
+  stage = "child";
+  /* If the helper dies (its caller was SIGKILLed), the whole pid namespace goes with it. */
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("prctl PR_SET_PDEATHSIG", "-", NSEXEC_EXIT_SETUP);
+  phase("namespaces");
+  if ((cfg.ns_flags & CLONE_NEWNS) && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    fail("mount private", "/", NSEXEC_EXIT_SETUP);
+  for (int i = 0; i < cfg.nops; i++) {
+    const struct op *o = &cfg.ops[i];
+    if (o->kind == OP_MOUNT) do_mount(o);
+    else if (o->kind == OP_DEV) do_dev(o);
+    else do_symlink(o);
+  }
+  phase("rootfs");
+  pivot();
+  phase("pivot");
+  if (cfg.hostname && sethostname(cfg.hostname, strlen(cfg.hostname)) < 0) fail("sethostname", cfg.hostname, NSEXEC_EXIT_SETUP);
+  if (cfg.lo_up) lo_up();
+  /* Wait for the parent to write our pid into every cgroup.procs: nothing execs unconfined. */
+  char b = 0;
+  ssize_t n;
+  while ((n = read(go_fd, &b, 1)) < 0 && errno == EINTR) {
+  }
+  if (n != 1 || b != NSEXEC_GO_BYTE) { errno = EPIPE; fail("read go byte", "-", NSEXEC_EXIT_SETUP); }
+  close(go_fd);
+  /* After the join, so the namespace's cgroup root is the container's cgroup, not the host's. */
+  if (cfg.newcgroup && unshare(CLONE_NEWCGROUP) < 0) fail("unshare CLONE_NEWCGROUP", "-", NSEXEC_EXIT_SETUP);
+  phase("cgroup");
+  if (cfg.cwd && chdir(cfg.cwd) < 0) fail("chdir", cfg.cwd, NSEXEC_EXIT_SETUP);
+  if (cfg.have_caps) drop_caps();
+  if (cfg.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail("prctl PR_SET_NO_NEW_PRIVS", "-", NSEXEC_EXIT_SETUP);
+  exec_command();
+}
+
+/* ---- parent: clone, cgroup join, go, wait, report exit ---- */
+
+static void forward(int sig) {
+  if (child_pid > 0) kill(child_pid, sig);
+}
+
+static void join_cgroups(pid_t pid) {
+  char buf[32];
+  int len = snprintf(buf, sizeof buf, "%d", pid);
+  for (int i = 0; i < cfg.ncgroups; i++) {
+    int fd = open(cfg.cgroup_procs[i], O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, buf, len) != len) {
+      int e = errno;
+      kill(pid, SIGKILL);
+      errno = e;
+      fail("write cgroup.procs", cfg.cgroup_procs[i], NSEXEC_EXIT_SETUP);
+    }
+    close(fd);
+  }
+}
+
+int main(int argc, char **argv) {
+  if (fcntl(NSEXEC_STATUS_FD, F_SETFD, FD_CLOEXEC) < 0) return NSEXEC_EXIT_USAGE; /* no status fd */
+  phase("helper");
+  parse_args(argc, argv);
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("prctl PR_SET_PDEATHSIG", "-", NSEXEC_EXIT_SETUP);
+  int go[2];
+  if (pipe2(go, O_CLOEXEC) < 0) fail("pipe2", "-", NSEXEC_EXIT_SETUP);
+  /* Raw clone without a new stack behaves like fork() but creates the namespaces atomically. */
+  pid_t pid = (pid_t)syscall(SYS_clone, cfg.ns_flags | SIGCHLD, NULL, NULL, NULL, NULL);
+  if (pid < 0) fail("clone", "-", NSEXEC_EXIT_SETUP);
+  if (pid == 0) {
+    close(go[1]);
+    child(go[0]);
+  }
+  child_pid = pid;
+  close(go[0]);
+  struct sigaction sa = {0};
+  sa.sa_handler = forward;
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  report("%c %d", NSEXEC_MSG_PID, pid);
+  join_cgroups(pid); /* PRIVILEGED: writes to cgroup.procs need root (or a delegated tree) */
+  char b = NSEXEC_GO_BYTE;
+  /* EPIPE here means the child already failed (its E line is on the status fd): just reap it. */
+  (void)!write(go[1], &b, 1);
+  close(go[1]);
+  int status;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) fail("waitpid", "-", NSEXEC_EXIT_SETUP);
+  phase("exited");
+  if (WIFSIGNALED(status)) {
+    report("%c signal %d", NSEXEC_MSG_EXIT, WTERMSIG(status));
+    return 128 + WTERMSIG(status);
+  }
+  report("%c code %d", NSEXEC_MSG_EXIT, WEXITSTATUS(status));
+  return WEXITSTATUS(status);
+}
