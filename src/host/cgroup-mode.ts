@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import type { CgroupFacts, CgroupMode } from './facts.js';
 
 const NEEDED_V1 = ['memory', 'cpu', 'cpuacct', 'pids', 'cpuset', 'freezer'];
+/** Every v1 controller the kernel knows; other super options (rw, xattr, name=...) are not controllers. */
+const V1_CONTROLLERS = ['cpu', 'cpuacct', 'cpuset', 'memory', 'devices', 'freezer', 'net_cls', 'net_prio', 'blkio', 'perf_event', 'hugetlb', 'pids', 'rdma', 'misc'];
 const NEEDED_V2 = ['memory', 'cpu', 'pids', 'cpuset'];
 
 interface Mount {
@@ -37,12 +39,9 @@ export function detectCgroups(mountinfo: string, readControllers: (v2Mount: stri
     if (m.fsType === 'cgroup2') {
       if (v2Mount === null || m.mountPoint === '/sys/fs/cgroup') v2Mount = m.mountPoint;
     } else if (m.fsType === 'cgroup') {
-      for (const opt of m.superOptions)
-        if (NEEDED_V1.includes(opt) || /^[a-z_]+$/.test(opt)) v1[opt] = m.mountPoint;
+      for (const opt of m.superOptions) if (V1_CONTROLLERS.includes(opt)) v1[opt] = m.mountPoint;
     }
   }
-  for (const opt of ['rw', 'ro', 'relatime', 'noatime', 'nosuid', 'nodev', 'noexec', 'clone_children'])
-    delete v1[opt];
   const hasV1 = Object.keys(v1).some((c) => NEEDED_V1.includes(c));
   let mode: CgroupMode;
   if (v2Mount === '/sys/fs/cgroup' && !hasV1) mode = 'v2';
