@@ -128,10 +128,10 @@ function stepPackages(purpose, check) {
 
 function stepNpm(check) {
   const lock = join(PROJECT, 'package-lock.json');
-  const want = sha256(
-    readFileSync(join(PROJECT, 'package.json')),
-    existsSync(lock) ? readFileSync(lock) : '',
-  );
+  // Only what npm installs counts: editing a script in package.json must not trigger `npm ci`.
+  const pkg = JSON.parse(readFileSync(join(PROJECT, 'package.json'), 'utf8'));
+  const deps = JSON.stringify([pkg.dependencies, pkg.devDependencies, pkg.allowScripts]);
+  const want = sha256(deps, existsSync(lock) ? readFileSync(lock) : '');
   const stamp = join(PROJECT, 'node_modules', '.ctvm-npm-stamp');
   if (stampOk(stamp, want)) return;
   if (check) return console.log('setup: npm packages out of date');
