@@ -1,0 +1,92 @@
+// cgroupfs file access with crun-style errors: "write `path` = `data`: ERRNO", plus a diagnosis
+// of the usual cause (a controller that is not mounted / not enabled for this cgroup).
+import { existsSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { SystemError } from '../../../errors.js';
+
+function errnoOf(err: unknown): string {
+  return (err as NodeJS.ErrnoException | undefined)?.code ?? 'EIO';
+}
+
+/** Says why writing `file` failed when the answer is "the controller is not there". */
+export function diagnose(file: string, errno: string): string | undefined {
+  const controller = basename(file).split('.')[0] ?? '';
+  const dir = dirname(file);
+  if (errno === 'ENOENT' && !existsSync(dir)) return `cgroup ${dir} does not exist`;
+  if (errno !== 'ENOENT' && errno !== 'EOPNOTSUPP') return undefined;
+  const v2List = join(dirname(dir), 'cgroup.subtree_control');
+  if (existsSync(join(dir, 'cgroup.controllers'))) {
+    const have = readText(join(dir, 'cgroup.controllers')).trim();
+    return `controller '${controller}' is not enabled for ${dir} (cgroup.controllers: '${have}'; enable it in ${v2List})`;
+  }
+  return `controller '${controller}' is not available here (is the ${controller} hierarchy mounted?)`;
+}
+
+export function writeCgroupFile(file: string, data: string): void {
+  try {
+    writeFileSync(file, data);
+  } catch (err) {
+    const errno = errnoOf(err);
+    throw new SystemError(`write ${JSON.stringify(data)} to`, file, errno, { hint: diagnose(file, errno), cause: err });
+  }
+}
+
+export function readText(file: string): string {
+  return readFileSync(file, 'utf8');
+}
+
+/** Reads a number file; undefined when the file does not exist (optional kernel feature). */
+export function readNumber(file: string): number | undefined {
+  try {
+    const text = readFileSync(file, 'utf8').trim();
+    return text === 'max' ? Infinity : Number(text);
+  } catch (err) {
+    if (errnoOf(err) === 'ENOENT') return undefined;
+    throw new SystemError('read', file, errnoOf(err), { cause: err });
+  }
+}
+
+/** "key value" lines (memory.stat, cpu.stat, memory.events, memory.oom_control). */
+export function readKeyed(file: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if (errnoOf(err) === 'ENOENT') return out;
+    throw new SystemError('read', file, errnoOf(err), { cause: err });
+  }
+  for (const line of text.split('\n')) {
+    const [k, v] = line.split(' ');
+    if (k && v !== undefined) out[k] = Number(v);
+  }
+  return out;
+}
+
+export function readPids(procsFile: string): number[] {
+  try {
+    return readFileSync(procsFile, 'utf8').split('\n').filter(Boolean).map(Number);
+  } catch (err) {
+    if (errnoOf(err) === 'ENOENT') return [];
+    throw new SystemError('read', procsFile, errnoOf(err), { cause: err });
+  }
+}
+
+export function listDirs(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  } catch {
+    return [];
+  }
+}
+
+/** rmdir that tolerates "already gone". Cgroup dirs hold only virtual files, so rmdir suffices. */
+export function rmdirCgroup(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch (err) {
+    if (errnoOf(err) !== 'ENOENT') throw new SystemError('rmdir', dir, errnoOf(err), { cause: err });
+  }
+}
+
+export const sleepMs = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
