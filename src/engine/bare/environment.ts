@@ -1,0 +1,28 @@
+// `bare`: the workload as a plain host process — the baseline every overhead is relative to.
+import { accessSync, constants } from 'node:fs';
+import type { Environment } from '../environment.js';
+import { HostError } from '../../errors.js';
+import { bareCommand, launchBare } from './instance.js';
+
+export function createBareEnvironment(): Environment {
+  return {
+    id: 'bare',
+    async probe(host) {
+      return host.environments.bare ?? { usable: true };
+    },
+    async prepare(workload) {
+      const { file } = bareCommand({ workload });
+      try {
+        accessSync(file, constants.X_OK);
+      } catch {
+        throw new HostError(`bare: workload binary ${file} is not executable`, { hint: 'npm run setup' });
+      }
+    },
+    async launch(opts) {
+      return launchBare(opts);
+    },
+    async describe() {
+      return { process: 'host process, no isolation' };
+    },
+  };
+}

@@ -1,0 +1,95 @@
+// Reads a scenario YAML file and validates it; every problem becomes one line naming the file,
+// line:column, the field path and what was expected (UsageError, exit code 2).
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { isMap, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { PROJECT_DIR } from '../paths.js';
+import { scenarioSchema, type Scenario } from './scenario-schema.js';
+
+export const SCENARIOS_DIR = join(PROJECT_DIR, 'scenarios');
+
+export interface LoadedScenario {
+  file: string;
+  scenario: Scenario;
+}
+
+/** A path, or a bare name looked up as scenarios/<name>.yaml. */
+export function resolveScenarioPath(ref: string): string {
+  if (existsSync(ref)) return resolve(ref);
+  const named = join(SCENARIOS_DIR, ref.endsWith('.yaml') ? ref : `${ref}.yaml`);
+  if (!ref.includes('/') && existsSync(named)) return named;
+  throw new UsageError(`scenario '${ref}' not found`, {
+    hint: `give a path to a .yaml file or a name from ${SCENARIOS_DIR} (e.g. quick)`,
+  });
+}
+
+export function loadScenario(ref: string): LoadedScenario {
+  const file = resolveScenarioPath(ref);
+  return { file, scenario: parseScenario(readFileSync(file, 'utf8'), file) };
+}
+
+/** Validates scenario text; `file` is only used in messages. */
+export function parseScenario(text: string, file: string): Scenario {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const pos = lines.linePos(e.pos[0]);
+    const where = `${file}:${pos.line}:${pos.col}`;
+    throw new UsageError(`${where}: invalid YAML: ${e.message.split('\n')[0]}`, { hint: 'fix the YAML syntax' });
+  }
+  const result = scenarioSchema.safeParse(doc.toJS());
+  if (result.success) return result.data;
+  const messages = result.error.issues.map((iss) => formatIssue(iss, doc, lines, file));
+  throw new UsageError(messages.join('\n'), {
+    hint: 'see scenarios/quick.yaml for a valid example; fields are described in src/runner/scenario-schema.ts',
+  });
+}
+
+function formatIssue(iss: z.core.$ZodIssue, doc: Document, lines: LineCounter, file: string): string {
+  const path = iss.path.map(String);
+  let node = nodeAt(doc, path);
+  let shownPath = path;
+  let message = iss.message;
+  if (iss.code === 'unrecognized_keys') {
+    const key = iss.keys[0]!;
+    shownPath = [...path, key];
+    node = keyNodeAt(doc, path, key) ?? node;
+    message = `unknown field "${key}"${iss.keys.length > 1 ? ` (also: ${iss.keys.slice(1).join(', ')})` : ''}`;
+  } else if (iss.code === 'invalid_type' && node === undefined) {
+    message = `missing required field (${iss.message.replace(/^Invalid input: /, '').replace(/, received undefined$/, '')})`;
+  }
+  node ??= nearestNode(doc, path);
+  const offset = node?.range?.[0];
+  const pos = offset === undefined ? undefined : lines.linePos(offset);
+  const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
+  const field = shownPath.length ? shownPath.join('.') : '(top level)';
+  return `${where}: ${field}: ${message.replace(/^Invalid input: /, '')}`;
+}
+
+function nodeAt(doc: Document, path: string[]): Node | undefined {
+  const n = path.length === 0 ? doc.contents : doc.getIn(path.map(asKey), true);
+  return (n ?? undefined) as Node | undefined;
+}
+
+function nearestNode(doc: Document, path: string[]): Node | undefined {
+  for (let i = path.length; i >= 0; i--) {
+    const n = nodeAt(doc, path.slice(0, i));
+    if (n) return n;
+  }
+  return undefined;
+}
+
+function keyNodeAt(doc: Document, path: string[], key: string): Node | undefined {
+  const parent = nodeAt(doc, path);
+  if (!isMap(parent)) return undefined;
+  const pair = parent.items.find((p) => String((p.key as { value?: unknown } | null)?.value ?? p.key) === key);
+  return (pair?.key ?? undefined) as Node | undefined;
+}
+
+/** YAML seq indices are numbers; zod paths carry them as numbers already, strings after String(). */
+function asKey(seg: string): string | number {
+  return /^\d+$/.test(seg) ? Number(seg) : seg;
+}

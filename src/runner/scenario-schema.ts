@@ -1,0 +1,114 @@
+// The scenario file format (scenarios/*.yaml), as a zod schema: the one place that says what a
+// field means, its default and what is accepted. Loading + error positions live in scenario-load.ts.
+import { z } from 'zod';
+import { isKnownWorkload, KNOWN_WORKLOADS } from '../workload/catalog.js';
+import { parseBytes, parseDurationMs } from '../units.js';
+
+/** Environment ids the runner knows (whether this host can run them is doctor's business). */
+export const ENVIRONMENT_IDS = ['bare', 'container', 'oci:runc', 'oci:crun', 'vm'] as const;
+export type EnvironmentId = (typeof ENVIRONMENT_IDS)[number];
+
+const duration = z
+  .union([z.number().nonnegative(), z.string()])
+  .transform((v, ctx) => {
+    const ms = typeof v === 'number' ? v * 1000 : parseDurationMs(v);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration like "2s", "500ms" or a number of seconds, got "${v}"` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const size = z.union([z.number().int().positive(), z.string()]).transform((v, ctx) => {
+  const bytes = typeof v === 'number' ? v : parseBytes(v);
+  if (bytes === undefined || bytes <= 0) {
+    ctx.addIssue({ code: 'custom', message: `expected a size like "256M" or "1G", got "${v}"` });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+const limits = z.strictObject({
+  memory: size.optional(),
+  cpus: z.number().positive().optional(),
+  cpuWeight: z.number().int().min(1).max(10000).optional(),
+  pids: z.number().int().positive().optional(),
+  cpuset: z.string().regex(/^[0-9,-]+$/, 'expected a cpuset list like "0" or "0-1"').optional(),
+});
+
+const vmOptions = z.strictObject({
+  accel: z.enum(['auto', 'kvm', 'tcg']).default('auto'),
+  machine: z.string().min(1).optional(),
+  vcpus: z.number().int().min(1).optional(),
+  memory: size.optional(),
+});
+
+const envEntry = z.discriminatedUnion('id', [
+  z.strictObject({ id: z.literal('vm'), options: vmOptions.default({ accel: 'auto' }), limits: limits.optional() }),
+  ...(['bare', 'container', 'oci:runc', 'oci:crun'] as const).map((id) =>
+    z.strictObject({
+      id: z.literal(id),
+      options: z.record(z.string(), z.unknown()).default({}),
+      limits: limits.optional(),
+    }),
+  ),
+]);
+
+/** `- vm` is shorthand for `- id: vm`. */
+const environment = z.preprocess(
+  (v) => (typeof v === 'string' ? { id: v } : v),
+  z
+    .looseObject({
+      id: z.enum(ENVIRONMENT_IDS, {
+        error: (iss) => `unknown environment "${String(iss.input)}"; known: ${ENVIRONMENT_IDS.join(', ')}`,
+      }),
+    })
+    .pipe(envEntry),
+);
+
+const workloadName = z.string().refine(isKnownWorkload, {
+  error: (iss) => `unknown workload "${String(iss.input)}"; known: ${KNOWN_WORKLOADS.join(', ')}`,
+});
+
+const workload = z.preprocess(
+  (v) => (typeof v === 'string' ? { name: v } : v),
+  z.strictObject({ name: workloadName, args: z.array(z.string()).optional() }),
+);
+
+const density = z.strictObject({
+  /** Instances running at once, e.g. [1, 2, 4, 8, 16]. */
+  levels: z.array(z.number().int().min(1)).min(1),
+  repetitions: z.number().int().min(1).default(1),
+  workload: workloadName.default('idle'),
+});
+
+export const scenarioSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lowercase name like "quick" (a-z, 0-9, -)'),
+    description: z.string().default(''),
+    /** Plan shuffle seed; a random one is drawn (and recorded) when absent. */
+    seed: z.number().int().nonnegative().optional(),
+    environments: z.array(environment).min(1),
+    /** noop/exit:* -> start samples; idle -> idle samples; anything else -> fixed-work samples. */
+    workloads: z.array(workload).min(1),
+    repetitions: z.number().int().min(1),
+    warmup: z.number().int().nonnegative().default(1),
+    /** After READY, before memory is sampled (idle and density). */
+    settle: duration.default(1000),
+    /** How long idle CPU is measured, after settle. */
+    idleWindow: duration.default(2000),
+    /** Per-sample timeout: the instance is killed and the sample recorded as failed. */
+    timeout: duration.default(60_000),
+    density: density.optional(),
+  })
+  .superRefine((s, ctx) => {
+    const seen = new Set<string>();
+    s.environments.forEach((e, i) => {
+      if (seen.has(e.id)) ctx.addIssue({ code: 'custom', path: ['environments', i], message: `environment "${e.id}" is listed twice` });
+      seen.add(e.id);
+    });
+  });
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ScenarioEnvironment = Scenario['environments'][number];
+export type ScenarioWorkload = Scenario['workloads'][number];
