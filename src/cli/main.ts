@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { CtvmError } from '../errors.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerBench } from './commands/bench.js';
+import { registerCompare } from './commands/compare.js';
+import { registerBaseline } from './commands/baseline.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('ctvm')
@@ -13,6 +15,8 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError();
   registerDoctor(program);
   registerBench(program);
+  registerCompare(program);
+  registerBaseline(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

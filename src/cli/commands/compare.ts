@@ -1,0 +1,72 @@
+// `ctvm compare BASE CANDIDATE` / `ctvm compare --baseline [K] [CANDIDATE]`: per metric group,
+// medians, ratio with CI, permutation p, verdict; exit 0 ok, 1 regression, 2 bad input, 3 harness.
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { RESULTS_DIR } from '../../paths.js';
+import { compareSides, exitCodeFor, type CompareSide } from '../../regress/compare.js';
+import { DEFAULT_POOL, defaultBaselinesDir, pooledBaseline, runSide } from '../../regress/baseline.js';
+import { EXPORTERS, isExportFormat } from '../../regress/export/index.js';
+import { emit } from '../../regress/output.js';
+import { loadRun, resolveRunDir } from '../../regress/run-load.js';
+import { loadThresholds, type Thresholds } from '../../regress/thresholds.js';
+
+interface CompareOpts {
+  baseline?: string | true;
+  baselinesDir?: string;
+  results: string;
+  thresholds?: string;
+  format: string;
+  output?: string;
+}
+
+/** `--baseline latest` makes commander take 'latest' as K: a non-number K is the candidate. */
+function parsePool(value: string | true | undefined, runs: string[]): { k: number; runs: string[] } {
+  if (value === undefined || value === true) return { k: DEFAULT_POOL, runs };
+  if (/^\d+$/.test(value) && Number(value) > 0) return { k: Number(value), runs };
+  if (runs.length === 0) return { k: DEFAULT_POOL, runs: [value] };
+  throw new UsageError(`--baseline takes a positive count of saved runs to pool, got '${value}'`, {
+    hint: 'e.g. ctvm compare --baseline 5 latest',
+  });
+}
+
+function sides(runs: string[], opts: CompareOpts): { base: CompareSide; candidate: CompareSide } {
+  if (opts.baseline !== undefined) {
+    const pool = parsePool(opts.baseline, runs);
+    if (pool.runs.length > 1) {
+      throw new UsageError('with --baseline give only the candidate run', { hint: 'ctvm compare --baseline 5 <candidate>' });
+    }
+    const cand = loadRun(resolveRunDir(pool.runs[0] ?? 'latest', opts.results));
+    const dir = opts.baselinesDir ?? defaultBaselinesDir(opts.results);
+    return { base: pooledBaseline(dir, pool.k, cand.meta), candidate: runSide(cand) };
+  }
+  if (runs.length !== 2) {
+    throw new UsageError(`compare needs a base and a candidate run, got ${runs.length}`, {
+      hint: "ctvm compare <base> <candidate>  (a results dir, a run id, or 'latest'), or ctvm compare --baseline [K] <candidate>",
+    });
+  }
+  const [base, cand] = runs.map((r) => loadRun(resolveRunDir(r, opts.results))) as [ReturnType<typeof loadRun>, ReturnType<typeof loadRun>];
+  return { base: runSide(base), candidate: runSide(cand) };
+}
+
+export function registerCompare(program: Command): void {
+  program
+    .command('compare')
+    .description('compare a candidate run with a base run (or pooled saved baselines); exit 1 on a regression')
+    .argument('[runs...]', "base and candidate: results dir paths, run ids, or 'latest'")
+    .option('--baseline [K]', `compare against the pooled samples of the last K saved baselines (default ${DEFAULT_POOL})`)
+    .option('--baselines-dir <dir>', 'where baselines are saved (default <results>/baselines)')
+    .option('--results <dir>', 'where run ids and latest are looked up', RESULTS_DIR)
+    .option('--thresholds <file>', 'noise floors and alpha per metric/group (JSON or YAML)')
+    .option('--format <name>', `output: ${Object.keys(EXPORTERS).join(', ')}`, 'table')
+    .option('--output <file>', 'write the output to a file instead of stdout')
+    .action((runs: string[], opts: CompareOpts) => {
+      if (!isExportFormat(opts.format)) {
+        throw new UsageError(`unknown --format '${opts.format}'`, { hint: `one of: ${Object.keys(EXPORTERS).join(', ')}` });
+      }
+      const thresholds: Thresholds = opts.thresholds ? loadThresholds(opts.thresholds) : {};
+      const { base, candidate } = sides(runs, opts);
+      const comparison = compareSides(base, candidate, thresholds);
+      emit(EXPORTERS[opts.format](comparison), opts.output);
+      process.exitCode = exitCodeFor(comparison);
+    });
+}
