@@ -1,0 +1,87 @@
+// Turns the guest's serial console bytes into lines and recognises the protocol lines:
+// the workload's READY / RESULT and the /init markers (see init-script.ts).
+import type { Bytes } from '../../units.js';
+
+/** What /init reports about the guest (at start and on request). */
+export interface GuestMemReport {
+  kind: 'init' | 'mem';
+  uptimeS: number;
+  memTotalBytes: Bytes;
+  memAvailableBytes: Bytes;
+}
+
+export type ConsoleEvent =
+  | { kind: 'ready' }
+  | { kind: 'result'; fields: Record<string, string> }
+  | GuestMemReport
+  | { kind: 'exit'; code: number };
+
+const TAIL_LINES = 20;
+
+export function parseFields(text: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const m of text.matchAll(/(\S+?)=(\S*)/g)) fields[m[1]!] = m[2]!;
+  return fields;
+}
+
+/** Classifies one console line (already stripped of CR/LF); null for ordinary output. */
+export function parseConsoleLine(line: string): ConsoleEvent | null {
+  const t = line.trim();
+  if (t === 'READY') return { kind: 'ready' };
+  const result = /^RESULT\s+(.*)$/.exec(t);
+  if (result) return { kind: 'result', fields: parseFields(result[1]!) };
+  const marker = /CTVM-(INIT|MEM|EXIT)\s+(.*)$/.exec(t);
+  if (!marker) return null;
+  const f = parseFields(marker[2]!);
+  if (marker[1] === 'EXIT') {
+    const code = Number(f.code);
+    return Number.isInteger(code) ? { kind: 'exit', code } : null;
+  }
+  const uptimeS = Number(f.uptime_s);
+  const total = Number(f.mem_total_kb);
+  const avail = Number(f.mem_available_kb);
+  if (![uptimeS, total, avail].every(Number.isFinite)) return null;
+  return {
+    kind: marker[1] === 'INIT' ? 'init' : 'mem',
+    uptimeS,
+    memTotalBytes: total * 1024,
+    memAvailableBytes: avail * 1024,
+  };
+}
+
+/** Accumulates chunks into lines; keeps the last TAIL_LINES for error messages. */
+export class ConsoleLines {
+  private partial = '';
+  readonly tail: string[] = [];
+  bytes = 0;
+
+  constructor(private readonly onLine: (line: string) => void) {}
+
+  push(chunk: Buffer | string): void {
+    const text = typeof chunk === 'string' ? chunk : chunk.toString('latin1');
+    this.bytes += text.length;
+    this.partial += text;
+    let nl: number;
+    while ((nl = this.partial.indexOf('\n')) >= 0) {
+      const line = this.partial.slice(0, nl).replace(/\r/g, '');
+      this.partial = this.partial.slice(nl + 1);
+      this.remember(line);
+      this.onLine(line);
+    }
+  }
+
+  /** The unterminated last line, if any, so a tail shows what a hung guest printed last. */
+  flush(): void {
+    if (!this.partial) return;
+    const line = this.partial.replace(/\r/g, '');
+    this.partial = '';
+    this.remember(line);
+    this.onLine(line);
+  }
+
+  private remember(line: string): void {
+    if (!line.trim()) return;
+    this.tail.push(line);
+    if (this.tail.length > TAIL_LINES) this.tail.shift();
+  }
+}

@@ -1,0 +1,116 @@
+// The `vm` Environment: a QEMU guest booted directly from the guest kernel with an initramfs of
+// the same rootfs the container uses. createVmEnvironment() is what the runner imports.
+import { readFileSync } from 'node:fs';
+import { HostError } from '../../errors.js';
+import { doctor, readCached } from '../../host/doctor.js';
+import type { HostFacts } from '../../host/facts.js';
+import { monoNs } from '../../units.js';
+import { which } from '../../util/which.js';
+import type { Availability, Environment, LaunchOptions, PreparedWorkload } from '../environment.js';
+import { buildInitramfs } from './initramfs.js';
+import { resolveKernel } from './kernel.js';
+import { parseVmOptions, type Accel, type VmOptions } from './options.js';
+import { VmInstance } from './vm-instance.js';
+
+export interface VmEnvironmentDeps {
+  /** Console lines of every instance (the CLI mirrors them with --console). */
+  onConsoleLine?: (instance: string, line: string) => void;
+}
+
+/** accel 'auto' = KVM only where doctor's probe actually booted a guest with it. */
+export async function resolveAccel(choice: VmOptions['accel']): Promise<Accel> {
+  if (choice !== 'auto') {
+    if (choice === 'kvm') {
+      const report = readCached() ?? (await doctor());
+      if (!report.kvm.usable)
+        throw new HostError(`accel kvm is not usable here: ${report.kvm.reason ?? 'probe failed'}`, {
+          hint: 'use --accel tcg (or auto)',
+        });
+    }
+    return choice;
+  }
+  const report = readCached() ?? (await doctor());
+  return report.kvm.usable ? 'kvm' : 'tcg';
+}
+
+/** Host TSC kHz (microvm guests get it as tsc_early_khz): doctor's figure, else /proc/cpuinfo. */
+export function hostTscKhz(): number | null {
+  const cached = readCached()?.host.tscKhz;
+  if (cached) return cached;
+  try {
+    const mhz = /^cpu MHz\s*:\s*([\d.]+)/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1];
+    return mhz ? Math.round(Number(mhz) * 1000) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function qemuBinary(): string {
+  const path = which('qemu-system-x86_64');
+  if (!path) throw new HostError('qemu-system-x86_64 not found', { hint: 'apt-get install qemu-system-x86' });
+  return path;
+}
+
+export function createVmEnvironment(deps: VmEnvironmentDeps = {}): Environment {
+  return {
+    id: 'vm',
+
+    async probe(host: HostFacts): Promise<Availability> {
+      const a = host.environments.vm;
+      if (!a) return { usable: false, reason: 'doctor did not assess the vm environment' };
+      return a.usable ? { usable: true, ...(a.detail ? { detail: a.detail } : {}) } : { usable: false, reason: a.reason };
+    },
+
+    async prepare(workload: PreparedWorkload, options?: Record<string, unknown>): Promise<void> {
+      const o = parseVmOptions(options);
+      resolveKernel(o.kernel);
+      buildInitramfs(workload, { compress: o.compressInitramfs });
+    },
+
+    async launch(opts: LaunchOptions): Promise<VmInstance> {
+      const launchNs = monoNs();
+      const o = parseVmOptions(opts.options);
+      const kernel = resolveKernel(o.kernel);
+      const initrd = buildInitramfs(opts.workload, { compress: o.compressInitramfs });
+      const accel = await resolveAccel(o.accel);
+      const onLine = deps.onConsoleLine;
+      const vm = new VmInstance({
+        name: opts.instanceName,
+        launchNs,
+        timeoutMs: opts.timeoutMs,
+        qemuPath: qemuBinary(),
+        config: {
+          accel,
+          machine: o.machine,
+          vcpus: o.vcpus,
+          memoryBytes: o.memoryBytes,
+          kernelPath: kernel.path,
+          initrdPath: initrd.path,
+          tscKhz: hostTscKhz(),
+          tbSizeMiB: o.tbSizeMiB,
+          microvmAcpi: o.microvmAcpi,
+          extraCmdline: o.extraCmdline,
+        },
+        ...(onLine ? { onConsoleLine: (line: string) => onLine(opts.instanceName, line) } : {}),
+      });
+      await vm.connectQmp();
+      return vm;
+    },
+
+    async describe(options?: Record<string, unknown>): Promise<Record<string, string>> {
+      const o = parseVmOptions(options);
+      const kernel = resolveKernel(o.kernel);
+      return {
+        accel: await resolveAccel(o.accel),
+        machine: o.machine,
+        vcpus: String(o.vcpus),
+        memoryBytes: String(o.memoryBytes),
+        kernel: kernel.path,
+        kernelForm: kernel.form,
+        kernelVersion: kernel.version,
+        initramfs: o.compressInitramfs ? 'gzip' : 'plain',
+        qemu: readCached()?.qemu?.version ?? 'unknown',
+      };
+    },
+  };
+}

@@ -1,0 +1,71 @@
+// Builds the guest initramfs: a newc cpio of the workload rootfs (the same tree the container
+// pivots into) plus /init and /dev/console, cached by content hash in .cache/initramfs/.
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { CACHE_DIR } from '../../paths.js';
+import { writeCpio, type CpioEntry } from '../../workload/cpio.js';
+import type { PreparedWorkload } from '../environment.js';
+import { renderInitScript } from './init-script.js';
+
+export const INITRAMFS_DIR = join(CACHE_DIR, 'initramfs');
+const FORMAT = 'ctvm-initramfs-v1';
+
+/** Files in the rootfs that are bookkeeping, not part of the workload. */
+const SKIP = new Set(['.complete']);
+
+/** Rootfs entries in parent-before-child order (sorted, so the archive bytes are reproducible). */
+export function rootfsEntries(rootDir: string, rel = ''): CpioEntry[] {
+  const out: CpioEntry[] = [];
+  for (const name of readdirSync(join(rootDir, rel)).sort()) {
+    const path = rel ? `${rel}/${name}` : name;
+    if (!rel && SKIP.has(name)) continue;
+    const abs = join(rootDir, path);
+    const st = lstatSync(abs);
+    if (st.isSymbolicLink()) out.push({ type: 'symlink', path, target: readlinkSync(abs) });
+    else if (st.isDirectory()) {
+      out.push({ type: 'dir', path, mode: st.mode & 0o7777 });
+      out.push(...rootfsEntries(rootDir, path));
+    } else if (st.isFile()) out.push({ type: 'file', path, data: readFileSync(abs), mode: st.mode & 0o7777 });
+    // sockets, fifos and device nodes are not part of a workload rootfs
+  }
+  return out;
+}
+
+/** The whole archive: rootfs + /dev/console (the kernel opens it for init's stdio) + /init. */
+export function initramfsEntries(workload: Pick<PreparedWorkload, 'rootfsDir' | 'argv' | 'env'>): CpioEntry[] {
+  const entries = rootfsEntries(workload.rootfsDir).filter((e) => e.path !== 'init' && e.path !== 'dev/console');
+  if (!entries.some((e) => e.path === 'dev')) entries.push({ type: 'dir', path: 'dev' });
+  const devAt = entries.findIndex((e) => e.path === 'dev');
+  entries.splice(devAt + 1, 0, { type: 'chardev', path: 'dev/console', major: 5, minor: 1, mode: 0o600 });
+  entries.push({ type: 'file', path: 'init', data: Buffer.from(renderInitScript(workload)), mode: 0o755 });
+  return entries;
+}
+
+export interface Initramfs {
+  path: string;
+  hash: string;
+  bytes: number;
+  compressed: boolean;
+}
+
+/** Builds (or reuses) the initramfs for this workload; the key covers rootfs, command and format. */
+export function buildInitramfs(workload: PreparedWorkload, opts: { compress?: boolean } = {}): Initramfs {
+  const compressed = opts.compress ?? false;
+  const hash = createHash('sha256')
+    .update(`${FORMAT}\0${workload.rootfsHash}\0${compressed ? 'gz' : 'cpio'}\0`)
+    .update(renderInitScript(workload))
+    .digest('hex')
+    .slice(0, 16);
+  const path = join(INITRAMFS_DIR, `${hash}.${compressed ? 'cpio.gz' : 'cpio'}`);
+  if (existsSync(path)) return { path, hash, bytes: lstatSync(path).size, compressed };
+  mkdirSync(INITRAMFS_DIR, { recursive: true });
+  const cpio = writeCpio(initramfsEntries(workload));
+  const data = compressed ? gzipSync(cpio, { level: 6 }) : cpio;
+  // Write-then-rename: concurrent builders (density runs) never see a half-written archive.
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+  return { path, hash, bytes: data.length, compressed };
+}

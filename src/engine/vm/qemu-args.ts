@@ -1,0 +1,71 @@
+// The qemu command line and the guest kernel command line for one instance (pure; unit-tested).
+// Choices below were measured with bench/vm-boot.ts under TCG on this host; see bench/README.md.
+import type { Bytes } from '../../units.js';
+import { DEBUG_EXIT_PORT } from './init-script.js';
+import type { Accel, Machine } from './options.js';
+
+export interface QemuLaunchConfig {
+  accel: Accel;
+  machine: Machine;
+  vcpus: number;
+  memoryBytes: Bytes;
+  kernelPath: string;
+  initrdPath: string;
+  qmpSocket: string;
+  /** Host TSC in kHz (doctor's report.host.tscKhz); microvm guests need it without a PIT. */
+  tscKhz: number | null;
+  tbSizeMiB?: number | undefined;
+  microvmAcpi?: boolean;
+  extraCmdline?: string[];
+}
+
+/** -M value: microvm without legacy devices the guest would spend emulated time probing. */
+export function machineArg(c: Pick<QemuLaunchConfig, 'machine' | 'microvmAcpi'>): string {
+  if (c.machine !== 'microvm') return c.machine;
+  // rtc stays on: with rtc=off this qemu/kernel pair stalls ~1 s before the first console byte.
+  // pit/pic off: the guest uses the LAPIC timer and the IOAPIC (with tsc_early_khz, below).
+  return `microvm,x-option-roms=off,pit=off,pic=off,rtc=on,isa-serial=on,acpi=${c.microvmAcpi ? 'on' : 'off'}`;
+}
+
+export function kernelCmdline(c: Pick<QemuLaunchConfig, 'machine' | 'tscKhz' | 'extraCmdline'>): string {
+  const words = [
+    'console=ttyS0',
+    'rdinit=/init',
+    'panic=-1', // reboot at once on panic; -no-reboot turns that into a qemu exit
+    'quiet', // every console byte is emulated UART work under TCG
+    'cryptomgr.notests', // skips crypto self-tests (~0.4 s under TCG)
+    '8250.nr_uarts=1',
+  ];
+  if (c.machine === 'microvm') {
+    words.push('pci=off');
+    // Without a PIT the TSC cannot be calibrated; under TCG the guest may otherwise hang.
+    if (c.tscKhz) words.push(`tsc_early_khz=${c.tscKhz}`);
+  }
+  return [...words, ...(c.extraCmdline ?? [])].join(' ');
+}
+
+export function qemuArgs(c: QemuLaunchConfig): string[] {
+  const accel = c.accel === 'tcg' && c.tbSizeMiB ? `tcg,tb-size=${c.tbSizeMiB}` : c.accel;
+  return [
+    '-accel', accel,
+    '-M', machineArg(c),
+    '-cpu', c.accel === 'kvm' ? 'host' : 'max',
+    '-m', `${Math.round(c.memoryBytes / (1024 * 1024))}M`,
+    '-smp', String(c.vcpus),
+    '-nodefaults', '-no-user-config', '-display', 'none',
+    '-serial', 'stdio', // console on qemu's stdout, host requests on its stdin
+    '-monitor', 'none',
+    '-qmp', `unix:${c.qmpSocket},server=on,wait=off`,
+    '-no-reboot',
+    '-device', `isa-debug-exit,iobase=0x${DEBUG_EXIT_PORT.toString(16)},iosize=0x04`,
+    '-kernel', c.kernelPath,
+    '-initrd', c.initrdPath,
+    '-append', kernelCmdline(c),
+  ]; // no -netdev/-nic: -nodefaults leaves the guest without a NIC
+}
+
+/** qemu's exit status from isa-debug-exit carries (code << 1) | 1; anything else is not the guest's. */
+export function decodeDebugExit(status: number | undefined): number | null {
+  if (status === undefined || status % 2 !== 1) return null;
+  return status >> 1;
+}

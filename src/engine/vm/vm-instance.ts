@@ -1,0 +1,259 @@
+// One QEMU guest: spawn -> QMP greeting -> console -> /init -> READY -> power-off -> exit, on the
+// host monotonic clock; boot timer, memory/CPU sampling, idempotent stop, nothing left behind.
+import { execa, type ResultPromise } from 'execa';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HostError, errorMessage } from '../../errors.js';
+import { procCpuNs } from '../../measure/cpu.js';
+import { readSmapsByMapping } from '../../measure/smaps.js';
+import { monoNs, type Nanoseconds } from '../../units.js';
+import type { CpuSample, ExitInfo, Instance, MemorySample, PhaseTimeline, ReadyInfo, ResultLine } from '../environment.js';
+import { ConsoleLines, parseConsoleLine, type GuestMemReport } from './console-parser.js';
+import { MEM_REQUEST } from './init-script.js';
+import { splitQemuMemory } from './memory-split.js';
+import { qemuArgs, type QemuLaunchConfig } from './qemu-args.js';
+import { QmpClient } from './qmp-client.js';
+import { killAndRemove, track } from './registry.js';
+
+export interface VmSpec {
+  name: string;
+  launchNs: Nanoseconds;
+  timeoutMs: number;
+  qemuPath: string;
+  config: Omit<QemuLaunchConfig, 'qmpSocket'>;
+  /** Called with every console line (CLI passthrough, debugging). */
+  onConsoleLine?: (line: string) => void;
+}
+
+type GuestMem = GuestMemReport;
+const MEM_ANSWER_TIMEOUT_MS = 5000;
+const STDERR_LIMIT = 16 * 1024;
+
+export class VmInstance implements Instance {
+  readonly name: string;
+  readonly events: PhaseTimeline;
+  readonly ready: Promise<ReadyInfo>;
+  readonly exited: Promise<ExitInfo>;
+  /** qemu's pid (for process-table checks and measurement). */
+  readonly pid: number;
+  /** Per-instance temp dir holding the QMP socket (unique: identifies this qemu in the process table). */
+  readonly dir: string;
+  readonly qmpSocket: string;
+  qmp: QmpClient | null = null;
+
+  private readonly child: ResultPromise;
+  private readonly console: ConsoleLines;
+  private stderr = '';
+  private guestExitCode: number | null = null;
+  private result: ResultLine | undefined;
+  private stoppedBy: string | undefined;
+  private timedOut = false;
+  private gone = false;
+  private memWaiters: Array<(m: GuestMem) => void> = [];
+  private resolveReady!: (r: ReadyInfo) => void;
+  private rejectReady!: (e: Error) => void;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly untrack: () => void;
+
+  constructor(private readonly spec: VmSpec) {
+    this.name = spec.name;
+    this.events = { launchNs: spec.launchNs, phases: [], facts: {} };
+    this.dir = mkdtempSync(join(tmpdir(), `ctvm-vm-${spec.name}-`));
+    this.qmpSocket = join(this.dir, 'qmp.sock');
+    this.ready = new Promise<ReadyInfo>((res, rej) => {
+      this.resolveReady = res;
+      this.rejectReady = rej;
+    });
+    this.ready.catch(() => undefined); // observed by callers that care; never unhandled
+    this.console = new ConsoleLines((line) => this.onLine(line));
+    this.untrack = track(this);
+    this.child = execa(spec.qemuPath, qemuArgs({ ...spec.config, qmpSocket: this.qmpSocket }), {
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      buffer: false,
+      reject: false,
+      cleanup: true,
+    });
+    if (this.child.pid === undefined) {
+      this.cleanupFiles();
+      this.untrack();
+      throw new HostError(`could not spawn ${spec.qemuPath}`, { hint: 'apt-get install qemu-system-x86' });
+    }
+    this.pid = this.child.pid;
+    this.phase('spawn');
+    this.child.stdout?.on('data', (chunk: Buffer) => {
+      if (this.console.bytes === 0) this.phase('console');
+      this.console.push(chunk);
+    });
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      if (this.stderr.length < STDERR_LIMIT) this.stderr += chunk.toString('utf8');
+    });
+    this.child.stdin?.on('error', () => undefined); // EPIPE when qemu is gone
+    if (spec.timeoutMs > 0) {
+      const remaining = Math.max(1, spec.timeoutMs - (monoNs() - spec.launchNs) / 1e6);
+      this.timer = setTimeout(() => {
+        this.timedOut = true;
+        this.kill();
+      }, remaining);
+    }
+    this.exited = this.child.then(
+      (r) => this.finish(r.exitCode, r.signal ?? null),
+      (err: unknown) => this.finish(undefined, errorMessage(err)),
+    );
+  }
+
+  /** Waits for the QMP greeting; throws (after cleaning up) if qemu exits first, with its stderr. */
+  async connectQmp(): Promise<void> {
+    const early = this.exited.then((e) => e);
+    const outcome = await Promise.race([
+      QmpClient.connect(this.qmpSocket, 30_000).then((c) => ({ client: c }), (err: unknown) => ({ err })),
+      early.then((exit) => ({ exit })),
+    ]);
+    if ('client' in outcome) {
+      this.qmp = outcome.client;
+      this.phaseAt('qmp', outcome.client.greetingAtNs);
+      if (this.gone) outcome.client.close();
+      return;
+    }
+    await this.stop('qmp failed');
+    const stderr = this.stderr.trim();
+    const why = 'exit' in outcome ? `qemu exited (${describeExit(outcome.exit)}) during start-up` : errorMessage(outcome.err);
+    throw new HostError(`${why}${stderr ? `: ${stderr.split('\n').slice(-5).join(' | ')}` : ''}`, {
+      hint: 'check the vm options (machine, accel, memory) and the kernel file',
+    });
+  }
+
+  private phase(name: string): void {
+    this.phaseAt(name, monoNs());
+  }
+
+  private phaseAt(name: string, atNs: Nanoseconds): void {
+    this.events.phases.push({ name, atNs });
+  }
+
+  private onLine(line: string): void {
+    this.spec.onConsoleLine?.(line);
+    const ev = parseConsoleLine(line);
+    if (!ev) return;
+    switch (ev.kind) {
+      case 'init':
+        this.phase('init');
+        this.events.facts.guestUptimeAtInitNs = Math.round(ev.uptimeS * 1e9);
+        this.events.facts.guestMemTotalBytes = ev.memTotalBytes;
+        this.events.facts.guestMemAvailableAtInitBytes = ev.memAvailableBytes;
+        break;
+      case 'ready': {
+        const atNs = monoNs();
+        if (!this.events.phases.some((p) => p.name === 'ready')) this.phaseAt('ready', atNs);
+        this.resolveReady({ atNs });
+        break;
+      }
+      case 'result':
+        this.result = { atNs: monoNs(), fields: ev.fields };
+        break;
+      case 'mem':
+        for (const w of this.memWaiters.splice(0)) w(ev);
+        break;
+      case 'exit':
+        this.phase('poweroff');
+        this.guestExitCode = ev.code;
+        break;
+    }
+  }
+
+  private async finish(status: number | undefined, signal: string | null): Promise<ExitInfo> {
+    const atNs = monoNs();
+    this.gone = true;
+    this.phaseAt('exit', atNs);
+    if (this.timer) clearTimeout(this.timer);
+    this.console.flush();
+    this.qmp?.close();
+    this.cleanupFiles();
+    this.untrack();
+    const tail = [...this.console.tail];
+    const stderr = this.stderr.trim();
+    if (stderr) tail.push(...stderr.split('\n').slice(-5).map((l) => `qemu: ${l}`));
+    const info: ExitInfo = {
+      atNs,
+      code: this.guestExitCode,
+      signal: this.guestExitCode === null ? signal : null,
+      timedOut: this.timedOut,
+      oomKilled: false,
+      ...(this.stoppedBy !== undefined ? { stoppedBy: this.stoppedBy } : {}),
+      ...(this.result ? { result: this.result } : {}),
+      outputTail: tail.slice(-20),
+    };
+    if (status !== undefined) this.events.facts.qemuExitStatus = status;
+    const why = this.timedOut
+      ? `guest timed out after ${this.spec.timeoutMs} ms without READY`
+      : this.stoppedBy
+        ? `stopped (${this.stoppedBy}) before READY`
+        : `qemu exited (${describeExit({ ...info, code: status ?? null })}) before READY`;
+    this.rejectReady(new HostError(`${this.name}: ${why}`, { hint: tail.length ? `last console: ${tail.slice(-3).join(' | ')}` : 'console stayed silent' }));
+    for (const w of this.memWaiters.splice(0)) w({ kind: 'mem', uptimeS: NaN, memTotalBytes: NaN, memAvailableBytes: NaN });
+    return info;
+  }
+
+  private cleanupFiles(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private kill(): void {
+    if (this.gone) return;
+    try {
+      this.child.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+
+  /** Idempotent: kills qemu (if still running), waits for it, removes the temp dir. */
+  async stop(reason = 'stopped'): Promise<void> {
+    if (!this.gone && this.stoppedBy === undefined && !this.timedOut) this.stoppedBy = reason;
+    this.kill();
+    await this.exited;
+  }
+
+  killSync(): void {
+    if (!this.gone) killAndRemove(this.pid, this.dir);
+    else this.cleanupFiles();
+  }
+
+  /** Asks /init for MemTotal/MemAvailable over the serial line; null if the guest does not answer. */
+  async guestMemory(timeoutMs = MEM_ANSWER_TIMEOUT_MS): Promise<GuestMem | null> {
+    if (this.gone) return null;
+    const answer = new Promise<GuestMem | null>((resolve) => {
+      const t = setTimeout(() => resolve(null), timeoutMs);
+      t.unref();
+      this.memWaiters.push((m) => {
+        clearTimeout(t);
+        resolve(Number.isFinite(m.memTotalBytes) ? m : null);
+      });
+    });
+    this.child.stdin?.write(MEM_REQUEST);
+    return answer;
+  }
+
+  async sampleMemory(): Promise<MemorySample> {
+    const guest = await this.guestMemory();
+    const maps = await readSmapsByMapping(this.pid);
+    const split = splitQemuMemory(maps, this.spec.config.memoryBytes, [this.spec.config.kernelPath, this.spec.config.initrdPath]);
+    return {
+      pssBytes: maps.reduce((s, m) => s + m.pssBytes, 0),
+      rssBytes: maps.reduce((s, m) => s + m.rssBytes, 0),
+      ...(guest ? { guestTotalBytes: guest.memTotalBytes, guestAvailableBytes: guest.memAvailableBytes } : {}),
+      split,
+    };
+  }
+
+  async sampleCpu(): Promise<CpuSample> {
+    return { cpuNs: await procCpuNs(this.pid), atNs: monoNs() };
+  }
+}
+
+function describeExit(e: { code: number | null; signal: string | null }): string {
+  if (e.signal) return `signal ${e.signal}`;
+  return `status ${e.code ?? '?'}`;
+}
