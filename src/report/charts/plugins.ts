@@ -1,0 +1,105 @@
+// Small inline Chart.js plugins: CI whiskers and value labels, drawn in data coordinates.
+import type { Chart, Plugin } from 'chart.js';
+
+/** One whisker: `at` on the index axis (category index or x value), lo..hi on the value axis. */
+export interface Whisker {
+  at: number;
+  lo: number;
+  hi: number;
+  /** Offset along the index axis as a fraction of one category slot (grouped bars). */
+  offset?: number;
+}
+
+function axes(chart: Chart, horizontal: boolean) {
+  const index = horizontal ? chart.scales.y! : chart.scales.x!;
+  const value = horizontal ? chart.scales.x! : chart.scales.y!;
+  const count = Math.max(1, chart.data.labels?.length ?? 1);
+  const slotPx = (horizontal ? index.height : index.width) / count;
+  return { index, value, slotPx };
+}
+
+export function whiskersPlugin(items: Whisker[], horizontal: boolean, color = '#111'): Plugin {
+  return {
+    id: 'ctvmWhiskers',
+    afterDatasetsDraw(chart) {
+      const { index, value, slotPx } = axes(chart, horizontal);
+      const ctx = chart.ctx;
+      ctx.save();
+      ctx.strokeStyle = color;
+      ctx.lineWidth = 2;
+      for (const w of items) {
+        if (!Number.isFinite(w.lo) || !Number.isFinite(w.hi)) continue;
+        const c = index.getPixelForValue(w.at) + (w.offset ?? 0) * slotPx;
+        const a = value.getPixelForValue(w.lo);
+        const b = value.getPixelForValue(w.hi);
+        const cap = 7;
+        ctx.beginPath();
+        if (horizontal) {
+          ctx.moveTo(a, c); ctx.lineTo(b, c);
+          ctx.moveTo(a, c - cap); ctx.lineTo(a, c + cap);
+          ctx.moveTo(b, c - cap); ctx.lineTo(b, c + cap);
+        } else {
+          ctx.moveTo(c, a); ctx.lineTo(c, b);
+          ctx.moveTo(c - cap, a); ctx.lineTo(c + cap, a);
+          ctx.moveTo(c - cap, b); ctx.lineTo(c + cap, b);
+        }
+        ctx.stroke();
+      }
+      ctx.restore();
+    },
+  };
+}
+
+/** A text drawn just past `value` on the value axis (right of a horizontal bar, above a vertical one). */
+export interface ValueLabel {
+  at: number;
+  value: number;
+  text: string;
+  /** Offset along the index axis as a fraction of one category slot. */
+  offset?: number;
+}
+
+export function labelsPlugin(items: ValueLabel[], horizontal: boolean): Plugin {
+  return {
+    id: 'ctvmLabels',
+    afterDatasetsDraw(chart) {
+      const { index, value, slotPx } = axes(chart, horizontal);
+      const ctx = chart.ctx;
+      ctx.save();
+      ctx.fillStyle = '#111';
+      ctx.font = `bold 15px ${chart.options.font?.family ?? 'sans-serif'}`;
+      for (const l of items) {
+        const c = index.getPixelForValue(l.at) + (l.offset ?? 0) * slotPx;
+        const v = value.getPixelForValue(l.value);
+        if (horizontal) {
+          ctx.textAlign = 'left';
+          ctx.textBaseline = 'middle';
+          ctx.fillText(l.text, Math.min(v + 12, chart.chartArea.right - ctx.measureText(l.text).width), c);
+        } else {
+          ctx.textAlign = 'center';
+          ctx.textBaseline = 'bottom';
+          ctx.fillText(l.text, c, Math.max(v - 10, chart.chartArea.top + 16));
+        }
+      }
+      ctx.restore();
+    },
+  };
+}
+
+/** True when the values span at least `decades` powers of ten (use a log axis). */
+export function spansDecades(values: number[], decades = 2): boolean {
+  const pos = values.filter((v) => Number.isFinite(v) && v > 0);
+  if (pos.length < 2) return false;
+  return Math.log10(Math.max(...pos) / Math.min(...pos)) >= decades;
+}
+
+/** Log-axis bounds: whole decades around the data. */
+export function logBounds(values: number[]): { min: number; max: number } {
+  const pos = values.filter((v) => Number.isFinite(v) && v > 0);
+  return {
+    min: 10 ** Math.floor(Math.log10(Math.min(...pos))),
+    max: 10 ** Math.ceil(Math.log10(Math.max(...pos) * 1.6)),
+  };
+}
+
+export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#393b79', '#ad494a'];

@@ -1,0 +1,72 @@
+// Reads results/<run-id>/ (run.json + samples.jsonl) into memory, tolerating what a crash leaves
+// behind (a truncated last line, no summary.json) with warnings instead of failures.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import type { RunMeta, SampleRecord, Summary } from '../results/types.js';
+import { summarize } from '../stats/index.js';
+
+export interface LoadedRun {
+  dir: string;
+  meta: RunMeta;
+  /** Every parseable sample, warm-ups included (charts and stats exclude them). */
+  samples: SampleRecord[];
+  /** Recomputed from samples.jsonl, the source of truth (summary.json may be missing after a crash). */
+  summary: Summary;
+  warnings: string[];
+}
+
+export function loadRun(dir: string): LoadedRun {
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new UsageError(`no run at \`${dir}\``, { hint: 'pass results/<run-id>, a run id, or `latest`' });
+  const meta = readMeta(dir);
+  const warnings: string[] = [];
+  const samples = readSamples(join(dir, 'samples.jsonl'), warnings);
+  if (!samples.some((s) => !s.warmup && s.ok))
+    throw new UsageError(`run \`${dir}\` has no successful samples: nothing to report`, {
+      hint: 'run `ctvm bench` (or check samples.jsonl for the errors of failed samples)',
+    });
+  if (meta.status !== 'complete')
+    warnings.push(`run ${meta.runId} is ${meta.status}: ${samples.length} of ${meta.plannedSamples} planned samples`);
+  return { dir, meta, samples, summary: summarize(meta.runId, samples), warnings };
+}
+
+function readMeta(dir: string): RunMeta {
+  const path = join(dir, 'run.json');
+  if (!existsSync(path))
+    throw new UsageError(`\`${path}\` is missing: \`${dir}\` is not a ctvm run`, {
+      hint: 'pass results/<run-id>, a run id, or `latest`',
+    });
+  let meta: unknown;
+  try {
+    meta = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`\`${path}\` is not valid JSON`, { cause: err, hint: 're-run the benchmark' });
+  }
+  if (typeof meta !== 'object' || meta === null || typeof (meta as RunMeta).runId !== 'string')
+    throw new UsageError(`\`${path}\` has no runId: not a ctvm run.json`);
+  return meta as RunMeta;
+}
+
+/** Parses samples.jsonl line by line; an unparseable line becomes a warning naming it. */
+export function readSamples(path: string, warnings: string[]): SampleRecord[] {
+  if (!existsSync(path))
+    throw new UsageError(`\`${path}\` is missing: the run recorded no samples`, { hint: 'run `ctvm bench`' });
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const samples: SampleRecord[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    const where = `${path}:${i + 1}`;
+    try {
+      const s = JSON.parse(line) as SampleRecord;
+      if (typeof s.kind !== 'string' || typeof s.env !== 'string' || typeof s.metrics !== 'object')
+        throw new Error('not a sample record (kind/env/metrics missing)');
+      samples.push(s);
+    } catch (err) {
+      const last = lines.slice(i + 1).every((l) => l.trim() === '');
+      const why = last ? 'truncated last line (the run was interrupted?)' : (err as Error).message;
+      warnings.push(`skipped ${where}: ${why}`);
+    }
+  });
+  return samples;
+}
