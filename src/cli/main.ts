@@ -6,6 +6,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerBench } from './commands/bench.js';
 import { registerCompare } from './commands/compare.js';
 import { registerBaseline } from './commands/baseline.js';
+import { registerVm } from './commands/vm.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('ctvm')
@@ -17,6 +18,7 @@ export async function main(argv: string[]): Promise<number> {
   registerBench(program);
   registerCompare(program);
   registerBaseline(program);
+  registerVm(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

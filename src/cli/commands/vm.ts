@@ -1,0 +1,80 @@
+// `ctvm vm run [--workload NAME | --rootfs DIR] [options] -- ARGS…`: boot one guest, mirror its
+// console, exit with the workload's exit code (2 = bad input, 3 = the guest failed or timed out).
+import type { Command } from 'commander';
+import { HostError, UsageError } from '../../errors.js';
+import { parseMemory, parseVcpus } from '../../engine/vm/options.js';
+import { formatPhases, rootfsWorkload, runVmOnce } from '../../engine/vm/run-once.js';
+import { resolveKernel } from '../../engine/vm/kernel.js';
+import { parseDurationMs } from '../../units.js';
+import { prepareWorkload } from '../../workload/catalog.js';
+
+interface VmRunFlags {
+  workload?: string;
+  rootfs?: string;
+  memory: string;
+  vcpus: string;
+  accel: string;
+  machine: string;
+  kernel?: string;
+  timeout: string;
+  phases?: boolean;
+  console?: boolean;
+}
+
+/** Guest lines worth showing by default: the workload's output, not kernel noise or our markers. */
+const isWorkloadLine = (l: string) => !/^\s*\[\s*\d+\.\d+\]/.test(l) && !/CTVM-(INIT|MEM|EXIT)/.test(l);
+
+export function registerVm(program: Command): void {
+  const vm = program.command('vm').description('QEMU guests booted from the workload rootfs');
+  vm.command('run')
+    .description('boot one guest running a workload; exits with its exit code')
+    .option('--workload <name>', 'catalog workload (noop, idle, cpu, exit:3, ...)')
+    .option('--rootfs <dir>', 'your own rootfs (needs /bin/busybox); the command comes after --')
+    .option('--memory <size>', 'guest RAM', '256M')
+    .option('--vcpus <n>', 'guest CPUs', '1')
+    .option('--accel <auto|kvm|tcg>', 'accelerator (auto = KVM only where doctor booted a guest)', 'auto')
+    .option('--machine <microvm|pc|q35>', 'machine type', 'microvm')
+    .option('--kernel <path>', 'guest kernel (bzImage or PVH vmlinux); default: the cached Debian kernel')
+    .option('--timeout <duration>', 'kill the guest after this long', '60s')
+    .option('--phases', 'print the phase timeline (host monotonic clock) to stderr')
+    .option('--console', 'mirror every console line (kernel messages and /init markers too)')
+    .argument('[args...]', 'command arguments (after --)')
+    .action(async (args: string[], flags: VmRunFlags) => {
+      process.exitCode = await vmRun(args, flags);
+    });
+}
+
+async function vmRun(args: string[], f: VmRunFlags): Promise<number> {
+  if (f.workload && f.rootfs) throw new UsageError('--workload and --rootfs are mutually exclusive');
+  const timeoutMs = parseDurationMs(f.timeout);
+  if (timeoutMs === undefined || timeoutMs <= 0) throw new UsageError(`--timeout '${f.timeout}' is not a duration`, { hint: 'e.g. 30s, 2m' });
+  // Validate cheap inputs before building anything.
+  parseMemory(f.memory);
+  parseVcpus(f.vcpus);
+  resolveKernel(f.kernel);
+  const workload = f.rootfs
+    ? rootfsWorkload(f.rootfs, args)
+    : await prepareWorkload(f.workload ?? 'noop', args.length ? args : undefined);
+  const options = {
+    accel: f.accel,
+    machine: f.machine,
+    vcpus: f.vcpus,
+    memory: f.memory,
+    ...(f.kernel ? { kernel: f.kernel } : {}),
+  };
+  const show = (l: string) => {
+    if (f.console || isWorkloadLine(l)) console.log(l);
+  };
+  const r = await runVmOnce(workload, options, timeoutMs, show);
+  if (f.phases) {
+    console.error(`vm: accel=${r.describe.accel} machine=${r.describe.machine} kernel=${r.describe.kernelVersion} (${r.describe.kernelForm})`);
+    for (const l of formatPhases(r.events)) console.error(l);
+  }
+  if (r.exit.timedOut)
+    throw new HostError(`guest timed out after ${f.timeout} (qemu killed)`, { hint: `last console lines:\n${r.exit.outputTail.join('\n')}` });
+  if (r.exit.code === null)
+    throw new HostError(r.readyError ?? `guest ended without reporting an exit status (${r.exit.signal ?? 'no signal'})`, {
+      hint: `last console lines:\n${r.exit.outputTail.join('\n')}`,
+    });
+  return r.exit.code;
+}
