@@ -7,6 +7,8 @@ import { registerBench } from './commands/bench.js';
 import { registerCompare } from './commands/compare.js';
 import { registerBaseline } from './commands/baseline.js';
 import { registerVm } from './commands/vm.js';
+import { registerContainer } from './commands/container.js';
+import { registerGc } from './commands/gc.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('ctvm')
@@ -19,6 +21,8 @@ export async function main(argv: string[]): Promise<number> {
   registerCompare(program);
   registerBaseline(program);
   registerVm(program);
+  registerContainer(program);
+  registerGc(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -1,0 +1,50 @@
+// The `container` Environment: our own engine (namespaces + cgroups + overlay + pivot_root) running
+// a PreparedWorkload. The runner imports createContainerEnvironment().
+import { existsSync } from 'node:fs';
+import type { Availability, Environment, Instance, LaunchOptions, PreparedWorkload } from '../environment.js';
+import type { HostFacts } from '../../host/facts.js';
+import { detectHostCgroups } from '../../host/cgroup-mode.js';
+import { UsageError } from '../../errors.js';
+import { selectCgroupDriver } from './cgroup/select.js';
+import type { CgroupDriver } from './cgroup/types.js';
+import { containerInstance } from './instance.js';
+import { launchContainer } from './launch.js';
+import { NSEXEC_PATH } from './nsexec-spawn.js';
+import { DEFAULT_PATH, makeSpec, NETWORK_MODES, type NetworkMode } from './spec.js';
+
+export function createContainerEnvironment(): Environment {
+  let driver: CgroupDriver | undefined;
+  const getDriver = (): CgroupDriver => (driver ??= selectCgroupDriver(detectHostCgroups()));
+  return {
+    id: 'container',
+    async probe(host: HostFacts): Promise<Availability> {
+      if (!host.root) return { usable: false, reason: 'needs root (namespaces, mounts, cgroups)' };
+      if (!existsSync(NSEXEC_PATH)) return { usable: false, reason: `${NSEXEC_PATH} not built (npm run setup)` };
+      if (!host.cgroup.driver) return { usable: false, reason: `no usable cgroup hierarchy (mode ${host.cgroup.mode})` };
+      if (host.cgroup.missing.length)
+        return { usable: false, reason: `cgroup ${host.cgroup.driver}: missing controllers ${host.cgroup.missing.join(', ')}` };
+      driver = selectCgroupDriver(host.cgroup);
+      return { usable: true, detail: `cgroup ${host.cgroup.driver} (${host.cgroup.mode} host)` };
+    },
+    async prepare(workload: PreparedWorkload): Promise<void> {
+      if (!existsSync(workload.rootfsDir)) throw new UsageError(`workload rootfs '${workload.rootfsDir}' does not exist`);
+    },
+    async launch(opts: LaunchOptions): Promise<Instance> {
+      const network = (opts.options?.network as NetworkMode | undefined) ?? 'none';
+      if (!NETWORK_MODES.includes(network)) throw new UsageError(`invalid network mode '${String(network)}'`);
+      const spec = makeSpec({
+        name: opts.instanceName,
+        rootfs: opts.workload.rootfsDir,
+        args: opts.workload.argv,
+        env: { PATH: DEFAULT_PATH, ...opts.workload.env },
+        limits: opts.limits ?? {},
+        network,
+      });
+      const c = launchContainer(spec, { driver: getDriver(), timeoutMs: opts.timeoutMs });
+      return containerInstance(c);
+    },
+    async describe(): Promise<Record<string, string>> {
+      return { cgroupDriver: getDriver().version, namespaces: 'pid,mnt,uts,ipc,net,cgroup', rootfs: 'overlay' };
+    },
+  };
+}

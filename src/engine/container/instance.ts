@@ -1,0 +1,85 @@
+// Wraps a running Container as an Environment Instance: READY/RESULT detection on stdout,
+// ExitInfo, memory (PSS of every cgroup pid + cgroup usage) and CPU (cgroup cpuacct/cpu.stat).
+import type { ExitInfo, Instance, MemorySample, CpuSample, ReadyInfo, ResultLine } from '../environment.js';
+import { readSmapsRollup } from '../../measure/smaps.js';
+import { monoNs } from '../../units.js';
+import type { Container } from './launch.js';
+import { OutputTail, readLines } from './output.js';
+
+/** "RESULT mode=cpu ns=123 k=v" -> fields. */
+export function parseResultLine(line: string): Record<string, string> | undefined {
+  if (!line.startsWith('RESULT ')) return undefined;
+  const fields: Record<string, string> = {};
+  for (const kv of line.slice(7).trim().split(/\s+/)) {
+    const i = kv.indexOf('=');
+    if (i > 0) fields[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return fields;
+}
+
+export function containerInstance(c: Container): Instance {
+  const tail = new OutputTail();
+  let result: ResultLine | undefined;
+  let resolveReady!: (r: ReadyInfo) => void;
+  let rejectReady!: (e: Error) => void;
+  const ready = new Promise<ReadyInfo>((res, rej) => ((resolveReady = res), (rejectReady = rej)));
+  ready.catch(() => undefined);
+  let isReady = false;
+  const onLine = (line: string): void => {
+    const atNs = monoNs();
+    tail.push(line);
+    if (!isReady && line.trim() === 'READY') {
+      isReady = true;
+      c.events.phases.push({ name: 'ready', atNs });
+      resolveReady({ atNs });
+    }
+    const fields = parseResultLine(line);
+    if (fields) result = { atNs, fields };
+  };
+  const streams = [c.stdout, c.stderr].flatMap((s) => (s ? [readLines(s, onLine)] : []));
+
+  const exited = Promise.all([c.exited, ...streams]).then(([e]): ExitInfo => {
+    if (!isReady) {
+      const why = e.setupError ? e.setupError.message : `exited (code ${e.code}, signal ${e.signal}) before READY`;
+      rejectReady(e.setupError ?? new Error(`container ${c.name}: ${why}`));
+    }
+    return {
+      atNs: e.atNs,
+      code: e.code,
+      signal: e.signal,
+      timedOut: e.timedOut,
+      oomKilled: e.oomKilled,
+      ...(e.stoppedBy !== undefined ? { stoppedBy: e.stoppedBy } : {}),
+      ...(result ? { result } : {}),
+      outputTail: e.setupError ? [...tail.lines, `ctvm-nsexec: ${e.setupError.message}`] : tail.lines,
+    };
+  });
+
+  return {
+    name: c.name,
+    events: c.events,
+    ready,
+    exited,
+    sampleMemory: async (): Promise<MemorySample> => {
+      let pssBytes = 0;
+      let rssBytes = 0;
+      for (const pid of c.cgroup.pids()) {
+        // A pid can exit between listing and reading: it then owns no memory, skip it.
+        const s = await readSmapsRollup(pid).catch(() => undefined);
+        pssBytes += s?.pssBytes ?? 0;
+        rssBytes += s?.rssBytes ?? 0;
+      }
+      return { pssBytes, rssBytes, cgroupBytes: c.cgroup.stats().memoryBytes };
+    },
+    sampleCpu: async (): Promise<CpuSample> => {
+      const state = c.state();
+      const cpuNs = state.status === 'running' || state.status === 'launching' ? c.cgroup.stats().cpuNs : (exitStats(state) ?? 0);
+      return { cpuNs, atNs: monoNs() };
+    },
+    stop: (reason?: string) => c.stop(reason),
+  };
+}
+
+function exitStats(s: ReturnType<Container['state']>): number | undefined {
+  return s.status === 'exited' || s.status === 'removed' ? s.exit.stats?.cpuNs : undefined;
+}
