@@ -195,8 +195,11 @@ static void do_mask(const char *dst) {
   }
   if (S_ISDIR(st.st_mode)) {
     if (mount("tmpfs", dst, "tmpfs", MS_RDONLY, "size=0") < 0) fail("mount tmpfs", dst, NSEXEC_EXIT_SETUP);
-  } else if (mount("/dev/null", dst, NULL, MS_BIND, NULL) < 0) {
-    fail("mount bind /dev/null", dst, NSEXEC_EXIT_SETUP);
+  } else {
+    /* The container's own /dev/null (made by an earlier dev op), not the host's devtmpfs node. */
+    char null_path[4096];
+    in_root(null_path, sizeof null_path, "/dev/null");
+    if (mount(null_path, dst, NULL, MS_BIND, NULL) < 0) fail("mount bind /dev/null", dst, NSEXEC_EXIT_SETUP);
   }
 }
 
