@@ -2,7 +2,8 @@
 // and the verdict. A regression needs BOTH p < alpha AND a bad-direction change above the noise
 // floor (and above minAbsolute): significance alone flags trivial shifts on quiet metrics, size
 // alone flags noise on loud ones (the same two-gate rule as Firecracker's tools/ab_test.py).
-import { bootstrapMedianCI, median, permutationTest, ratioOfMediansCI } from '../stats/index.js';
+import { bootstrapMedianCI, median, ratioOfMediansCI } from '../stats/index.js';
+import { rankSumPermutationTest } from './rank-test.js';
 import { metricInfo } from '../results/metrics.js';
 import type { GroupId } from './groups.js';
 import type { Rule } from './thresholds.js';
@@ -33,6 +34,7 @@ export interface JudgedRow extends GroupId {
   ratio: number;
   ciLow: number;
   ciHigh: number;
+  /** Two-sided permutation p on the rank-sum statistic (rank-test.ts). */
   pValue: number;
   /** Relative change in the bad direction: +0.40 = 40% worse, -0.10 = 10% better. */
   worseBy: number;
@@ -102,7 +104,7 @@ export function judgeGroup(
   if (minP >= rule.alpha) {
     return { ...row, verdict: 'insufficient', reason: `n=${row.baseN}+${row.candN}: p can never be < ${rule.alpha} (min ${minP.toPrecision(2)})` };
   }
-  row.pValue = permutationTest(cand.values, base.values, { seed: SEED, permutations: opts.permutations ?? 5000 });
+  row.pValue = rankSumPermutationTest(cand.values, base.values, { seed: SEED, permutations: opts.permutations ?? 5000 });
   return { ...row, ...verdictOf(row, rule) };
 }
 
