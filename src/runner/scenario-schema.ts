@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { isKnownWorkload, KNOWN_WORKLOADS } from '../workload/catalog.js';
 import { parseBytes, parseDurationMs } from '../units.js';
+import { errorMessage } from '../errors.js';
+import { parseVmOptions } from '../engine/vm/options.js';
 
 /** Environment ids the runner knows (whether this host can run them is doctor's business). */
 export const ENVIRONMENT_IDS = ['bare', 'container', 'oci:runc', 'oci:crun', 'vm'] as const;
@@ -36,12 +38,21 @@ const limits = z.strictObject({
   cpuset: z.string().regex(/^[0-9,-]+$/, 'expected a cpuset list like "0" or "0-1"').optional(),
 });
 
-const vmOptions = z.strictObject({
-  accel: z.enum(['auto', 'kvm', 'tcg']).default('auto'),
-  machine: z.string().min(1).optional(),
-  vcpus: z.number().int().min(1).optional(),
-  memory: size.optional(),
-});
+/** The documented VM options are typed here; the VM's own parser (parseVmOptions) checks the rest. */
+const vmOptions = z
+  .looseObject({
+    accel: z.enum(['auto', 'kvm', 'tcg']).default('auto'),
+    machine: z.string().min(1).optional(),
+    vcpus: z.number().int().min(1).optional(),
+    memory: z.union([z.number().int().positive(), z.string()]).optional(),
+  })
+  .superRefine((o, ctx) => {
+    try {
+      parseVmOptions(o);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: errorMessage(err) });
+    }
+  });
 
 const envEntry = z.discriminatedUnion('id', [
   z.strictObject({ id: z.literal('vm'), options: vmOptions.default({ accel: 'auto' }), limits: limits.optional() }),

@@ -1,0 +1,55 @@
+// `ctvm run <scenario> [--out DIR] [--seed N] [--repetitions N] [--only ENV,…] [--resume RUN]`.
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { runScenario, type RunOutcome } from '../../runner/run.js';
+
+interface RunFlags {
+  out?: string;
+  seed?: string;
+  repetitions?: string;
+  only?: string;
+  resume?: string;
+  plain?: boolean;
+  quiet?: boolean;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run a scenario (a path, or a name from scenarios/) and write results/<run-id>/')
+    .argument('[scenario]', 'scenario file or name, e.g. quick')
+    .option('--out <dir>', 'results directory (default: results/)')
+    .option('--seed <n>', 'seed for the interleaving order (default: the scenario\'s, else random)')
+    .option('--repetitions <n>', 'override the scenario\'s repetitions')
+    .option('--only <envs>', 'comma-separated environment ids to keep, e.g. bare,container')
+    .option('--resume <run>', 'finish an incomplete run (its id under --out, or its directory)')
+    .option('--plain', 'one line per sample instead of a progress bar')
+    .option('--quiet', 'no per-sample output')
+    .action(async (scenario: string | undefined, flags: RunFlags) => {
+      const outcome = await runScenario({
+        ...(scenario ? { scenario } : {}),
+        ...(flags.resume ? { resume: flags.resume } : {}),
+        ...(flags.out ? { outDir: flags.out } : {}),
+        ...(flags.seed !== undefined ? { seed: intFlag('--seed', flags.seed) } : {}),
+        ...(flags.repetitions !== undefined ? { repetitions: intFlag('--repetitions', flags.repetitions) } : {}),
+        ...(flags.only ? { only: flags.only.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+        progress: flags.quiet ? 'quiet' : flags.plain ? 'plain' : 'auto',
+      });
+      printOutcome(outcome);
+      process.exitCode = outcome.interrupted ? (outcome.interrupted === 'SIGINT' ? 130 : 143) : 0;
+    });
+}
+
+export function printOutcome(o: RunOutcome): void {
+  for (const [id, why] of Object.entries(o.skipped)) console.log(`skipped ${id}: ${why}`);
+  console.log(`${o.status === 'complete' ? 'complete' : 'INCOMPLETE'}: ${o.taken} samples taken this time, ${o.planned} planned`);
+  console.log(`results: ${o.dir}`);
+  if (o.status !== 'complete') console.log(`hint: finish it with: ctvm run --resume ${o.dir}`);
+}
+
+function intFlag(name: string, text: string): number {
+  const n = Number(text);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(n))
+    throw new UsageError(`${name} '${text}': expected an integer`);
+  return n;
+}

@@ -1,0 +1,58 @@
+// Which environments a run uses: each scenario entry is loaded from the registry, checked against
+// doctor's findings and its own probe(); one the host cannot run is skipped with the reason.
+import type { Environment, Limits } from '../engine/environment.js';
+import { loadEnvironment } from '../engine/registry.js';
+import type { DoctorReport } from '../host/facts.js';
+import { errorMessage } from '../errors.js';
+import type { ScenarioEnvironment } from './scenario-schema.js';
+
+export interface UsedEnvironment {
+  id: string;
+  env: Environment;
+  options: Record<string, unknown>;
+  limits?: Limits;
+  /** Accelerator actually used (vm only). */
+  accel?: string;
+  facts: Record<string, string>;
+}
+
+export type EnvironmentRecord = { used: boolean; reason?: string; facts?: Record<string, string> };
+
+/** doctor's availability key: the VM's depends on the accel asked for. */
+export function doctorKey(e: ScenarioEnvironment): string {
+  if (e.id !== 'vm') return e.id;
+  const accel = (e.options as { accel?: string }).accel ?? 'auto';
+  return accel === 'auto' ? 'vm' : `vm:${accel}`;
+}
+
+export async function resolveEnvironments(
+  entries: readonly ScenarioEnvironment[],
+  host: DoctorReport,
+): Promise<{ used: UsedEnvironment[]; records: Record<string, EnvironmentRecord> }> {
+  const used: UsedEnvironment[] = [];
+  const records: Record<string, EnvironmentRecord> = {};
+  for (const e of entries) {
+    const avail = host.environments[doctorKey(e)];
+    if (avail && !avail.usable) {
+      records[e.id] = { used: false, reason: avail.reason };
+      continue;
+    }
+    const loaded = await loadEnvironment(e.id);
+    if (!loaded.ok) {
+      records[e.id] = { used: false, reason: loaded.reason };
+      continue;
+    }
+    const probe = await loaded.env.probe(host).catch((err: unknown) => ({ usable: false as const, reason: errorMessage(err) }));
+    if (!probe.usable) {
+      records[e.id] = { used: false, reason: probe.reason };
+      continue;
+    }
+    const described = (await loaded.env.describe?.(e.options).catch(() => undefined)) ?? {};
+    const accel = described.accel ?? avail?.accel;
+    const facts: Record<string, string> = { ...described, ...(accel ? { accel } : {}) };
+    if (avail && 'detail' in avail && avail.detail) facts.doctor = avail.detail;
+    used.push({ id: e.id, env: loaded.env, options: e.options, ...(e.limits ? { limits: e.limits } : {}), ...(accel ? { accel } : {}), facts });
+    records[e.id] = { used: true, facts };
+  }
+  return { used, records };
+}

@@ -1,0 +1,183 @@
+// `ctvm run`: validate everything first (a usage error writes nothing), then plan, execute,
+// summarise. New runs and --resume share the same path from "environments resolved" onwards.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { PreparedWorkload } from '../engine/environment.js';
+import { caughtSignal, interruptSignal } from '../engine/reaper.js';
+import { errorMessage, UsageError } from '../errors.js';
+import { doctor } from '../host/doctor.js';
+import type { DoctorReport } from '../host/facts.js';
+import { RESULTS_DIR } from '../paths.js';
+import { RESULTS_FORMAT, type RunMeta } from '../results/types.js';
+import { summarize } from '../stats/summarize.js';
+import { resolveEnvironments, type EnvironmentRecord, type UsedEnvironment } from './environments.js';
+import { executePlan } from './execute.js';
+import { planRun } from './plan.js';
+import { createProgress, type Progress } from './progress.js';
+import { readMeta, readSamples, RUN_FILE, RunWriter } from './results-writer.js';
+import { gitInfo, toolVersions } from './run-facts.js';
+import { loadScenario } from './scenario-load.js';
+import { ENVIRONMENT_IDS, type Scenario } from './scenario-schema.js';
+import { prepareForRun, workloadKey } from './workloads.js';
+
+export interface RunOptions {
+  scenario?: string;
+  resume?: string;
+  outDir?: string;
+  seed?: number;
+  repetitions?: number;
+  only?: string[];
+  progress?: 'auto' | 'plain' | 'quiet';
+  /** Tests inject a doctor report; normally the cached one for this boot. */
+  host?: DoctorReport;
+}
+
+export interface RunOutcome {
+  runId: string;
+  dir: string;
+  status: RunMeta['status'];
+  taken: number;
+  planned: number;
+  interrupted: NodeJS.Signals | null;
+  skipped: Record<string, string>;
+}
+
+export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
+  if (opts.resume) return resumeRun(opts.resume, opts);
+  if (!opts.scenario) throw new UsageError('no scenario given', { hint: 'ctvm run quick  (or a path to a .yaml file)' });
+  const { file, scenario } = loadScenario(opts.scenario);
+  const s = applyOverrides(scenario, opts);
+  const host = opts.host ?? (await doctor());
+  const progress = createProgress(opts.progress);
+  const { used, records } = await resolveEnvironments(s.environments, host);
+  const workloads = await prepareAll(s, used, records, progress);
+  const seed = opts.seed ?? s.seed ?? randomBytes(4).readUInt32LE(0);
+  const runId = newRunId(s.name);
+  const dir = join(resolve(opts.outDir ?? RESULTS_DIR), runId);
+  const meta: RunMeta = {
+    format: RESULTS_FORMAT,
+    runId,
+    scenarioName: s.name,
+    scenarioFile: file,
+    scenario: s,
+    seed,
+    startedAt: new Date().toISOString(),
+    status: 'incomplete', // until the last planned sample is on disk; a crash leaves it so
+    plannedSamples: 0,
+    environments: records,
+    host,
+    tools: toolVersions(host),
+    git: await gitInfo(),
+  };
+  return execute(meta, dir, used, workloads, progress, new Set());
+}
+
+async function resumeRun(ref: string, opts: RunOptions): Promise<RunOutcome> {
+  const dir = isAbsolute(ref) || ref.includes('/') ? resolve(ref) : join(resolve(opts.outDir ?? RESULTS_DIR), ref);
+  if (!existsSync(join(dir, RUN_FILE)))
+    throw new UsageError(`no run to resume at ${dir}`, { hint: 'give a run id from results/ (or --out DIR and the id)' });
+  const meta = readMeta(dir);
+  if (meta.status === 'complete') throw new UsageError(`run ${meta.runId} is already complete`, { hint: 'nothing to resume' });
+  // The stored scenario is the validated one (durations already in ms): it is used as is.
+  const s = meta.scenario as Scenario;
+  const host = opts.host ?? (await doctor());
+  const progress = createProgress(opts.progress);
+  const wanted = s.environments.filter((e) => meta.environments[e.id]?.used);
+  const { used, records } = await resolveEnvironments(wanted, host);
+  for (const [id, r] of Object.entries(records))
+    if (!r.used) progress.warn(`${id} was used by this run but cannot run now (${r.reason}); its samples stay missing`);
+  const workloads = await prepareAll(s, used, records, progress);
+  const done = new Set(readSamples(dir, { repair: true }).map((r) => r.seq));
+  return execute(meta, dir, used, workloads, progress, done);
+}
+
+async function execute(
+  meta: RunMeta,
+  dir: string,
+  used: UsedEnvironment[],
+  workloads: Map<string, PreparedWorkload>,
+  progress: Progress,
+  done: Set<number>,
+): Promise<RunOutcome> {
+  const s = meta.scenario as Scenario;
+  const envIds = s.environments.map((e) => e.id).filter((id) => meta.environments[id]?.used);
+  const plan = planRun(s, envIds, meta.seed);
+  meta.plannedSamples = plan.length;
+  const runnable = new Set(used.map((u) => u.id));
+  const todo = plan.filter((p) => !done.has(p.seq) && runnable.has(p.env));
+  const writer = RunWriter.create(dir);
+  writer.writeMeta(meta);
+  const signal = interruptSignal();
+  progress.start(plan.length, plan.length - todo.length);
+  let taken = 0;
+  try {
+    taken = await executePlan(
+      { runId: meta.runId, scenario: s, envs: new Map(used.map((u) => [u.id, u])), workloads, writer, progress, signal },
+      todo,
+    );
+  } finally {
+    progress.stop();
+    writer.close();
+    const samples = readSamples(dir);
+    const have = new Set(samples.map((r) => r.seq));
+    meta.status = plan.every((p) => have.has(p.seq)) ? 'complete' : 'incomplete';
+    meta.finishedAt = new Date().toISOString();
+    writer.writeMeta(meta);
+    writer.writeSummary(summarize(meta.runId, samples, { seed: meta.seed }));
+  }
+  const skipped = Object.fromEntries(
+    Object.entries(meta.environments).flatMap(([id, r]) => (r.used ? [] : [[id, r.reason ?? 'skipped']])),
+  );
+  return { runId: meta.runId, dir, status: meta.status, taken, planned: plan.length, interrupted: caughtSignal(), skipped };
+}
+
+/** Prepares every workload once, then each environment for each; a failing env is skipped. */
+async function prepareAll(
+  s: Scenario,
+  used: UsedEnvironment[],
+  records: Record<string, EnvironmentRecord>,
+  progress: Progress,
+): Promise<Map<string, PreparedWorkload>> {
+  const list = [...s.workloads, ...(s.density ? [{ name: s.density.workload }] : [])];
+  const workloads = new Map<string, PreparedWorkload>();
+  for (const w of list) if (!workloads.has(workloadKey(w))) workloads.set(workloadKey(w), await prepareForRun(w));
+  for (const u of [...used]) {
+    try {
+      for (const w of workloads.values()) await u.env.prepare(w, u.options);
+    } catch (err) {
+      records[u.id] = { used: false, reason: `prepare failed: ${errorMessage(err)}` };
+      used.splice(used.indexOf(u), 1);
+      progress.warn(`${u.id} skipped: prepare failed: ${errorMessage(err)}`);
+    }
+  }
+  return workloads;
+}
+
+function applyOverrides(s: Scenario, opts: RunOptions): Scenario {
+  const out = { ...s };
+  if (opts.repetitions !== undefined) {
+    if (!Number.isInteger(opts.repetitions) || opts.repetitions < 1)
+      throw new UsageError(`--repetitions ${opts.repetitions}: expected an integer >= 1`);
+    out.repetitions = opts.repetitions;
+  }
+  if (opts.seed !== undefined && (!Number.isInteger(opts.seed) || opts.seed < 0))
+    throw new UsageError(`--seed ${opts.seed}: expected a non-negative integer`);
+  if (opts.only) {
+    for (const id of opts.only) {
+      if (!(ENVIRONMENT_IDS as readonly string[]).includes(id))
+        throw new UsageError(`--only: unknown environment '${id}'`, { hint: `known: ${ENVIRONMENT_IDS.join(', ')}` });
+      if (!s.environments.some((e) => e.id === id))
+        throw new UsageError(`--only: environment '${id}' is not in scenario ${s.name}`, {
+          hint: `the scenario has: ${s.environments.map((e) => e.id).join(', ')}`,
+        });
+    }
+    out.environments = s.environments.filter((e) => opts.only!.includes(e.id));
+  }
+  return out;
+}
+
+function newRunId(name: string): string {
+  const t = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${t}-${name}-${randomBytes(2).toString('hex')}`;
+}

@@ -1,0 +1,137 @@
+// One function per sample kind; each returns the metrics of METRICS (src/results/metrics.ts)
+// that its kind defines, or throws with a message that says what went wrong. Every instance a
+// sampler launches is stopped in its finally block, whatever happened.
+import type { ExitInfo, MemorySample, PhaseTimeline } from '../engine/environment.js';
+import { readMeminfo } from '../measure/meminfo.js';
+import { launchTracked, sleep, stopTracked, type SampleTarget, type Tracked } from './sample-context.js';
+
+export interface SampleOutcome {
+  metrics: Record<string, number>;
+  phases?: Record<string, number>;
+}
+
+/** noop-style: launch -> READY (startNs) -> exit (exitNs), with the environment's phases. */
+export async function startSample(t: SampleTarget): Promise<SampleOutcome> {
+  const tracked = await launchTracked(t, 0);
+  try {
+    const { inst } = tracked;
+    const ready = await inst.ready;
+    const exit = await inst.exited;
+    assertCleanExit(exit);
+    const launchNs = inst.events.launchNs;
+    return {
+      metrics: { startNs: ready.atNs - launchNs, exitNs: exit.atNs - launchNs, ...numericFacts(inst.events) },
+      phases: phasesSinceLaunch(inst.events),
+    };
+  } finally {
+    await stopTracked([tracked], 'sample done');
+  }
+}
+
+/** Fixed work: READY -> RESULT (workNs), host CPU over the life (cpuNs), reported throughput. */
+export async function workSample(t: SampleTarget): Promise<SampleOutcome> {
+  const tracked = await launchTracked(t, 0);
+  try {
+    const { inst } = tracked;
+    const ready = await inst.ready;
+    const exit = await inst.exited;
+    assertCleanExit(exit);
+    if (!exit.result) throw new Error(`no RESULT line; last output: ${exit.outputTail.slice(-3).join(' | ')}`);
+    const metrics: Record<string, number> = { workNs: exit.result.atNs - ready.atNs };
+    const cpu = await inst.sampleCpu().catch(() => undefined);
+    if (cpu) metrics.cpuNs = cpu.cpuNs;
+    const mbps = Number(exit.result.fields.mbps);
+    if (exit.result.fields.mbps !== undefined && Number.isFinite(mbps)) metrics.throughputMBps = mbps;
+    return { metrics };
+  } finally {
+    await stopTracked([tracked], 'sample done');
+  }
+}
+
+/** One idle instance: memory after settle, MemAvailable drop, then idle CPU over a window. */
+export async function idleSample(t: SampleTarget): Promise<SampleOutcome> {
+  const availBefore = readMeminfo().availableBytes;
+  const tracked = await launchTracked(t, 0, t.timeoutMs + t.settleMs + t.idleWindowMs);
+  try {
+    const { inst } = tracked;
+    const ready = await inst.ready;
+    await sleep(t.settleMs);
+    const mem = await inst.sampleMemory();
+    const availAfter = readMeminfo().availableBytes;
+    const cpu0 = await inst.sampleCpu();
+    await sleep(t.idleWindowMs);
+    const cpu1 = await inst.sampleCpu();
+    assertStillRunning(tracked);
+    return {
+      metrics: {
+        startNs: ready.atNs - inst.events.launchNs,
+        ...memoryMetrics(mem),
+        memAvailableDropBytes: availBefore - availAfter,
+        idleCpuPerSec: (cpu1.cpuNs - cpu0.cpuNs) / (cpu1.atNs - cpu0.atNs),
+      },
+    };
+  } finally {
+    await stopTracked([tracked], 'sample done');
+  }
+}
+
+/** N idle instances at once: per-instance means of memory, and MemAvailable drop / N. */
+export async function densitySample(t: SampleTarget, n: number): Promise<SampleOutcome> {
+  const availBefore = readMeminfo().availableBytes;
+  const all: Tracked[] = [];
+  try {
+    // Launched one after another (launch() returns once spawned), then all boot concurrently.
+    for (let i = 0; i < n; i++) all.push(await launchTracked(t, i, t.timeoutMs * n + t.settleMs));
+    await Promise.all(all.map((x) => x.inst.ready));
+    await sleep(t.settleMs);
+    const mems: MemorySample[] = [];
+    for (const x of all) mems.push(await x.inst.sampleMemory());
+    const availAfter = readMeminfo().availableBytes;
+    for (const x of all) assertStillRunning(x);
+    const per = mems.map(memoryMetrics);
+    const metrics: Record<string, number> = { memAvailableDropBytes: (availBefore - availAfter) / n };
+    for (const key of Object.keys(per[0] ?? {}))
+      metrics[key] = per.reduce((s, m) => s + (m[key] ?? 0), 0) / per.length;
+    return { metrics };
+  } finally {
+    await stopTracked(all, 'sample done');
+  }
+}
+
+export function memoryMetrics(m: MemorySample): Record<string, number> {
+  const out: Record<string, number> = { pssBytes: m.pssBytes, rssBytes: m.rssBytes };
+  if (m.cgroupBytes !== undefined) out.cgroupBytes = m.cgroupBytes;
+  if (m.guestTotalBytes !== undefined) out.guestTotalBytes = m.guestTotalBytes;
+  if (m.guestTotalBytes !== undefined && m.guestAvailableBytes !== undefined)
+    out.guestUsedBytes = m.guestTotalBytes - m.guestAvailableBytes;
+  if (m.split) {
+    out.guestRamPssBytes = m.split.guestRamBytes;
+    out.kernelImagePssBytes = m.split.kernelImageBytes;
+    out.hypervisorPssBytes = m.split.hypervisorBytes;
+  }
+  return out;
+}
+
+function phasesSinceLaunch(ev: PhaseTimeline): Record<string, number> {
+  return Object.fromEntries(ev.phases.map((p) => [p.name, p.atNs - ev.launchNs]));
+}
+
+/** Environment facts that are numbers (e.g. guestUptimeAtInitNs) travel as metrics. */
+function numericFacts(ev: PhaseTimeline): Record<string, number> {
+  return Object.fromEntries(Object.entries(ev.facts).filter(([, v]) => Number.isFinite(v)));
+}
+
+function assertCleanExit(exit: ExitInfo): void {
+  if (exit.timedOut) throw new Error(`timed out; last output: ${exit.outputTail.slice(-3).join(' | ')}`);
+  if (exit.code !== 0)
+    throw new Error(
+      `exited with ${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`}` +
+        (exit.oomKilled ? ' (OOM-killed)' : '') +
+        `; last output: ${exit.outputTail.slice(-3).join(' | ')}`,
+    );
+}
+
+/** An idle instance that died before we stopped it is a failed sample, not a cheap one. */
+function assertStillRunning(t: Tracked): void {
+  if (t.gone()) throw new Error(`${t.inst.name} exited while it should have been idle`);
+}
