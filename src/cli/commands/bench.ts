@@ -1,15 +1,34 @@
-// `ctvm bench`: what `npm run bench` runs. Until the scenario runner lands it runs doctor.
+// `ctvm bench` (what `npm run bench` runs): scenarios/quick.yaml, then its report.
 import type { Command } from 'commander';
-import { doctor } from '../../host/doctor.js';
-import { formatDoctor } from '../../host/doctor-format.js';
+import { relative } from 'node:path';
+import { REPORTS_DIR } from '../../paths.js';
+import { writeReport } from '../../report/index.js';
+import { runScenario } from '../../runner/run.js';
+import { printOutcome } from './run.js';
 
 export function registerBench(program: Command): void {
   program
     .command('bench')
     .description('run the default scenario (scenarios/quick.yaml) and render its report')
-    .action(async () => {
-      const report = await doctor();
-      console.log(formatDoctor(report));
-      process.exitCode = report.environments.bare?.usable && report.environments.container?.usable ? 0 : 1;
+    .option('--scenario <name>', 'another scenario instead of quick', 'quick')
+    .option('--out <dir>', 'results directory (default: results/)')
+    .option('--reports <dir>', 'reports directory', REPORTS_DIR)
+    .option('--plain', 'one line per sample instead of a progress bar')
+    .action(async (flags: { scenario: string; out?: string; reports: string; plain?: boolean }) => {
+      const t0 = Date.now();
+      const outcome = await runScenario({
+        scenario: flags.scenario,
+        ...(flags.out ? { outDir: flags.out } : {}),
+        progress: flags.plain ? 'plain' : 'auto',
+      });
+      printOutcome(outcome);
+      if (outcome.interrupted) {
+        process.exitCode = outcome.interrupted === 'SIGINT' ? 130 : 143;
+        return;
+      }
+      const report = await writeReport(outcome.dir, flags.reports);
+      for (const w of report.warnings) console.error(`warning: ${w}`);
+      console.log(`report: ${relative(process.cwd(), report.dir) || report.dir} (${report.files.length} files)`);
+      console.log(`bench took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     });
 }
