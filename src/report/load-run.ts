@@ -1,7 +1,7 @@
 // Reads results/<run-id>/ (run.json + samples.jsonl) into memory, tolerating what a crash leaves
 // behind (a truncated last line, no summary.json) with warnings instead of failures.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { RunMeta, SampleRecord, Summary } from '../results/types.js';
 import { summarize } from '../stats/index.js';
@@ -56,7 +56,7 @@ export function readSamples(path: string, warnings: string[]): SampleRecord[] {
   const samples: SampleRecord[] = [];
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
-    const where = `${path}:${i + 1}`;
+    const where = `${basename(dirname(path))}/samples.jsonl line ${i + 1}`;
     try {
       const s = JSON.parse(line) as SampleRecord;
       if (typeof s.kind !== 'string' || typeof s.env !== 'string' || typeof s.metrics !== 'object')

@@ -65,7 +65,7 @@ export function memoryChart(model: ReportModel): ChartEntry {
   };
   return {
     file, title, ...SLIDE, config: config as unknown as ChartConfiguration,
-    caption: `Proportional set size on the host of one idle instance (${rows[0]!.workload} workload) after a settle time: every process of the instance, or qemu split by mapping. The hatched bar is what the guest kernel itself reports as used.`,
+    caption: `Proportional set size on the host of one idle instance (${rows[0]!.workload} workload) after a settle time: every process of the instance, or qemu split by mapping. The light bar beside the VM's is what the guest kernel itself reports as used.`,
   };
 }
 

@@ -41,7 +41,7 @@ export function wrap(ctx: CanvasRenderingContext2D, text: string, maxWidth: numb
   return lines;
 }
 
-export function text(ctx: CanvasRenderingContext2D, s: string, x: number, y: number, font: string, color = '#1b2631', align: CanvasTextAlign = 'left'): void {
+export function text(ctx: CanvasRenderingContext2D, s: string, x: number, y: number, font: string, color = '#1b2631', align: 'left' | 'center' | 'right' = 'left'): void {
   ctx.font = font;
   ctx.fillStyle = color;
   ctx.textAlign = align;

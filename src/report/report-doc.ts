@@ -1,0 +1,80 @@
+// Builds the report document from the model: headline, Figure 12.1, one section per measurement
+// (chart + table, or why it is missing), host and run facts, warnings and metric definitions.
+import type { Block, Doc } from './doc.js';
+import type { ReportModel } from './model.js';
+import type { Stacks } from './stacks.js';
+import type { Headline } from './headline.js';
+import { isSkip, type ChartEntry } from './charts/index.js';
+import { densityTable, idleCpuTable, layersTable, memoryTable, startTable, workTable } from './doc-tables.js';
+import { factRows } from './facts.js';
+import { METRICS } from '../results/metrics.js';
+
+export interface ReportInput {
+  model: ReportModel;
+  stacks: Stacks;
+  headline: Headline;
+  charts: ChartEntry[];
+  figureFile: string;
+  warnings: string[];
+}
+
+const SECTIONS: { title: string; charts: string[]; table?: (m: ReportModel) => Block | undefined }[] = [
+  { title: 'Start latency', charts: ['start-latency.png'], table: (m) => startTable(m, 'start') },
+  { title: 'Exit latency', charts: ['exit-latency.png'], table: (m) => startTable(m, 'exit') },
+  { title: 'RAM per idle instance', charts: ['memory-idle.png'], table: memoryTable },
+  { title: 'Density', charts: ['density.png'], table: densityTable },
+  { title: 'CPU overhead per workload mode', charts: ['cpu-overhead.png'], table: workTable },
+  { title: 'Idle CPU', charts: ['idle-cpu.png'], table: idleCpuTable },
+  { title: 'Per-sample distributions', charts: ['dist-start.png', 'dist-idle-pss.png'] },
+];
+
+export function buildDoc(input: ReportInput): Doc {
+  const { model, stacks, headline } = input;
+  const meta = model.run.meta;
+  const doc: Doc = [{ type: 'h1', text: `ctvm report: ${meta.runId}` }];
+  if (meta.status !== 'complete')
+    doc.push({ type: 'p', role: 'status', text: `${meta.status.toUpperCase()} RUN: ${model.run.samples.length} of ${meta.plannedSamples} planned samples. Figures below cover only what was measured.` });
+  doc.push({ type: 'p', role: 'headline', text: headline.sentence });
+  if (headline.caveats.length) doc.push({ type: 'list', role: 'caveat', items: headline.caveats });
+  doc.push({ type: 'h2', text: 'Figure 12.1, measured' });
+  doc.push({ type: 'image', file: input.figureFile, alt: 'Figure 12.1 quantified: container and VM stacks', caption: 'The two stacks of Figure 12.1 with this run\'s numbers; layer heights are proportional to host memory (PSS).' });
+  const layers = layersTable(stacks);
+  if (layers) doc.push(layers);
+  if (stacks.vm) doc.push({ type: 'p', role: 'note', text: `How the Guest OS layer was derived: ${stacks.vm.derivation}.` });
+  for (const section of SECTIONS) doc.push(...sectionBlocks(section, input));
+  const skipped = input.charts.filter(isSkip);
+  if (skipped.length) {
+    doc.push({ type: 'h2', text: 'Charts left out' });
+    doc.push({ type: 'list', items: skipped.map((c) => `${c.title}: ${c.skipped}`) });
+  }
+  doc.push({ type: 'h2', text: 'Host and run' });
+  doc.push({ type: 'table', head: ['fact', 'value'], rows: factRows(model) });
+  if (model.skipped.length) doc.push({ type: 'list', items: model.skipped.map((s) => `${s.env} not measured: ${s.reason}`) });
+  if (input.warnings.length) {
+    doc.push({ type: 'h2', text: 'Warnings' });
+    doc.push({ type: 'list', role: 'warning', items: input.warnings });
+  }
+  doc.push({ type: 'h2', text: 'Metric definitions' });
+  const used = new Set(model.run.summary.rows.map((r) => r.metric));
+  doc.push({
+    type: 'table',
+    head: ['metric', 'unit', 'definition'],
+    rows: Object.entries(METRICS).filter(([name]) => used.has(name)).map(([name, info]) => [`${name} (${info.label})`, info.unit, info.definition]),
+  });
+  doc.push({ type: 'p', role: 'note', text: 'Every figure is the median of the measured samples (warm-ups excluded) with a 95% bootstrap confidence interval; outliers (modified Z-score > 3.5) are counted, never dropped.' });
+  return doc;
+}
+
+function sectionBlocks(section: (typeof SECTIONS)[number], input: ReportInput): Block[] {
+  const entries = section.charts.map((f) => input.charts.find((c) => c.file === f)).filter((c): c is ChartEntry => c !== undefined);
+  const drawn = entries.filter((c) => !isSkip(c));
+  const table = section.table?.(input.model);
+  if (drawn.length === 0 && !table) {
+    const why = entries.find(isSkip)?.skipped ?? 'no data in this run';
+    return [{ type: 'h2', text: section.title }, { type: 'p', role: 'note', text: `Not measured in this run: ${why}.` }];
+  }
+  const blocks: Block[] = [{ type: 'h2', text: section.title }];
+  for (const c of drawn) if (!isSkip(c)) blocks.push({ type: 'image', file: c.file, alt: c.title, caption: c.caption });
+  if (table) blocks.push(table);
+  return blocks;
+}
