@@ -1,0 +1,51 @@
+// Bad input: truncated samples.jsonl still reports (warning names the line); empty/missing runs
+// are one clear UsageError (exit code 2).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, rmSync, cpSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadRun } from '../../../src/report/load-run.js';
+import { resolveRunDir } from '../../../src/report/resolve-run.js';
+import { UsageError } from '../../../src/errors.js';
+import { EMPTY, QUICK, TRUNCATED } from './fixtures.js';
+
+test('a truncated last line is skipped with a warning naming the line; the rest loads', () => {
+  const run = loadRun(TRUNCATED);
+  assert.equal(run.samples.length, 141);
+  const w = run.warnings.find((x) => x.includes('samples.jsonl line 142'));
+  assert.ok(w, `warnings: ${run.warnings.join(' | ')}`);
+  assert.match(w, /truncated last line/);
+  assert.ok(run.warnings.some((x) => /incomplete: 141 of 142/.test(x)));
+});
+
+test('an empty run is a UsageError with exit code 2', () => {
+  assert.throws(() => loadRun(EMPTY), (err: unknown) => err instanceof UsageError && err.exitCode === 2 && /no successful samples/.test(err.message));
+});
+
+test('a missing run dir or run.json is a UsageError naming the path', () => {
+  assert.throws(() => loadRun('/nonexistent/run'), (err: unknown) => err instanceof UsageError && err.message.includes('/nonexistent/run'));
+  const dir = mkdtempSync(join(tmpdir(), 'ctvm-report-test-'));
+  try {
+    assert.throws(() => loadRun(dir), (err: unknown) => err instanceof UsageError && err.message.includes('run.json'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('resolveRunDir: a path, a run id, latest (newest run.json), and a clear error otherwise', () => {
+  const results = mkdtempSync(join(tmpdir(), 'ctvm-report-test-'));
+  try {
+    assert.throws(() => resolveRunDir('latest', results), (err: unknown) => err instanceof UsageError && /no runs/.test(err.message));
+    mkdirSync(join(results, 'a'));
+    cpSync(QUICK, join(results, 'a'), { recursive: true });
+    cpSync(QUICK, join(results, 'b'), { recursive: true });
+    utimesSync(join(results, 'a', 'run.json'), new Date(), new Date(Date.now() + 60_000));
+    assert.equal(resolveRunDir('latest', results), join(results, 'a'));
+    assert.equal(resolveRunDir('b', results), join(results, 'b'));
+    assert.equal(resolveRunDir(QUICK, results), QUICK);
+    assert.throws(() => resolveRunDir('nope', results), (err: unknown) => err instanceof UsageError && err.exitCode === 2);
+  } finally {
+    rmSync(results, { recursive: true, force: true });
+  }
+});
