@@ -3,13 +3,15 @@
 // still runs the rest; a missing module becomes a skip reason, not a crash.
 import type { Environment } from './environment.js';
 import { createBareEnvironment } from './bare/environment.js';
+import { createContainerEnvironment } from './container/environment.js';
+import { createVmEnvironment } from './vm/environment.js';
 import { errorMessage } from '../errors.js';
 
 export type EnvironmentLoad = { ok: true; env: Environment } | { ok: false; reason: string };
 
 type Loader = () => Promise<Environment>;
 
-/** Module specifiers are variables so the type-checker does not require engines still being written. */
+/** For engines that may be absent from a checkout (oci): a missing module becomes a skip reason. */
 async function fromModule(spec: string, factory: string, ...args: unknown[]): Promise<Environment> {
   const mod = (await import(spec)) as Record<string, unknown>;
   const make = mod[factory];
@@ -19,10 +21,10 @@ async function fromModule(spec: string, factory: string, ...args: unknown[]): Pr
 
 const LOADERS: Record<string, Loader> = {
   bare: async () => createBareEnvironment(),
-  container: () => fromModule('./container/environment.js', 'createContainerEnvironment'),
+  container: async () => createContainerEnvironment(),
   'oci:runc': () => fromModule('./oci/environment.js', 'createOciEnvironment', 'runc'),
   'oci:crun': () => fromModule('./oci/environment.js', 'createOciEnvironment', 'crun'),
-  vm: () => fromModule('./vm/environment.js', 'createVmEnvironment'),
+  vm: async () => createVmEnvironment(),
 };
 
 export function knownEnvironmentIds(): string[] {

@@ -3,7 +3,10 @@
 import type { ExitInfo, Instance, MemorySample, CpuSample, ReadyInfo, ResultLine } from '../environment.js';
 import { readSmapsRollup } from '../../measure/smaps.js';
 import { monoNs } from '../../units.js';
-import type { Container } from './launch.js';
+import type { Readable } from 'node:stream';
+import type { PhaseTimeline } from '../environment.js';
+import type { Cgroup } from './cgroup/types.js';
+import type { ContainerExit } from './lifecycle.js';
 import { OutputTail, readLines } from './output.js';
 
 /** "RESULT mode=cpu ns=123 k=v" -> fields. */
@@ -17,7 +20,21 @@ export function parseResultLine(line: string): Record<string, string> | undefine
   return fields;
 }
 
-export function containerInstance(c: Container): Instance {
+/** What an Instance needs from a running container: ours (launch.ts) or an OCI runtime's. */
+export interface InstanceSource {
+  readonly name: string;
+  readonly events: PhaseTimeline;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+  /** The container's cgroup while it exists. */
+  readonly cgroup: Pick<Cgroup, 'pids' | 'stats'>;
+  readonly exited: Promise<ContainerExit>;
+  stop(reason?: string): Promise<void>;
+}
+
+export function containerInstance(c: InstanceSource): Instance {
+  let final: ContainerExit | undefined;
+  void c.exited.then((e) => (final = e));
   const tail = new OutputTail();
   let result: ResultLine | undefined;
   let resolveReady!: (r: ReadyInfo) => void;
@@ -72,14 +89,10 @@ export function containerInstance(c: Container): Instance {
       return { pssBytes, rssBytes, cgroupBytes: c.cgroup.stats().memoryBytes };
     },
     sampleCpu: async (): Promise<CpuSample> => {
-      const state = c.state();
-      const cpuNs = state.status === 'running' || state.status === 'launching' ? c.cgroup.stats().cpuNs : (exitStats(state) ?? 0);
+      // After removal the cgroup is gone: its last counters were saved in the exit record.
+      const cpuNs = final ? (final.stats?.cpuNs ?? 0) : c.cgroup.stats().cpuNs;
       return { cpuNs, atNs: monoNs() };
     },
     stop: (reason?: string) => c.stop(reason),
   };
-}
-
-function exitStats(s: ReturnType<Container['state']>): number | undefined {
-  return s.status === 'exited' || s.status === 'removed' ? s.exit.stats?.cpuNs : undefined;
 }

@@ -56,10 +56,12 @@ export interface Leftovers {
 export function leftovers(prefix = PREFIX): Leftovers {
   const cgroupDirs: string[] = [];
   for (const root of new Set(Object.values(detectHostCgroups().v1))) {
-    try {
-      for (const d of readdirSync(join(root, 'ctvm'))) if (d.startsWith(prefix)) cgroupDirs.push(join(root, 'ctvm', d));
-    } catch {
-      /* no ctvm parent in this hierarchy */
+    for (const parent of ['ctvm', 'ctvm-oci']) {
+      try {
+        for (const d of readdirSync(join(root, parent))) if (d.startsWith(prefix)) cgroupDirs.push(join(root, parent, d));
+      } catch {
+        /* no such parent in this hierarchy */
+      }
     }
   }
   let stateDirs: string[] = [];

@@ -1,0 +1,87 @@
+// Runs a ContainerSpec under runc or crun: writes the bundle's config.json into the instance's
+// state dir (root.path = the shared rootfs, read-only), `<runtime> run`, and cleans up after.
+import { execa } from 'execa';
+import { monoNs } from '../../units.js';
+import type { PhaseTimeline } from '../environment.js';
+import { crunInvocation } from '../../host/crun-workaround.js';
+import { which } from '../../util/which.js';
+import { HostError } from '../../errors.js';
+import type { CgroupDriver, CgroupStats } from '../container/cgroup/types.js';
+import type { ContainerExit } from '../container/lifecycle.js';
+import type { InstanceSource } from '../container/instance.js';
+import { validateSpec, type ContainerSpec } from '../container/spec.js';
+import { createStateDir, removeStateDir } from '../container/state-dir.js';
+import { specToOciConfig, writeBundle } from './bundle.js';
+
+export type OciRuntime = 'runc' | 'crun';
+
+/** Cgroup parent for OCI-run instances (so `ctvm gc` and stats find them apart from ours). */
+export const OCI_CGROUP_PARENT = 'ctvm-oci';
+
+export interface OciLaunchOptions {
+  /** A driver whose parent is OCI_CGROUP_PARENT: reads the runtime's cgroup for stats and kill. */
+  driver: CgroupDriver;
+  /** Hybrid cgroup host: crun needs the workaround of src/host/crun-workaround.ts. */
+  hybrid: boolean;
+  timeoutMs: number;
+}
+
+/** The runtime's command line for `args` (crun wrapped on hybrid hosts). */
+export function runtimeCommand(runtime: OciRuntime, args: string[], hybrid: boolean): { file: string; args: string[] } {
+  const path = which(runtime);
+  if (!path) throw new HostError(`${runtime} not installed`, { hint: `apt-get install ${runtime}` });
+  return runtime === 'crun' ? crunInvocation(path, args, hybrid) : { file: path, args };
+}
+
+const ZERO: CgroupStats = { memoryBytes: 0, memoryPeakBytes: undefined, cpuNs: 0, pids: 0, oomKills: 0 };
+
+export function launchOci(runtime: OciRuntime, spec: ContainerSpec, opts: OciLaunchOptions): InstanceSource {
+  const launchNs = monoNs();
+  validateSpec(spec);
+  const events: PhaseTimeline = { launchNs, phases: [], facts: {} };
+  const layout = createStateDir(spec.name, opts.driver.version);
+  writeBundle(layout.stateDir, specToOciConfig(spec, `/${OCI_CGROUP_PARENT}/${spec.name}`));
+  const id = `ctvm-${spec.name}`;
+  const cmd = runtimeCommand(runtime, ['run', '--bundle', layout.stateDir, id], opts.hybrid);
+  const child = execa(cmd.file, cmd.args, { stdio: ['ignore', 'pipe', 'pipe'], buffer: false, reject: false });
+  events.phases.push({ name: 'spawn', atNs: monoNs() });
+  let last: CgroupStats = ZERO;
+  // The runtime creates (and on exit deletes) the cgroup itself; read it while it exists.
+  const cgroup = {
+    pids: (): number[] => opts.driver.open(spec.name)?.pids() ?? [],
+    stats: (): CgroupStats => (last = opts.driver.open(spec.name)?.stats() ?? last),
+  };
+  let stoppedBy: string | undefined;
+  let timedOut = false;
+  const timer = opts.timeoutMs > 0 ? setTimeout(() => ((timedOut = true), void stop('timeout')), opts.timeoutMs) : undefined;
+
+  const exited = (async (): Promise<ContainerExit> => {
+    const r = await child;
+    if (timer) clearTimeout(timer);
+    const atNs = monoNs();
+    events.phases.push({ name: 'exit', atNs });
+    const del = runtimeCommand(runtime, ['delete', '--force', id], opts.hybrid);
+    await execa(del.file, del.args, { reject: false, stdio: 'ignore' });
+    await opts.driver.open(spec.name)?.remove().catch(() => undefined);
+    removeStateDir(spec.name);
+    return {
+      atNs,
+      code: r.exitCode ?? null,
+      signal: r.signal ?? null,
+      // runc/crun delete the cgroup on exit, so the OOM counter is gone: only what was sampled.
+      oomKilled: last.oomKills > 0,
+      timedOut,
+      ...(stoppedBy !== undefined ? { stoppedBy } : {}),
+      stats: last,
+    };
+  })();
+
+  async function stop(reason = 'stop'): Promise<void> {
+    stoppedBy ??= reason;
+    await opts.driver.open(spec.name)?.killAll().catch(() => undefined);
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  return { name: spec.name, events, stdout: child.stdout, stderr: child.stderr, cgroup, exited, stop };
+}
