@@ -1,0 +1,93 @@
+// Container start latency, ours vs runc vs crun vs util-linux unshare, on the same busybox rootfs
+// running /bin/true, interleaved in a seeded random order. Run: npx tsx bench/container-start.ts [n]
+// Each sample is host monotonic time from the spawn call to the runtime having exited and cleaned
+// up (ours: launchContainer() -> exited, which includes cgroup + state dir removal).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { selectCgroupDriver } from '../src/engine/container/cgroup/select.js';
+import { launchContainer } from '../src/engine/container/launch.js';
+import { makeSpec } from '../src/engine/container/spec.js';
+import { specToOciConfig, writeBundle } from '../src/engine/oci/bundle.js';
+import { runtimeCommand } from '../src/engine/oci/launch.js';
+import { CRUN_HYBRID_PREFIX } from '../src/host/crun-workaround.js';
+import { detectHostCgroups } from '../src/host/cgroup-mode.js';
+import { describe, median, mulberry32, ratioOfMediansCI, shuffled } from '../src/stats/index.js';
+import { monoNs, MiB } from '../src/units.js';
+import { buildRootfs } from '../src/workload/rootfs.js';
+
+const N = Number(process.argv[2] ?? 100);
+const WARMUP = 10;
+const facts = detectHostCgroups();
+const hybrid = facts.mode === 'hybrid';
+const driver = selectCgroupDriver(facts, { parent: 'ctvm' });
+const rootfs = (await buildRootfs()).dir;
+const limits = { memoryBytes: 64 * MiB, cpus: 1, pids: 64 };
+const bundle = mkdtempSync(join(tmpdir(), 'ctvm-bench-'));
+writeBundle(bundle, specToOciConfig(makeSpec({ name: 'bench', rootfs, args: ['/bin/true'], limits }), `/ctvm-bench/oci`));
+const phaseDeltas = new Map<string, number[]>();
+let seq = 0;
+
+async function timed(file: string, args: string[]): Promise<number> {
+  const t0 = monoNs();
+  const r = await execa(file, args, { stdio: 'ignore', reject: false });
+  if (r.exitCode !== 0) throw new Error(`${file} ${args.join(' ')}: exit ${r.exitCode}`);
+  return monoNs() - t0;
+}
+
+const variants: Record<string, () => Promise<number>> = {
+  ours: async () => {
+    const spec = makeSpec({ name: `bench-${process.pid}-${seq++}`, rootfs, args: ['/bin/true'], limits });
+    const c = launchContainer(spec, { driver, stdout: 'ignore', stderr: 'ignore' });
+    const exit = await c.exited;
+    if (exit.code !== 0) throw new Error(`ours: exit ${exit.code} ${exit.setupError?.message ?? ''}`);
+    let prev = c.events.launchNs;
+    for (const p of c.events.phases) {
+      const list = phaseDeltas.get(p.name) ?? [];
+      list.push(p.atNs - prev);
+      phaseDeltas.set(p.name, list);
+      prev = p.atNs;
+    }
+    return exit.atNs - c.events.launchNs;
+  },
+  runc: () => {
+    const c = runtimeCommand('runc', ['run', '--bundle', bundle, `ctvm-bench-runc-${seq++}`], hybrid);
+    return timed(c.file, c.args);
+  },
+  crun: () => {
+    const c = runtimeCommand('crun', ['run', '--bundle', bundle, `ctvm-bench-crun-${seq++}`], hybrid);
+    return timed(c.file, c.args);
+  },
+  unshare: () => timed('unshare', ['--fork', '--pid', '--mount', '--uts', '--ipc', '--net', '--mount-proc', `--root=${rootfs}`, '/bin/true']),
+  // What the crun workaround alone costs (subtract from crun for crun "as it would run on v2").
+  'crun-workaround-only': () => (hybrid ? timed(CRUN_HYBRID_PREFIX[0]!, [...CRUN_HYBRID_PREFIX.slice(1), '/bin/true']) : Promise.resolve(0)),
+  'node-spawn-true': () => timed('/bin/true', []),
+};
+
+const samples = new Map<string, number[]>(Object.keys(variants).map((k) => [k, []]));
+const rng = mulberry32(42);
+for (let round = 0; round < WARMUP + N; round++) {
+  for (const name of shuffled(Object.keys(variants), rng)) {
+    const ns = await variants[name]!();
+    if (round >= WARMUP) samples.get(name)!.push(ns);
+  }
+  if (round === WARMUP - 1) phaseDeltas.clear();
+}
+rmSync(bundle, { recursive: true, force: true });
+
+const ms = (ns: number): string => (ns / 1e6).toFixed(2);
+console.log(`container start, /bin/true, n=${N} each after ${WARMUP} warm-up rounds, interleaved (host: ${facts.mode} cgroups)`);
+console.log('variant                 median ms   95% CI            p95 ms   cv');
+for (const [name, v] of samples) {
+  const d = describe(v.map((x) => x / 1e6));
+  console.log(`${name.padEnd(22)} ${d.median.toFixed(2).padStart(9)}   [${d.ciLow.toFixed(2)}, ${d.ciHigh.toFixed(2)}]`.padEnd(52) + `${d.p95.toFixed(2).padStart(7)}   ${d.cv.toFixed(2)}`);
+}
+const r = ratioOfMediansCI(samples.get('ours')!, samples.get('crun')!);
+console.log(`ours/crun = ${r.ratio.toFixed(3)} (95% CI ${r.ciLow.toFixed(3)}-${r.ciHigh.toFixed(3)}); target <= 0.5`);
+const wk = median(samples.get('crun-workaround-only')!);
+const nodeTrue = median(samples.get('node-spawn-true')!);
+const crunNoWk = median(samples.get('crun')!) - wk + nodeTrue;
+console.log(`ours/(crun minus its hybrid workaround, ~${ms(wk - nodeTrue)} ms) = ${(median(samples.get('ours')!) / crunNoWk).toFixed(3)}`);
+console.log('\nours, phase timeline (median of each step, ms):');
+for (const [phase, v] of phaseDeltas) console.log(`  ${phase.padEnd(11)} ${ms(median(v)).padStart(7)}`);
