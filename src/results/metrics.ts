@@ -82,6 +82,12 @@ export const METRICS = {
     smallerIsBetter: true,
     definition: 'user+system CPU time the host charged to the instance over its life',
   },
+  guestUptimeAtInitNs: {
+    unit: 'ns',
+    label: 'Guest kernel boot (guest clock)',
+    smallerIsBetter: true,
+    definition: "guest's /proc/uptime when its /init started: kernel boot time as the guest measures it (VM only)",
+  },
   throughputMBps: {
     unit: 'MB/s',
     label: 'Throughput',

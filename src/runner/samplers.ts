@@ -116,9 +116,9 @@ function phasesSinceLaunch(ev: PhaseTimeline): Record<string, number> {
   return Object.fromEntries(ev.phases.map((p) => [p.name, p.atNs - ev.launchNs]));
 }
 
-/** Environment facts that are numbers (e.g. guestUptimeAtInitNs) travel as metrics. */
+/** Environment facts that are durations (e.g. guestUptimeAtInitNs) travel as metrics. */
 function numericFacts(ev: PhaseTimeline): Record<string, number> {
-  return Object.fromEntries(Object.entries(ev.facts).filter(([, v]) => Number.isFinite(v)));
+  return Object.fromEntries(Object.entries(ev.facts).filter(([k, v]) => k.endsWith('Ns') && Number.isFinite(v)));
 }
 
 function assertCleanExit(exit: ExitInfo): void {
