@@ -75,7 +75,9 @@ export function judgeGroup(
     baseMedian !== 0 && base.values.length > 1 && cand.values.length > 1
       ? ratioOfMediansCI(cand.values, base.values, { seed: SEED, resamples: opts.resamples ?? 2000 })
       : { ciLow: ratio, ciHigh: ratio };
-  const worseBy = info.smallerIsBetter ? ratio - 1 : 1 - ratio;
+  // Relative to |base| so a negative base (memAvailableDropBytes can be < 0) keeps the sign right.
+  const rel = baseMedian === 0 ? (candMedian === 0 ? 0 : Math.sign(candMedian) * Infinity) : (candMedian - baseMedian) / Math.abs(baseMedian);
+  const worseBy = info.smallerIsBetter ? rel : -rel;
   const row: JudgedRow = {
     ...id,
     unit: info.unit,

@@ -68,3 +68,9 @@ test('rank-sum permutation test: mid-ranks, full separation, identical samples',
   const p33 = rankSumPermutationTest([1, 2, 3], [4, 5, 6], { permutations: 20000 });
   assert.ok(Math.abs(p33 - 0.1) < 0.01, `p33=${p33}`);
 });
+
+test('negative base median (memAvailableDropBytes): a bigger drop is still "worse"', () => {
+  const r = judgeGroup(id('memAvailableDropBytes'), vals(-2, -2.1, -1.9, -2, -2.2, -1.8, -2, -2.05, -1.95, -2), vals(15, 15.2, 14.8, 15, 15.1, 14.9, 15, 15.3, 14.7, 15), DEFAULT_RULE);
+  assert.ok(r.worseBy > 0, `worseBy ${r.worseBy}`);
+  assert.equal(r.verdict, 'regression');
+});
