@@ -1,0 +1,78 @@
+// Spec validation (bad input -> one UsageError naming the value), the helper argv the engine
+// builds (order matters: rootfs, /proc, /dev, devices, masks, read-only paths), lifecycle rules.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeSpec, validateSpec } from '../../../src/engine/container/spec.js';
+import { buildNsexecArgs } from '../../../src/engine/container/nsexec-args.js';
+import { capabilityMask } from '../../../src/engine/container/defaults.js';
+import { canTransition, signalName } from '../../../src/engine/container/lifecycle.js';
+import { layoutFor } from '../../../src/engine/container/state-dir.js';
+import { mountsBelow } from '../../../src/engine/container/gc.js';
+import { parseLimitFlags } from '../../../src/cli/commands/container.js';
+import { UsageError } from '../../../src/errors.js';
+
+const rootfs = mkdtempSync(join(tmpdir(), 'ctvm-spec-'));
+test.after(() => rmSync(rootfs, { recursive: true, force: true }));
+
+function usage(f: () => unknown, message: RegExp): void {
+  assert.throws(f, (e: unknown) => e instanceof UsageError && e.exitCode === 2 && message.test(e.message));
+}
+
+test('validateSpec names the bad value', () => {
+  const ok = makeSpec({ name: 'a1', rootfs, args: ['/bin/true'] });
+  validateSpec(ok);
+  usage(() => validateSpec({ ...ok, rootfs: '/nope' }), /^rootfs '\/nope' does not exist$/);
+  usage(() => validateSpec({ ...ok, rootfs: `${rootfs}/../x` }), /contains '\.\.'/);
+  usage(() => validateSpec({ ...ok, args: [] }), /^missing command$/);
+  usage(() => validateSpec({ ...ok, name: 'Bad_Name' }), /invalid container name 'Bad_Name'/);
+  usage(() => validateSpec({ ...ok, limits: { pids: 0 } }), /invalid pids limit '0'/);
+  usage(() => validateSpec({ ...ok, limits: { memoryBytes: 1024 } }), /invalid memory limit '1024' bytes/);
+  usage(() => validateSpec({ ...ok, cwd: '../etc' }), /cwd '\.\.\/etc' must be an absolute path/);
+  usage(() => validateSpec({ ...ok, network: 'loopback', namespaces: ['pid', 'mnt'] }), /needs the net namespace/);
+});
+
+test('CLI limit flags: sizes, fractions, and one error per bad value', () => {
+  assert.deepEqual(parseLimitFlags({ memory: '64M', cpus: '0.5', pids: '64' }), { memoryBytes: 64 * 1024 * 1024, cpus: 0.5, pids: 64 });
+  usage(() => parseLimitFlags({ memory: 'banana' }), /^invalid --memory 'banana'$/);
+  usage(() => parseLimitFlags({ cpus: '0' }), /^invalid --cpus '0'$/);
+  usage(() => parseLimitFlags({ pids: '1.5' }), /^invalid --pids '1.5'$/);
+});
+
+test('helper argv: overlay first, /proc before its masks, devices after /dev, caps = Docker set', () => {
+  const spec = makeSpec({ name: 'a2', rootfs, args: ['/bin/sh', '-c', 'x'], network: 'loopback', limits: {} });
+  const a = buildNsexecArgs(spec, layoutFor('a2', '/run/ctvm'), ['/cg/memory/ctvm/a2/cgroup.procs']);
+  const at = (...seq: string[]): number => a.findIndex((_, i) => seq.every((s, j) => a[i + j] === s));
+  assert.deepEqual(a.slice(0, 4), ['ns', 'pid,mnt,uts,ipc,net,cgroup', 'root', '/run/ctvm/a2/rootfs']);
+  assert.equal(at('mount', 'overlay'), 4);
+  assert.match(a[9]!, /^lowerdir=.*,upperdir=\/run\/ctvm\/a2\/upper,workdir=\/run\/ctvm\/a2\/work$/);
+  assert.ok(at('mount', 'proc', 'proc', '/proc') < at('mount', 'mask', '-', '/proc/kcore'));
+  assert.ok(at('mount', 'tmpfs', 'tmpfs', '/dev') < at('dev', '/dev/null'));
+  assert.ok(at('dev', '/dev/null') < at('mount', 'mask', '-', '/proc/kcore'), 'masks bind the container /dev/null');
+  assert.ok(at('mount', 'ro', '-', '/proc/sys') > 0);
+  assert.ok(at('lo') > 0);
+  assert.ok(at('cgroup', '/cg/memory/ctvm/a2/cgroup.procs') > 0);
+  assert.equal(a[at('caps') + 1], 'a80425fb');
+  assert.equal(capabilityMask(), 0xa80425fbn);
+  assert.deepEqual(a.slice(a.indexOf('--')), ['--', '/bin/sh', '-c', 'x']);
+});
+
+test('lifecycle: only forward transitions; signals by name', () => {
+  assert.equal(canTransition('launching', 'running'), true);
+  assert.equal(canTransition('running', 'exited'), true);
+  assert.equal(canTransition('exited', 'running'), false);
+  assert.equal(canTransition('removed', 'exited'), false);
+  assert.equal(signalName(9), 'SIGKILL');
+  assert.equal(signalName(40), 'SIG40');
+});
+
+test('gc finds host mounts below a state dir, deepest first', () => {
+  const mi = [
+    '36 25 0:32 / /run/ctvm/x/rootfs rw - overlay overlay rw',
+    '37 36 0:33 / /run/ctvm/x/rootfs/proc rw - proc proc rw',
+    '38 25 0:34 / /run/ctvm/xy rw - tmpfs tmpfs rw',
+  ].join('\n');
+  assert.deepEqual(mountsBelow('/run/ctvm/x', mi), ['/run/ctvm/x/rootfs/proc', '/run/ctvm/x/rootfs']);
+});
