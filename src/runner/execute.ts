@@ -72,6 +72,7 @@ async function takeSample(ctx: ExecContext, p: PlannedSample): Promise<SampleRec
     timeoutMs: s.timeout,
     settleMs: s.settle,
     idleWindowMs: s.idleWindow,
+    signal: ctx.signal,
   };
   try {
     const budget = (s.timeout + s.settle + s.idleWindow) * Math.max(1, p.density) + WATCHDOG_GRACE_MS;

@@ -13,6 +13,8 @@ export interface SampleTarget {
   timeoutMs: number;
   settleMs: number;
   idleWindowMs: number;
+  /** Aborted on SIGINT/SIGTERM: waits end early so the run can finalise promptly. */
+  signal?: AbortSignal;
 }
 
 /** A launched instance plus the release function of its reaper entry. */
@@ -44,4 +46,18 @@ export async function stopTracked(items: readonly Tracked[], reason: string): Pr
   }));
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** setTimeout as a promise that rejects as soon as `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -55,11 +55,11 @@ export async function idleSample(t: SampleTarget): Promise<SampleOutcome> {
   try {
     const { inst } = tracked;
     const ready = await inst.ready;
-    await sleep(t.settleMs);
+    await sleep(t.settleMs, t.signal);
     const mem = await inst.sampleMemory();
     const availAfter = readMeminfo().availableBytes;
     const cpu0 = await inst.sampleCpu();
-    await sleep(t.idleWindowMs);
+    await sleep(t.idleWindowMs, t.signal);
     const cpu1 = await inst.sampleCpu();
     assertStillRunning(tracked);
     return {
@@ -83,7 +83,7 @@ export async function densitySample(t: SampleTarget, n: number): Promise<SampleO
     // Launched one after another (launch() returns once spawned), then all boot concurrently.
     for (let i = 0; i < n; i++) all.push(await launchTracked(t, i, t.timeoutMs * n + t.settleMs));
     await Promise.all(all.map((x) => x.inst.ready));
-    await sleep(t.settleMs);
+    await sleep(t.settleMs, t.signal);
     const mems: MemorySample[] = [];
     for (const x of all) mems.push(await x.inst.sampleMemory());
     const availAfter = readMeminfo().availableBytes;
