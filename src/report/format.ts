@@ -65,5 +65,7 @@ export function envColor(env: string): string {
 
 /** Axis tick: 0.1, 1, 10, 1,000 (no trailing zeros). */
 export function tick(v: number): string {
+  if (v < 0) return `-${tick(-v)}`;
+  if (v === 0) return '0';
   return v >= 1 ? v.toLocaleString('en-US', { maximumFractionDigits: 1 }) : String(Number(v.toPrecision(3)));
 }

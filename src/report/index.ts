@@ -8,10 +8,12 @@ import { writeRendered } from './writer.js';
 export async function writeReport(
   runDir: string,
   outDir: string = REPORTS_DIR,
+  /** Sub-directory name under outDir (default: the run id; `example` for the published report). */
+  name?: string,
 ): Promise<{ dir: string; files: string[]; warnings: string[] }> {
   const run = loadRun(runDir);
   const rendered = await renderReport(run);
-  return { ...writeRendered(rendered, outDir), warnings: rendered.warnings };
+  return { ...writeRendered(rendered, outDir, name), warnings: rendered.warnings };
 }
 
 export { loadRun } from './load-run.js';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { SystemError } from '../errors.js';
 import type { RenderedReport } from './render-report.js';
 
-export function writeRendered(report: RenderedReport, outDir: string): { dir: string; files: string[] } {
-  const dir = join(outDir, report.runId);
+export function writeRendered(report: RenderedReport, outDir: string, name = report.runId): { dir: string; files: string[] } {
+  const dir = join(outDir, name);
   const files: string[] = [];
   try {
     mkdirSync(dir, { recursive: true });

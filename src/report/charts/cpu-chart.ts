@@ -35,6 +35,8 @@ export function cpuOverheadChart(model: ReportModel): ChartEntry {
       labels.push({ at: i, value: Math.max(pct(v.ratio), pct(v.ciHigh), 0), text: `${pct(v.ratio) >= 0 ? '+' : ''}${sig(pct(v.ratio), 2)}%`, offset: offset(e) });
     }),
   );
+  const bounds = [0, ...whiskers.flatMap((w) => [w.lo, w.hi]), ...labels.map((l) => l.value)].filter(Number.isFinite);
+  const span = Math.max(...bounds) - Math.min(...bounds) || 1;
   const config: ChartConfiguration<'bar', (number | null)[], string> = {
     type: 'bar',
     data: { labels: workloads, datasets },
@@ -42,7 +44,12 @@ export function cpuOverheadChart(model: ReportModel): ChartEntry {
       plugins: { ...titleOptions(title, 'median work duration / bare median - 1; whisker = 95% bootstrap CI of the ratio'), legend: { position: 'bottom' } },
       scales: {
         x: { title: { display: true, text: 'workload mode (same fixed work in every environment)' }, ticks: { font: { size: 17, weight: 'bold' } } },
-        y: { title: { display: true, text: '% slower than bare' }, grace: '10%', ticks: { callback: (v) => `${tick(Number(v))}%` } },
+        y: {
+          title: { display: true, text: '% slower than bare (negative = faster)' },
+          suggestedMin: Math.min(...bounds) - span * 0.05,
+          suggestedMax: Math.max(...bounds) + span * 0.12,
+          ticks: { callback: (v) => `${tick(Number(v))}%` },
+        },
       },
     },
     plugins: [whiskersPlugin(whiskers, false), labelsPlugin(labels, false)],
@@ -58,6 +65,8 @@ export function idleCpuChart(model: ReportModel): ChartEntry {
   const title = 'Idle CPU: what an idle instance costs the host';
   const rows = model.idle.filter((r) => r.metrics.idleCpuPerSec);
   if (rows.length === 0) return { file, title, skipped: 'this run has no idle CPU samples' };
+  if (rows.every((r) => r.metrics.idleCpuPerSec!.dist.max === 0))
+    return { file, title, skipped: 'every idle CPU sample read 0: below what the sampler resolves over its idle window (see the table)' };
   const d = rows.map((r) => r.metrics.idleCpuPerSec!.dist);
   const all = d.flatMap((x) => [x.median, x.ciLow, x.ciHigh].map((v) => v * 100));
   const log = spansDecades(all);

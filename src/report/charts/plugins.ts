@@ -24,7 +24,11 @@ export function whiskersPlugin(items: Whisker[], horizontal: boolean, color = '#
     afterDatasetsDraw(chart) {
       const { index, value, slotPx } = axes(chart, horizontal);
       const ctx = chart.ctx;
+      const area = chart.chartArea;
       ctx.save();
+      ctx.beginPath();
+      ctx.rect(area.left, area.top, area.right - area.left, area.bottom - area.top);
+      ctx.clip();
       ctx.strokeStyle = color;
       ctx.lineWidth = 2;
       for (const w of items) {
@@ -102,4 +106,8 @@ export function logBounds(values: number[]): { min: number; max: number } {
   };
 }
 
-export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#393b79', '#ad494a'];
+/** 20 distinguishable colours (Tableau 10, then its lighter/darker companions). */
+export const PALETTE = [
+  '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf',
+  '#393b79', '#f7b6d2', '#637939', '#ffbb78', '#843c39', '#9edae5', '#7b4173', '#c5b0d5', '#e7ba52', '#98df8a',
+];

@@ -44,8 +44,9 @@ function drawColumn(ctx: CanvasRenderingContext2D, col: Column, heights: number[
   text(ctx, col.title, x + w / 2, 128, `bold 27px "${FONT}"`, '#1b2631', 'center');
   text(ctx, col.summary, x + w / 2, 166, `bold 23px "${FONT}"`, '#1a5276', 'center');
   if (col.phases) {
-    fitFont(ctx, col.phases, w, 15);
-    text(ctx, col.phases, x + w / 2, 198, ctx.font, '#566573', 'center');
+    ctx.font = `15px "${FONT}"`;
+    const lines = wrap(ctx, col.phases, w).slice(0, 2);
+    lines.forEach((l, k) => text(ctx, l, x + w / 2, 200 + k * 20 - (lines.length - 1) * 4, ctx.font, '#566573', 'center'));
   }
   let y = GROUND - 4;
   for (let i = col.layers.length - 1; i >= 0; i--) {

@@ -26,7 +26,8 @@ export interface Column {
   emptyNote?: string;
 }
 
-const idlePct = (v?: number) => (v === undefined ? undefined : `idle ${sig(v * 100, 2)}% of a CPU`);
+const idlePct = (v?: number) =>
+  v === undefined ? undefined : v === 0 ? 'idle CPU: 0 measured (below resolution)' : `idle ${sig(v * 100, 2)}% of a CPU`;
 const defined = (xs: (string | undefined)[]) => xs.filter((x): x is string => x !== undefined && x !== '');
 
 export function containerColumn(model: ReportModel, s: Stacks): Column | undefined {
