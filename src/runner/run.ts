@@ -158,11 +158,13 @@ function applyOverrides(s: Scenario, opts: RunOptions): Scenario {
   const out = { ...s };
   if (opts.repetitions !== undefined) {
     if (!Number.isInteger(opts.repetitions) || opts.repetitions < 1)
-      throw new UsageError(`--repetitions ${opts.repetitions}: expected an integer >= 1`);
+      throw new UsageError(`--repetitions ${opts.repetitions}: expected an integer >= 1`, {
+        hint: 'omit it to use the scenario\'s repetitions',
+      });
     out.repetitions = opts.repetitions;
   }
   if (opts.seed !== undefined && (!Number.isInteger(opts.seed) || opts.seed < 0))
-    throw new UsageError(`--seed ${opts.seed}: expected a non-negative integer`);
+    throw new UsageError(`--seed ${opts.seed}: expected a non-negative integer`, { hint: 'e.g. --seed 42' });
   if (opts.only) {
     for (const id of opts.only) {
       if (!(ENVIRONMENT_IDS as readonly string[]).includes(id))

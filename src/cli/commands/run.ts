@@ -50,6 +50,6 @@ export function printOutcome(o: RunOutcome): void {
 function intFlag(name: string, text: string): number {
   const n = Number(text);
   if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(n))
-    throw new UsageError(`${name} '${text}': expected an integer`);
+    throw new UsageError(`${name} '${text}': expected an integer`, { hint: `e.g. ${name} 5` });
   return n;
 }
