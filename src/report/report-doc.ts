@@ -74,7 +74,8 @@ function sectionBlocks(section: (typeof SECTIONS)[number], input: ReportInput): 
     return [{ type: 'h2', text: section.title }, { type: 'p', role: 'note', text: `Not measured in this run: ${why}.` }];
   }
   const blocks: Block[] = [{ type: 'h2', text: section.title }];
-  for (const c of drawn) if (!isSkip(c)) blocks.push({ type: 'image', file: c.file, alt: c.title, caption: c.caption });
+  for (const c of entries)
+    blocks.push(isSkip(c) ? { type: 'p', role: 'note', text: `Chart left out: ${c.skipped}.` } : { type: 'image', file: c.file, alt: c.title, caption: c.caption });
   if (table) blocks.push(table);
   return blocks;
 }
