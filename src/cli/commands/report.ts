@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { REPORTS_DIR } from '../../paths.js';
+import { UsageError } from '../../errors.js';
 import { resolveRunDir, writeReport } from '../../report/index.js';
 
 export function registerReport(program: Command): void {
@@ -10,9 +11,12 @@ export function registerReport(program: Command): void {
     .description('render charts, Figure 12.1, report.md, index.html and summary.csv for a run')
     .argument('<run>', 'results/<run-id> directory, a run id, or `latest`')
     .option('--out <dir>', 'reports directory (the report goes to <dir>/<run-id>/)', REPORTS_DIR)
-    .action(async (run: string, opts: { out: string }) => {
+    .option('--name <name>', 'sub-directory name instead of the run id (e.g. `example`)')
+    .action(async (run: string, opts: { out: string; name?: string }) => {
+      if (opts.name !== undefined && !/^[A-Za-z0-9._-]+$/.test(opts.name))
+        throw new UsageError(`--name ${JSON.stringify(opts.name)}: use letters, digits, '.', '_' or '-'`);
       const t0 = process.hrtime.bigint();
-      const { dir, files, warnings } = await writeReport(resolveRunDir(run), opts.out);
+      const { dir, files, warnings } = await writeReport(resolveRunDir(run), opts.out, opts.name);
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       for (const w of warnings) console.error(`warning: ${w}`);
       console.log(`wrote ${files.length} files to ${relative(process.cwd(), dir) || dir} in ${seconds.toFixed(2)} s`);
