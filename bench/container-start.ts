@@ -25,7 +25,10 @@ const driver = selectCgroupDriver(facts, { parent: 'ctvm' });
 const rootfs = (await buildRootfs()).dir;
 const limits = { memoryBytes: 64 * MiB, cpus: 1, pids: 64 };
 const bundle = mkdtempSync(join(tmpdir(), 'ctvm-bench-'));
-writeBundle(bundle, specToOciConfig(makeSpec({ name: 'bench', rootfs, args: ['/bin/true'], limits }), `/ctvm-bench/oci`));
+writeBundle(
+  bundle,
+  specToOciConfig(makeSpec({ name: 'bench', rootfs, args: ['/bin/true'], limits }), `/ctvm-bench/oci`),
+);
 const phaseDeltas = new Map<string, number[]>();
 let seq = 0;
 
@@ -59,9 +62,23 @@ const variants: Record<string, () => Promise<number>> = {
     const c = runtimeCommand('crun', ['run', '--bundle', bundle, `ctvm-bench-crun-${seq++}`], hybrid);
     return timed(c.file, c.args);
   },
-  unshare: () => timed('unshare', ['--fork', '--pid', '--mount', '--uts', '--ipc', '--net', '--mount-proc', `--root=${rootfs}`, '/bin/true']),
+  unshare: () =>
+    timed('unshare', [
+      '--fork',
+      '--pid',
+      '--mount',
+      '--uts',
+      '--ipc',
+      '--net',
+      '--mount-proc',
+      `--root=${rootfs}`,
+      '/bin/true',
+    ]),
   // What the crun workaround alone costs (subtract from crun for crun "as it would run on v2").
-  'crun-workaround-only': () => (hybrid ? timed(CRUN_HYBRID_PREFIX[0]!, [...CRUN_HYBRID_PREFIX.slice(1), '/bin/true']) : Promise.resolve(0)),
+  'crun-workaround-only': () =>
+    hybrid
+      ? timed(CRUN_HYBRID_PREFIX[0]!, [...CRUN_HYBRID_PREFIX.slice(1), '/bin/true'])
+      : Promise.resolve(0),
   'node-spawn-true': () => timed('/bin/true', []),
 };
 
@@ -77,17 +94,27 @@ for (let round = 0; round < WARMUP + N; round++) {
 rmSync(bundle, { recursive: true, force: true });
 
 const ms = (ns: number): string => (ns / 1e6).toFixed(2);
-console.log(`container start, /bin/true, n=${N} each after ${WARMUP} warm-up rounds, interleaved (host: ${facts.mode} cgroups)`);
+console.log(
+  `container start, /bin/true, n=${N} each after ${WARMUP} warm-up rounds, interleaved (host: ${facts.mode} cgroups)`,
+);
 console.log('variant                 median ms   95% CI            p95 ms   cv');
 for (const [name, v] of samples) {
   const d = describe(v.map((x) => x / 1e6));
-  console.log(`${name.padEnd(22)} ${d.median.toFixed(2).padStart(9)}   [${d.ciLow.toFixed(2)}, ${d.ciHigh.toFixed(2)}]`.padEnd(52) + `${d.p95.toFixed(2).padStart(7)}   ${d.cv.toFixed(2)}`);
+  console.log(
+    `${name.padEnd(22)} ${d.median.toFixed(2).padStart(9)}   [${d.ciLow.toFixed(2)}, ${d.ciHigh.toFixed(2)}]`.padEnd(
+      52,
+    ) + `${d.p95.toFixed(2).padStart(7)}   ${d.cv.toFixed(2)}`,
+  );
 }
 const r = ratioOfMediansCI(samples.get('ours')!, samples.get('crun')!);
-console.log(`ours/crun = ${r.ratio.toFixed(3)} (95% CI ${r.ciLow.toFixed(3)}-${r.ciHigh.toFixed(3)}); target <= 0.5`);
+console.log(
+  `ours/crun = ${r.ratio.toFixed(3)} (95% CI ${r.ciLow.toFixed(3)}-${r.ciHigh.toFixed(3)}); target <= 0.5`,
+);
 const wk = median(samples.get('crun-workaround-only')!);
 const nodeTrue = median(samples.get('node-spawn-true')!);
 const crunNoWk = median(samples.get('crun')!) - wk + nodeTrue;
-console.log(`ours/(crun minus its hybrid workaround, ~${ms(wk - nodeTrue)} ms) = ${(median(samples.get('ours')!) / crunNoWk).toFixed(3)}`);
+console.log(
+  `ours/(crun minus its hybrid workaround, ~${ms(wk - nodeTrue)} ms) = ${(median(samples.get('ours')!) / crunNoWk).toFixed(3)}`,
+);
 console.log('\nours, phase timeline (median of each step, ms):');
 for (const [phase, v] of phaseDeltas) console.log(`  ${phase.padEnd(11)} ${ms(median(v)).padStart(7)}`);

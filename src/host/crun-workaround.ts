@@ -28,7 +28,11 @@ export const CRUN_HYBRID_PREFIX: string[] = [
 ];
 
 /** The command line for `crun <args>` on this host: wrapped only on hybrid hosts. */
-export function crunInvocation(crunPath: string, args: string[], hybrid: boolean): { file: string; args: string[] } {
+export function crunInvocation(
+  crunPath: string,
+  args: string[],
+  hybrid: boolean,
+): { file: string; args: string[] } {
   if (!hybrid) return { file: crunPath, args };
   const [file, ...rest] = CRUN_HYBRID_PREFIX;
   return { file: file!, args: [...rest, crunPath, ...args] };

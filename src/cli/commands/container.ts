@@ -7,7 +7,13 @@ import { parseBytes, parseDurationMs } from '../../units.js';
 import type { Limits, PhaseTimeline } from '../../engine/environment.js';
 import { selectCgroupDriver } from '../../engine/container/cgroup/select.js';
 import { launchContainer } from '../../engine/container/launch.js';
-import { makeSpec, NETWORK_MODES, validateSpec, type ContainerSpec, type NetworkMode } from '../../engine/container/spec.js';
+import {
+  makeSpec,
+  NETWORK_MODES,
+  validateSpec,
+  type ContainerSpec,
+  type NetworkMode,
+} from '../../engine/container/spec.js';
 import { readBundle } from '../../engine/oci/bundle.js';
 import { detectHostCgroups } from '../../host/cgroup-mode.js';
 import { buildRootfs } from '../../workload/rootfs.js';
@@ -30,7 +36,8 @@ export function parseLimitFlags(f: RunFlags): Limits {
   const limits: Limits = {};
   if (f.memory !== undefined) {
     const b = parseBytes(f.memory);
-    if (b === undefined) throw new UsageError(`invalid --memory '${f.memory}'`, { hint: 'a size like 64M, 1G, 512k' });
+    if (b === undefined)
+      throw new UsageError(`invalid --memory '${f.memory}'`, { hint: 'a size like 64M, 1G, 512k' });
     if (b <= 0) throw new UsageError(`invalid --memory '${f.memory}': must be greater than 0`);
     limits.memoryBytes = b;
   }
@@ -42,20 +49,26 @@ export function parseLimitFlags(f: RunFlags): Limits {
   }
   if (f.pids !== undefined) {
     const n = Number(f.pids);
-    if (!/^\d+$/.test(f.pids) || n <= 0) throw new UsageError(`invalid --pids '${f.pids}'`, { hint: 'a positive integer, e.g. 64' });
+    if (!/^\d+$/.test(f.pids) || n <= 0)
+      throw new UsageError(`invalid --pids '${f.pids}'`, { hint: 'a positive integer, e.g. 64' });
     limits.pids = n;
   }
   return limits;
 }
 
-export async function specFromFlags(f: RunFlags, cmd: string[]): Promise<{ spec: ContainerSpec; timeoutMs: number }> {
+export async function specFromFlags(
+  f: RunFlags,
+  cmd: string[],
+): Promise<{ spec: ContainerSpec; timeoutMs: number }> {
   const name = f.name ?? `run-${process.pid}-${randomBytes(3).toString('hex')}`;
-  if (f.rootfs !== undefined && f.bundle !== undefined) throw new UsageError('give either --rootfs or --bundle, not both');
+  if (f.rootfs !== undefined && f.bundle !== undefined)
+    throw new UsageError('give either --rootfs or --bundle, not both');
   const limits = parseLimitFlags(f);
   let timeoutMs = 0;
   if (f.timeout !== undefined) {
     const ms = parseDurationMs(f.timeout);
-    if (ms === undefined || ms <= 0) throw new UsageError(`invalid --timeout '${f.timeout}'`, { hint: 'e.g. 10s, 500ms, 2m' });
+    if (ms === undefined || ms <= 0)
+      throw new UsageError(`invalid --timeout '${f.timeout}'`, { hint: 'e.g. 10s, 500ms, 2m' });
     timeoutMs = ms;
   }
   if (f.net !== undefined && !NETWORK_MODES.includes(f.net as NetworkMode))
@@ -67,7 +80,8 @@ export async function specFromFlags(f: RunFlags, cmd: string[]): Promise<{ spec:
     if (cmd.length) spec.args = cmd;
     spec.limits = { ...spec.limits, ...limits };
   } else {
-    if (cmd.length === 0) throw new UsageError('missing command', { hint: 'ctvm container run [options] -- CMD [ARGS...]' });
+    if (cmd.length === 0)
+      throw new UsageError('missing command', { hint: 'ctvm container run [options] -- CMD [ARGS...]' });
     const rootfs = f.rootfs ?? (await buildRootfs()).dir;
     spec = makeSpec({ name, rootfs, args: cmd, limits, ...(f.net ? { network: f.net as NetworkMode } : {}) });
   }
@@ -103,20 +117,37 @@ export function registerContainer(program: Command): void {
     .argument('[cmd...]', 'command and arguments (after --)')
     .action(async (cmd: string[], flags: RunFlags) => {
       const { spec, timeoutMs } = await specFromFlags(flags, cmd);
-      const c = launchContainer(spec, { driver: selectCgroupDriver(detectHostCgroups()), stdout: 'inherit', stderr: 'inherit', timeoutMs });
+      const c = launchContainer(spec, {
+        driver: selectCgroupDriver(detectHostCgroups()),
+        stdout: 'inherit',
+        stderr: 'inherit',
+        timeoutMs,
+      });
       const onSignal = (): void => void c.stop('signal');
       process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
       const exit = await c.exited;
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
       if (flags.phases) console.error(formatPhases(c.events));
       if (exit.setupError) throw exit.setupError;
-      if (exit.oomKilled) console.error(`ctvm: container ${spec.name} was OOM-killed (memory limit ${spec.limits.memoryBytes} bytes)`);
-      if (exit.timedOut) console.error(`ctvm: container ${spec.name} killed after the ${flags.timeout} timeout`);
+      if (exit.oomKilled)
+        console.error(
+          `ctvm: container ${spec.name} was OOM-killed (memory limit ${spec.limits.memoryBytes} bytes)`,
+        );
+      if (exit.timedOut)
+        console.error(`ctvm: container ${spec.name} killed after the ${flags.timeout} timeout`);
       if (exit.cleanupError) console.error(`ctvm: cleanup: ${exit.cleanupError} (run ctvm gc)`);
       process.exitCode = exit.code ?? 128 + signalNumber(exit.signal);
     });
 }
 
 function signalNumber(name: string | null): number {
-  return name === 'SIGKILL' ? 9 : name === 'SIGTERM' ? 15 : name === 'SIGINT' ? 2 : name ? Number(name.replace(/\D/g, '')) || 1 : 1;
+  return name === 'SIGKILL'
+    ? 9
+    : name === 'SIGTERM'
+      ? 15
+      : name === 'SIGINT'
+        ? 2
+        : name
+          ? Number(name.replace(/\D/g, '')) || 1
+          : 1;
 }

@@ -8,14 +8,19 @@ import { detectHostCgroups } from '../../host/cgroup-mode.js';
 export function registerGc(program: Command): void {
   program
     .command('gc')
-    .description('remove leftovers of crashed runs whose owner process is dead: cgroups, mounts, state dirs, processes')
+    .description(
+      'remove leftovers of crashed runs whose owner process is dead: cgroups, mounts, state dirs, processes',
+    )
     .option('--json', 'print the report as JSON')
     .action(async (opts: { json?: boolean }) => {
       const report = await gcContainers({ driver: selectCgroupDriver(detectHostCgroups()) });
       if (opts.json) console.log(JSON.stringify(report, null, 2));
       else {
-        console.log(`gc: reaped ${report.reaped.length} instance(s)${report.reaped.length ? ': ' + report.reaped.join(' ') : ''}`);
-        if (report.orphanCgroups.length) console.log(`gc: removed orphan cgroups: ${report.orphanCgroups.join(' ')}`);
+        console.log(
+          `gc: reaped ${report.reaped.length} instance(s)${report.reaped.length ? ': ' + report.reaped.join(' ') : ''}`,
+        );
+        if (report.orphanCgroups.length)
+          console.log(`gc: removed orphan cgroups: ${report.orphanCgroups.join(' ')}`);
         if (report.unmounted.length) console.log(`gc: unmounted: ${report.unmounted.join(' ')}`);
         if (report.kept.length) console.log(`gc: kept ${report.kept.length} instance(s) of live owners`);
         for (const e of report.errors) console.error(`gc: ${e}`);

@@ -80,8 +80,26 @@ export interface MountOp {
 /** Filesystems mounted after the rootfs, in order (the masks need /proc and /sys first). */
 export const DEFAULT_MOUNTS: MountOp[] = [
   { type: 'proc', source: 'proc', destination: '/proc', flags: ['nosuid', 'nodev', 'noexec'], data: '' },
-  { type: 'tmpfs', source: 'tmpfs', destination: '/dev', flags: ['nosuid', 'strictatime'], data: 'mode=755,size=65536k' },
-  { type: 'tmpfs', source: 'shm', destination: '/dev/shm', flags: ['nosuid', 'nodev', 'noexec'], data: 'mode=1777,size=65536k' },
+  {
+    type: 'tmpfs',
+    source: 'tmpfs',
+    destination: '/dev',
+    flags: ['nosuid', 'strictatime'],
+    data: 'mode=755,size=65536k',
+  },
+  {
+    type: 'tmpfs',
+    source: 'shm',
+    destination: '/dev/shm',
+    flags: ['nosuid', 'nodev', 'noexec'],
+    data: 'mode=1777,size=65536k',
+  },
   { type: 'tmpfs', source: 'tmpfs', destination: '/tmp', flags: ['nosuid', 'nodev'], data: 'mode=1777' },
-  { type: 'sysfs', source: 'sysfs', destination: '/sys', flags: ['ro', 'nosuid', 'nodev', 'noexec'], data: '' },
+  {
+    type: 'sysfs',
+    source: 'sysfs',
+    destination: '/sys',
+    flags: ['ro', 'nosuid', 'nodev', 'noexec'],
+    data: '',
+  },
 ];

@@ -19,15 +19,21 @@ export function createContainerEnvironment(): Environment {
     id: 'container',
     async probe(host: HostFacts): Promise<Availability> {
       if (!host.root) return { usable: false, reason: 'needs root (namespaces, mounts, cgroups)' };
-      if (!existsSync(NSEXEC_PATH)) return { usable: false, reason: `${NSEXEC_PATH} not built (npm run setup)` };
-      if (!host.cgroup.driver) return { usable: false, reason: `no usable cgroup hierarchy (mode ${host.cgroup.mode})` };
+      if (!existsSync(NSEXEC_PATH))
+        return { usable: false, reason: `${NSEXEC_PATH} not built (npm run setup)` };
+      if (!host.cgroup.driver)
+        return { usable: false, reason: `no usable cgroup hierarchy (mode ${host.cgroup.mode})` };
       if (host.cgroup.missing.length)
-        return { usable: false, reason: `cgroup ${host.cgroup.driver}: missing controllers ${host.cgroup.missing.join(', ')}` };
+        return {
+          usable: false,
+          reason: `cgroup ${host.cgroup.driver}: missing controllers ${host.cgroup.missing.join(', ')}`,
+        };
       driver = selectCgroupDriver(host.cgroup);
       return { usable: true, detail: `cgroup ${host.cgroup.driver} (${host.cgroup.mode} host)` };
     },
     async prepare(workload: PreparedWorkload): Promise<void> {
-      if (!existsSync(workload.rootfsDir)) throw new UsageError(`workload rootfs '${workload.rootfsDir}' does not exist`);
+      if (!existsSync(workload.rootfsDir))
+        throw new UsageError(`workload rootfs '${workload.rootfsDir}' does not exist`);
     },
     async launch(opts: LaunchOptions): Promise<Instance> {
       const network = (opts.options?.network as NetworkMode | undefined) ?? 'none';
@@ -44,7 +50,11 @@ export function createContainerEnvironment(): Environment {
       return containerInstance(c);
     },
     async describe(): Promise<Record<string, string>> {
-      return { cgroupDriver: getDriver().version, namespaces: 'pid,mnt,uts,ipc,net,cgroup', rootfs: 'overlay' };
+      return {
+        cgroupDriver: getDriver().version,
+        namespaces: 'pid,mnt,uts,ipc,net,cgroup',
+        rootfs: 'overlay',
+      };
     },
   };
 }

@@ -21,7 +21,11 @@ export interface GcReport {
 /** A state dir without owner.json younger than this is a launch in progress, not debris. */
 const YOUNG_MS = 30_000;
 
-export async function gcContainers(opts: { driver: CgroupDriver; stateRoot?: string; prefix?: string }): Promise<GcReport> {
+export async function gcContainers(opts: {
+  driver: CgroupDriver;
+  stateRoot?: string;
+  prefix?: string;
+}): Promise<GcReport> {
   const root = opts.stateRoot ?? STATE_DIR;
   const mine = (n: string): boolean => n.startsWith(opts.prefix ?? '');
   const report: GcReport = { reaped: [], kept: [], orphanCgroups: [], unmounted: [], errors: [] };

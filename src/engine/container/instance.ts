@@ -57,7 +57,9 @@ export function containerInstance(c: InstanceSource): Instance {
 
   const exited = Promise.all([c.exited, ...streams]).then(([e]): ExitInfo => {
     if (!isReady) {
-      const why = e.setupError ? e.setupError.message : `exited (code ${e.code}, signal ${e.signal}) before READY`;
+      const why = e.setupError
+        ? e.setupError.message
+        : `exited (code ${e.code}, signal ${e.signal}) before READY`;
       rejectReady(e.setupError ?? new Error(`container ${c.name}: ${why}`));
     }
     return {

@@ -38,7 +38,8 @@ export function canTransition(from: ContainerState['status'], to: ContainerState
 }
 
 export function transition(from: ContainerState, to: ContainerState): ContainerState {
-  if (!canTransition(from.status, to.status)) throw new Error(`container state: ${from.status} -> ${to.status} is not allowed`);
+  if (!canTransition(from.status, to.status))
+    throw new Error(`container state: ${from.status} -> ${to.status} is not allowed`);
   return to;
 }
 
@@ -48,7 +49,23 @@ export function isActive(s: ContainerState): boolean {
 
 /** Signal number -> name ('SIGKILL'), as Node reports signals. */
 export function signalName(n: number): string {
-  const os = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9, SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
+  const os = {
+    SIGHUP: 1,
+    SIGINT: 2,
+    SIGQUIT: 3,
+    SIGILL: 4,
+    SIGTRAP: 5,
+    SIGABRT: 6,
+    SIGBUS: 7,
+    SIGFPE: 8,
+    SIGKILL: 9,
+    SIGUSR1: 10,
+    SIGSEGV: 11,
+    SIGUSR2: 12,
+    SIGPIPE: 13,
+    SIGALRM: 14,
+    SIGTERM: 15,
+  };
   for (const [name, num] of Object.entries(os)) if (num === n) return name;
   return `SIG${n}`;
 }

@@ -21,7 +21,14 @@ export interface InstanceLayout {
 }
 
 function mountArgs(m: MountOp): string[] {
-  return ['mount', m.type, m.source || '-', m.destination, m.flags.length ? m.flags.join(',') : '-', m.data || '-'];
+  return [
+    'mount',
+    m.type,
+    m.source || '-',
+    m.destination,
+    m.flags.length ? m.flags.join(',') : '-',
+    m.data || '-',
+  ];
 }
 
 /** Overlay option values may not contain ',' or ':' unescaped; our paths never should. */
@@ -31,18 +38,48 @@ function overlayData(lower: string, layout: InstanceLayout): string {
   return `lowerdir=${lower},upperdir=${layout.upperDir},workdir=${layout.workDir}`;
 }
 
-export function buildNsexecArgs(spec: ContainerSpec, layout: InstanceLayout, cgroupProcs: string[]): string[] {
+export function buildNsexecArgs(
+  spec: ContainerSpec,
+  layout: InstanceLayout,
+  cgroupProcs: string[],
+): string[] {
   const a: string[] = ['ns', spec.namespaces.join(','), 'root', layout.rootDir];
   // PRIVILEGED: overlay, proc, sysfs, tmpfs mounts and mknod need CAP_SYS_ADMIN / CAP_MKNOD.
-  a.push(...mountArgs({ type: 'overlay', source: 'overlay', destination: '/', flags: [], data: overlayData(spec.rootfs, layout) }));
+  a.push(
+    ...mountArgs({
+      type: 'overlay',
+      source: 'overlay',
+      destination: '/',
+      flags: [],
+      data: overlayData(spec.rootfs, layout),
+    }),
+  );
   for (const m of DEFAULT_MOUNTS) a.push(...mountArgs(m));
-  for (const d of DEFAULT_DEVICES) a.push('dev', d.path, d.mode.toString(8), String(d.major), String(d.minor));
+  for (const d of DEFAULT_DEVICES)
+    a.push('dev', d.path, d.mode.toString(8), String(d.major), String(d.minor));
   for (const [target, path] of DEFAULT_SYMLINKS) a.push('symlink', target, path);
   for (const m of spec.mounts)
-    a.push(...mountArgs({ type: 'bind', source: m.source, destination: m.destination, flags: ['rec', ...(m.readonly ? ['ro'] : [])], data: '' }));
-  for (const p of MASKED_PATHS) a.push(...mountArgs({ type: 'mask', source: '', destination: p, flags: [], data: '' }));
+    a.push(
+      ...mountArgs({
+        type: 'bind',
+        source: m.source,
+        destination: m.destination,
+        flags: ['rec', ...(m.readonly ? ['ro'] : [])],
+        data: '',
+      }),
+    );
+  for (const p of MASKED_PATHS)
+    a.push(...mountArgs({ type: 'mask', source: '', destination: p, flags: [], data: '' }));
   for (const p of READONLY_PATHS)
-    a.push(...mountArgs({ type: 'ro', source: '', destination: p, flags: ['nosuid', 'nodev', 'noexec'], data: '' }));
+    a.push(
+      ...mountArgs({
+        type: 'ro',
+        source: '',
+        destination: p,
+        flags: ['nosuid', 'nodev', 'noexec'],
+        data: '',
+      }),
+    );
   if (spec.namespaces.includes('uts')) a.push('hostname', spec.hostname);
   if (spec.network === 'loopback') a.push('lo');
   for (const f of cgroupProcs) a.push('cgroup', f); // PRIVILEGED: cgroup.procs writes

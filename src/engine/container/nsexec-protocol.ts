@@ -45,7 +45,9 @@ export function parseStatusLine(line: string): StatusMessage | undefined {
     const m = /^(code|signal) (\d+)$/.exec(rest);
     if (!m) return undefined;
     const n = Number(m[2]);
-    return m[1] === 'code' ? { kind: 'exit', code: n, signal: null } : { kind: 'exit', code: null, signal: n };
+    return m[1] === 'code'
+      ? { kind: 'exit', code: n, signal: null }
+      : { kind: 'exit', code: null, signal: n };
   }
   return undefined;
 }

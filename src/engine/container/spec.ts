@@ -37,7 +37,9 @@ export interface ContainerSpec {
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Fills defaults for everything but name, rootfs and args. */
-export function makeSpec(p: Pick<ContainerSpec, 'name' | 'rootfs' | 'args'> & Partial<ContainerSpec>): ContainerSpec {
+export function makeSpec(
+  p: Pick<ContainerSpec, 'name' | 'rootfs' | 'args'> & Partial<ContainerSpec>,
+): ContainerSpec {
   const network = p.network ?? 'none';
   return {
     env: { PATH: DEFAULT_PATH },
@@ -54,19 +56,26 @@ export function makeSpec(p: Pick<ContainerSpec, 'name' | 'rootfs' | 'args'> & Pa
 /** Throws UsageError (one line naming the value) for anything the helper must never see. */
 export function validateSpec(spec: ContainerSpec): void {
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(spec.name))
-    throw new UsageError(`invalid container name '${spec.name}'`, { hint: 'use [a-z0-9-], at most 63 characters' });
+    throw new UsageError(`invalid container name '${spec.name}'`, {
+      hint: 'use [a-z0-9-], at most 63 characters',
+    });
   checkDir('rootfs', spec.rootfs);
   if (spec.args.length === 0 || spec.args[0] === '')
     throw new UsageError('missing command', { hint: 'ctvm container run [options] -- CMD [ARGS...]' });
   if (!NETWORK_MODES.includes(spec.network))
-    throw new UsageError(`invalid network mode '${spec.network}'`, { hint: `one of ${NETWORK_MODES.join(', ')}` });
+    throw new UsageError(`invalid network mode '${spec.network}'`, {
+      hint: `one of ${NETWORK_MODES.join(', ')}`,
+    });
   for (const ns of spec.namespaces)
-    if (!NAMESPACES.includes(ns)) throw new UsageError(`unknown namespace '${ns}'`, { hint: NAMESPACES.join(', ') });
+    if (!NAMESPACES.includes(ns))
+      throw new UsageError(`unknown namespace '${ns}'`, { hint: NAMESPACES.join(', ') });
   if (spec.network !== 'host' && !spec.namespaces.includes('net'))
     throw new UsageError(`network '${spec.network}' needs the net namespace`);
   if (!spec.namespaces.includes('mnt')) throw new UsageError('the mnt namespace is required (pivot_root)');
   if (!/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/.test(spec.hostname))
-    throw new UsageError(`invalid hostname '${spec.hostname}'`, { hint: 'letters, digits, dots and dashes; at most 63' });
+    throw new UsageError(`invalid hostname '${spec.hostname}'`, {
+      hint: 'letters, digits, dots and dashes; at most 63',
+    });
   validateLimits(spec.limits);
   for (const m of spec.mounts) {
     checkDir('mount source', m.source, true);
@@ -81,7 +90,9 @@ export function validateLimits(l: Limits): void {
   const positive = (what: string, v: number | undefined, integer: boolean): void => {
     if (v === undefined) return;
     if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v)))
-      throw new UsageError(`invalid ${what} limit '${v}'`, { hint: `${what} must be a positive ${integer ? 'integer' : 'number'}` });
+      throw new UsageError(`invalid ${what} limit '${v}'`, {
+        hint: `${what} must be a positive ${integer ? 'integer' : 'number'}`,
+      });
   };
   positive('memory', l.memoryBytes, true);
   positive('cpus', l.cpus, false);
@@ -91,7 +102,8 @@ export function validateLimits(l: Limits): void {
     throw new UsageError(`invalid memory limit '${l.memoryBytes}' bytes`, { hint: 'at least 4M' });
   if (l.cpuWeight !== undefined && l.cpuWeight > 10000)
     throw new UsageError(`invalid cpu weight '${l.cpuWeight}'`, { hint: '1..10000' });
-  if (l.cpus !== undefined && l.cpus < 0.01) throw new UsageError(`invalid cpus limit '${l.cpus}'`, { hint: 'at least 0.01' });
+  if (l.cpus !== undefined && l.cpus < 0.01)
+    throw new UsageError(`invalid cpus limit '${l.cpus}'`, { hint: 'at least 0.01' });
   if (l.cpuset !== undefined && !/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(l.cpuset))
     throw new UsageError(`invalid cpuset '${l.cpuset}'`, { hint: 'e.g. 0 or 0-1 or 0,2' });
 }
@@ -101,7 +113,8 @@ function checkDir(what: string, path: string, allowFile = false): void {
   if (path.split('/').includes('..'))
     throw new UsageError(`${what} '${path}' contains '..'`, { hint: 'give the path without .. components' });
   if (!existsSync(path)) throw new UsageError(`${what} '${path}' does not exist`);
-  if (!allowFile && !statSync(path).isDirectory()) throw new UsageError(`${what} '${path}' is not a directory`);
+  if (!allowFile && !statSync(path).isDirectory())
+    throw new UsageError(`${what} '${path}' is not a directory`);
 }
 
 /** A path inside the container: absolute, and normalising it must not climb out of '/'. */

@@ -31,11 +31,20 @@ const SELF_START = processStartTicks(process.pid) ?? 0;
 
 export function layoutFor(name: string, stateRoot = STATE_DIR): InstanceLayout {
   const stateDir = join(stateRoot, name);
-  return { stateDir, rootDir: join(stateDir, 'rootfs'), upperDir: join(stateDir, 'upper'), workDir: join(stateDir, 'work') };
+  return {
+    stateDir,
+    rootDir: join(stateDir, 'rootfs'),
+    upperDir: join(stateDir, 'upper'),
+    workDir: join(stateDir, 'work'),
+  };
 }
 
 /** Creates the state dir exclusively (a second instance with the same name fails, naming it). */
-export function createStateDir(name: string, cgroupDriver: 'v1' | 'v2', stateRoot = STATE_DIR): InstanceLayout {
+export function createStateDir(
+  name: string,
+  cgroupDriver: 'v1' | 'v2',
+  stateRoot = STATE_DIR,
+): InstanceLayout {
   const layout = layoutFor(name, stateRoot);
   mkdirSync(stateRoot, { recursive: true, mode: 0o700 });
   try {

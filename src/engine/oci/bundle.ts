@@ -10,7 +10,9 @@ import { CFS_PERIOD_US } from '../container/cgroup/types.js';
 import { makeSpec, type ContainerSpec } from '../container/spec.js';
 import { OCI_TO_NS, type OciConfig } from './config.js';
 
-const NS_TO_OCI: Record<string, string> = Object.fromEntries(Object.entries(OCI_TO_NS).map(([k, v]) => [v, k]));
+const NS_TO_OCI: Record<string, string> = Object.fromEntries(
+  Object.entries(OCI_TO_NS).map(([k, v]) => [v, k]),
+);
 
 /** The config.json for a spec: same namespaces, limits, default mounts and caps as our engine. */
 export function specToOciConfig(spec: ContainerSpec, cgroupsPath?: string): OciConfig {
@@ -67,7 +69,8 @@ export function readBundle(dir: string, name: string): ContainerSpec {
   if (!config.root?.path) throw new UsageError(`OCI bundle '${dir}': root.path is missing`);
   const namespaces: Namespace[] = [];
   for (const n of config.linux?.namespaces ?? []) {
-    if (n.path) throw new UsageError(`OCI bundle '${dir}': joining namespace ${n.type} at ${n.path} is not supported`);
+    if (n.path)
+      throw new UsageError(`OCI bundle '${dir}': joining namespace ${n.type} at ${n.path} is not supported`);
     const ours = OCI_TO_NS[n.type];
     if (!ours) throw new UsageError(`OCI bundle '${dir}': namespace '${n.type}' is not supported`);
     namespaces.push(ours as Namespace);
@@ -75,7 +78,8 @@ export function readBundle(dir: string, name: string): ContainerSpec {
   const res = config.linux?.resources ?? {};
   const limits: Limits = {};
   if (res.memory?.limit !== undefined) limits.memoryBytes = res.memory.limit;
-  if (res.cpu?.quota !== undefined && res.cpu.quota > 0) limits.cpus = res.cpu.quota / (res.cpu.period ?? CFS_PERIOD_US);
+  if (res.cpu?.quota !== undefined && res.cpu.quota > 0)
+    limits.cpus = res.cpu.quota / (res.cpu.period ?? CFS_PERIOD_US);
   if (res.cpu?.cpus !== undefined) limits.cpuset = res.cpu.cpus;
   if (res.pids?.limit !== undefined) limits.pids = res.pids.limit;
   const env: Record<string, string> = {};
@@ -83,7 +87,9 @@ export function readBundle(dir: string, name: string): ContainerSpec {
     const i = kv.indexOf('=');
     if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1);
   }
-  const binds = (config.mounts ?? []).filter((m) => m.type === 'bind' || m.options?.includes('bind') || m.options?.includes('rbind'));
+  const binds = (config.mounts ?? []).filter(
+    (m) => m.type === 'bind' || m.options?.includes('bind') || m.options?.includes('rbind'),
+  );
   return makeSpec({
     name,
     rootfs: isAbsolute(config.root.path) ? config.root.path : resolve(dir, config.root.path),
@@ -94,6 +100,10 @@ export function readBundle(dir: string, name: string): ContainerSpec {
     namespaces,
     limits,
     network: namespaces.includes('net') ? 'none' : 'host',
-    mounts: binds.map((m) => ({ source: m.source ?? '', destination: m.destination, readonly: m.options?.includes('ro') ?? false })),
+    mounts: binds.map((m) => ({
+      source: m.source ?? '',
+      destination: m.destination,
+      readonly: m.options?.includes('ro') ?? false,
+    })),
   });
 }

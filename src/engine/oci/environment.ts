@@ -23,12 +23,20 @@ export function createOciEnvironment(runtime: OciRuntime): Environment {
       if (!host.root) return { usable: false, reason: 'needs root' };
       if (!which(runtime)) return { usable: false, reason: `${runtime} not installed` };
       const r = host.runtimes[runtime];
-      if (runtime === 'runc' && !r.usable) return { usable: false, reason: r.reason ?? 'runc does not run here' };
+      if (runtime === 'runc' && !r.usable)
+        return { usable: false, reason: r.reason ?? 'runc does not run here' };
       const hybrid = host.cgroup.mode === 'hybrid';
-      return { usable: true, detail: runtime === 'crun' && hybrid ? 'crun with cgroup2 hidden (src/host/crun-workaround.ts)' : `${runtime} as shipped` };
+      return {
+        usable: true,
+        detail:
+          runtime === 'crun' && hybrid
+            ? 'crun with cgroup2 hidden (src/host/crun-workaround.ts)'
+            : `${runtime} as shipped`,
+      };
     },
     async prepare(workload: PreparedWorkload): Promise<void> {
-      if (!existsSync(workload.rootfsDir)) throw new UsageError(`workload rootfs '${workload.rootfsDir}' does not exist`);
+      if (!existsSync(workload.rootfsDir))
+        throw new UsageError(`workload rootfs '${workload.rootfsDir}' does not exist`);
     },
     async launch(opts: LaunchOptions): Promise<Instance> {
       const f = facts();
@@ -41,7 +49,9 @@ export function createOciEnvironment(runtime: OciRuntime): Environment {
         network: (opts.options?.network as NetworkMode | undefined) ?? 'none',
       });
       const driver = selectCgroupDriver(f, { parent: OCI_CGROUP_PARENT });
-      return containerInstance(launchOci(runtime, spec, { driver, hybrid: f.mode === 'hybrid', timeoutMs: opts.timeoutMs }));
+      return containerInstance(
+        launchOci(runtime, spec, { driver, hybrid: f.mode === 'hybrid', timeoutMs: opts.timeoutMs }),
+      );
     },
     async describe(): Promise<Record<string, string>> {
       const cmd = runtimeCommand(runtime, ['--version'], false);

@@ -27,7 +27,11 @@ export interface OciLaunchOptions {
 }
 
 /** The runtime's command line for `args` (crun wrapped on hybrid hosts). */
-export function runtimeCommand(runtime: OciRuntime, args: string[], hybrid: boolean): { file: string; args: string[] } {
+export function runtimeCommand(
+  runtime: OciRuntime,
+  args: string[],
+  hybrid: boolean,
+): { file: string; args: string[] } {
   const path = which(runtime);
   if (!path) throw new HostError(`${runtime} not installed`, { hint: `apt-get install ${runtime}` });
   return runtime === 'crun' ? crunInvocation(path, args, hybrid) : { file: path, args };
@@ -43,7 +47,11 @@ export function launchOci(runtime: OciRuntime, spec: ContainerSpec, opts: OciLau
   writeBundle(layout.stateDir, specToOciConfig(spec, `/${OCI_CGROUP_PARENT}/${spec.name}`));
   const id = `ctvm-${spec.name}`;
   const cmd = runtimeCommand(runtime, ['run', '--bundle', layout.stateDir, id], opts.hybrid);
-  const child = execa(cmd.file, cmd.args, { stdio: ['ignore', 'pipe', 'pipe'], buffer: false, reject: false });
+  const child = execa(cmd.file, cmd.args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    buffer: false,
+    reject: false,
+  });
   events.phases.push({ name: 'spawn', atNs: monoNs() });
   let last: CgroupStats = ZERO;
   // The runtime creates (and on exit deletes) the cgroup itself; read it while it exists.
@@ -53,7 +61,10 @@ export function launchOci(runtime: OciRuntime, spec: ContainerSpec, opts: OciLau
   };
   let stoppedBy: string | undefined;
   let timedOut = false;
-  const timer = opts.timeoutMs > 0 ? setTimeout(() => ((timedOut = true), void stop('timeout')), opts.timeoutMs) : undefined;
+  const timer =
+    opts.timeoutMs > 0
+      ? setTimeout(() => ((timedOut = true), void stop('timeout')), opts.timeoutMs)
+      : undefined;
 
   const exited = (async (): Promise<ContainerExit> => {
     const r = await child;
@@ -62,7 +73,10 @@ export function launchOci(runtime: OciRuntime, spec: ContainerSpec, opts: OciLau
     events.phases.push({ name: 'exit', atNs });
     const del = runtimeCommand(runtime, ['delete', '--force', id], opts.hybrid);
     await execa(del.file, del.args, { reject: false, stdio: 'ignore' });
-    await opts.driver.open(spec.name)?.remove().catch(() => undefined);
+    await opts.driver
+      .open(spec.name)
+      ?.remove()
+      .catch(() => undefined);
     removeStateDir(spec.name);
     return {
       atNs,
@@ -78,7 +92,10 @@ export function launchOci(runtime: OciRuntime, spec: ContainerSpec, opts: OciLau
 
   async function stop(reason = 'stop'): Promise<void> {
     stoppedBy ??= reason;
-    await opts.driver.open(spec.name)?.killAll().catch(() => undefined);
+    await opts.driver
+      .open(spec.name)
+      ?.killAll()
+      .catch(() => undefined);
     child.kill('SIGKILL');
     await exited;
   }

@@ -17,29 +17,42 @@ const cases: Array<[string, () => Environment, string | false]> = [
 ];
 
 for (const [id, make, skip] of cases) {
-  test(`${id}: idle workload -> READY, memory and CPU samples, stop() idempotent, nothing left`, { skip }, async () => {
-    const env = make();
-    const workload = await prepareWorkload('idle');
-    await env.prepare(workload);
-    const inst = await env.launch({ workload, instanceName: nextName(id.replace(':', '-')), timeoutMs: 20_000, limits: { memoryBytes: 64 * 1024 * 1024, pids: 32 } });
-    const ready = await inst.ready;
-    assert.ok(ready.atNs > inst.events.launchNs);
-    const mem = await inst.sampleMemory();
-    assert.ok(mem.pssBytes > 0 && mem.pssBytes < 16 * 1024 * 1024, `pss ${mem.pssBytes}`);
-    assert.ok((mem.cgroupBytes ?? 0) > 0, `cgroup bytes ${mem.cgroupBytes}`);
-    const cpu = await inst.sampleCpu();
-    assert.ok(cpu.cpuNs > 0, `cpu ${cpu.cpuNs}`);
-    await Promise.all([inst.stop('test'), inst.stop('again')]);
-    const exit = await inst.exited;
-    assert.equal(exit.stoppedBy, 'test');
-    assert.equal(exit.signal, id === 'container' ? 'SIGKILL' : exit.signal);
-    assert.deepEqual(leftovers(), none);
-  });
+  test(
+    `${id}: idle workload -> READY, memory and CPU samples, stop() idempotent, nothing left`,
+    { skip },
+    async () => {
+      const env = make();
+      const workload = await prepareWorkload('idle');
+      await env.prepare(workload);
+      const inst = await env.launch({
+        workload,
+        instanceName: nextName(id.replace(':', '-')),
+        timeoutMs: 20_000,
+        limits: { memoryBytes: 64 * 1024 * 1024, pids: 32 },
+      });
+      const ready = await inst.ready;
+      assert.ok(ready.atNs > inst.events.launchNs);
+      const mem = await inst.sampleMemory();
+      assert.ok(mem.pssBytes > 0 && mem.pssBytes < 16 * 1024 * 1024, `pss ${mem.pssBytes}`);
+      assert.ok((mem.cgroupBytes ?? 0) > 0, `cgroup bytes ${mem.cgroupBytes}`);
+      const cpu = await inst.sampleCpu();
+      assert.ok(cpu.cpuNs > 0, `cpu ${cpu.cpuNs}`);
+      await Promise.all([inst.stop('test'), inst.stop('again')]);
+      const exit = await inst.exited;
+      assert.equal(exit.stoppedBy, 'test');
+      assert.equal(exit.signal, id === 'container' ? 'SIGKILL' : exit.signal);
+      assert.deepEqual(leftovers(), none);
+    },
+  );
 
   test(`${id}: cpu workload prints RESULT and exits 0`, { skip }, async () => {
     const env = make();
     const workload = await prepareWorkload('cpu', ['20000000']);
-    const inst = await env.launch({ workload, instanceName: nextName(id.replace(':', '-')), timeoutMs: 20_000 });
+    const inst = await env.launch({
+      workload,
+      instanceName: nextName(id.replace(':', '-')),
+      timeoutMs: 20_000,
+    });
     const exit = await inst.exited;
     assert.equal(exit.code, 0, exit.outputTail.join('\n'));
     assert.equal(exit.result?.fields.mode, 'cpu');

@@ -58,7 +58,8 @@ export function leftovers(prefix = PREFIX): Leftovers {
   for (const root of new Set(Object.values(detectHostCgroups().v1))) {
     for (const parent of ['ctvm', 'ctvm-oci']) {
       try {
-        for (const d of readdirSync(join(root, parent))) if (d.startsWith(prefix)) cgroupDirs.push(join(root, parent, d));
+        for (const d of readdirSync(join(root, parent)))
+          if (d.startsWith(prefix)) cgroupDirs.push(join(root, parent, d));
       } catch {
         /* no such parent in this hierarchy */
       }

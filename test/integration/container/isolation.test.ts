@@ -23,37 +23,53 @@ function section(out: string, name: string): string {
   return m?.[1] ?? '';
 }
 
-test('inside: only own pids, own hostname, no host mounts, only lo, ro /proc/sys, minimal /dev, Docker caps, NoNewPrivs', { skip }, async () => {
-  const { stdout, exit } = await run(['/bin/sh', '-c', SCRIPT], { hostname: 'isolated-box' });
-  assert.equal(exit.code, 0, stdout);
-  const ps = section(stdout, 'ps').trim().split('\n').slice(1);
-  const pids = ps.map((l) => Number(l.trim().split(/\s+/)[0]));
-  assert.equal(pids[0], 1, `PID 1 first: ${ps.join(' | ')}`);
-  assert.match(ps[0]!, /^\s*1\s+\/bin\/sh -c/, 'PID 1 is the command');
-  assert.ok(pids.every((p) => p < 10), `only the container's few pids: ${pids.join(',')}`);
-  assert.equal(section(stdout, 'hostname').trim(), 'isolated-box');
-  const mounts = section(stdout, 'mounts');
-  assert.match(mounts, /^overlay \/ overlay /m);
-  const fsTypes = new Set(mounts.trim().split('\n').map((l) => l.split(' ')[2]));
-  assert.deepEqual([...fsTypes].sort(), ['overlay', 'proc', 'sysfs', 'tmpfs'], `no host filesystems: ${mounts}`);
-  assert.doesNotMatch(mounts, /\/sys\/fs\/cgroup|\/work\/main |\/run\/ctvm /, 'no host mount points');
-  const links = section(stdout, 'links').trim().split('\n');
-  assert.equal(links.length, 1, links.join(' | '));
-  assert.match(links[0]!, /^1: lo: <LOOPBACK>/, 'lo exists and is down with --net none');
-  assert.match(section(stdout, 'sysctl'), /WRITE-FAILED/);
-  assert.match(section(stdout, 'sysrq'), /WRITE-FAILED/);
-  const devs = section(stdout, 'dev')
-    .split('\n')
-    .filter((l) => l.startsWith('c'))
-    .map((l) => l.trim().split(/\s+/).pop())
-    .sort();
-  assert.deepEqual(devs, ['full', 'null', 'random', 'tty', 'urandom', 'zero']);
-  const status = section(stdout, 'status');
-  assert.match(status, /CapEff:\s+00000000a80425fb/);
-  assert.match(status, /CapBnd:\s+00000000a80425fb/);
-  assert.match(status, /NoNewPrivs:\s+1/);
-  assert.deepEqual(leftovers(), { cgroupDirs: [], stateDirs: [], mounts: [], processes: [] });
-});
+test(
+  'inside: only own pids, own hostname, no host mounts, only lo, ro /proc/sys, minimal /dev, Docker caps, NoNewPrivs',
+  { skip },
+  async () => {
+    const { stdout, exit } = await run(['/bin/sh', '-c', SCRIPT], { hostname: 'isolated-box' });
+    assert.equal(exit.code, 0, stdout);
+    const ps = section(stdout, 'ps').trim().split('\n').slice(1);
+    const pids = ps.map((l) => Number(l.trim().split(/\s+/)[0]));
+    assert.equal(pids[0], 1, `PID 1 first: ${ps.join(' | ')}`);
+    assert.match(ps[0]!, /^\s*1\s+\/bin\/sh -c/, 'PID 1 is the command');
+    assert.ok(
+      pids.every((p) => p < 10),
+      `only the container's few pids: ${pids.join(',')}`,
+    );
+    assert.equal(section(stdout, 'hostname').trim(), 'isolated-box');
+    const mounts = section(stdout, 'mounts');
+    assert.match(mounts, /^overlay \/ overlay /m);
+    const fsTypes = new Set(
+      mounts
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')[2]),
+    );
+    assert.deepEqual(
+      [...fsTypes].sort(),
+      ['overlay', 'proc', 'sysfs', 'tmpfs'],
+      `no host filesystems: ${mounts}`,
+    );
+    assert.doesNotMatch(mounts, /\/sys\/fs\/cgroup|\/work\/main |\/run\/ctvm /, 'no host mount points');
+    const links = section(stdout, 'links').trim().split('\n');
+    assert.equal(links.length, 1, links.join(' | '));
+    assert.match(links[0]!, /^1: lo: <LOOPBACK>/, 'lo exists and is down with --net none');
+    assert.match(section(stdout, 'sysctl'), /WRITE-FAILED/);
+    assert.match(section(stdout, 'sysrq'), /WRITE-FAILED/);
+    const devs = section(stdout, 'dev')
+      .split('\n')
+      .filter((l) => l.startsWith('c'))
+      .map((l) => l.trim().split(/\s+/).pop())
+      .sort();
+    assert.deepEqual(devs, ['full', 'null', 'random', 'tty', 'urandom', 'zero']);
+    const status = section(stdout, 'status');
+    assert.match(status, /CapEff:\s+00000000a80425fb/);
+    assert.match(status, /CapBnd:\s+00000000a80425fb/);
+    assert.match(status, /NoNewPrivs:\s+1/);
+    assert.deepEqual(leftovers(), { cgroupDirs: [], stateDirs: [], mounts: [], processes: [] });
+  },
+);
 
 test('--net loopback brings lo up; --net host sees the host interfaces', { skip }, async () => {
   const lo = await run(['/bin/sh', '-c', 'ip -o link'], { network: 'loopback' });

@@ -11,7 +11,9 @@ const skip = requires('root', 'helper', 'probe', 'busybox', 'cgroupV1');
 const none = { cgroupDirs: [], stateDirs: [], mounts: [], processes: [] };
 
 test('allocating 64 MiB under a 32M limit is OOM-killed and reported as OOM', { skip }, async () => {
-  const { stdout, exit } = await run(['/bin/ctvm-probe', 'alloc', '64'], { limits: { memoryBytes: 32 * MiB } });
+  const { stdout, exit } = await run(['/bin/ctvm-probe', 'alloc', '64'], {
+    limits: { memoryBytes: 32 * MiB },
+  });
   assert.match(stdout, /^READY/m);
   assert.doesNotMatch(stdout, /RESULT/, 'the allocation must not complete');
   assert.equal(exit.oomKilled, true, JSON.stringify(exit));
@@ -21,7 +23,9 @@ test('allocating 64 MiB under a 32M limit is OOM-killed and reported as OOM', { 
 });
 
 test('the same allocation under 128M completes and is not reported as OOM', { skip }, async () => {
-  const { stdout, exit } = await run(['/bin/ctvm-probe', 'alloc', '64'], { limits: { memoryBytes: 128 * MiB } });
+  const { stdout, exit } = await run(['/bin/ctvm-probe', 'alloc', '64'], {
+    limits: { memoryBytes: 128 * MiB },
+  });
   assert.match(stdout, /RESULT mode=alloc/);
   assert.equal(exit.code, 0);
   assert.equal(exit.oomKilled, false);
@@ -52,8 +56,14 @@ async function cpuWorkMs(cpus: number): Promise<number> {
 }
 
 test('a CPU-bound loop under --cpus 0.25 takes at least 3x as long as under --cpus 1', { skip }, async () => {
-  // Best of two at --cpus 1: other work on this shared 2-core host only ever makes it slower.
-  const full = Math.min(await cpuWorkMs(1), await cpuWorkMs(1));
-  const quarter = await cpuWorkMs(0.25);
-  assert.ok(quarter >= 3 * full, `--cpus 0.25: ${quarter.toFixed(0)} ms, --cpus 1: ${full.toFixed(0)} ms`);
+  // Other helpers' work on this shared 2-core host only ever slows the --cpus 1 run (the quota
+  // caps the other); so take the best --cpus 1 time, and retry the pair when the host is swamped.
+  const tries: string[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const full = Math.min(await cpuWorkMs(1), await cpuWorkMs(1));
+    const quarter = await cpuWorkMs(0.25);
+    tries.push(`--cpus 0.25: ${quarter.toFixed(0)} ms vs --cpus 1: ${full.toFixed(0)} ms`);
+    if (quarter >= 3 * full) return;
+  }
+  assert.fail(`never 3x slower: ${tries.join('; ')}`);
 });

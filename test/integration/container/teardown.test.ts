@@ -14,7 +14,10 @@ const none = { cgroupDirs: [], stateDirs: [], mounts: [], processes: [] };
 test('200 sequential runs leave no cgroup dirs, state dirs, mounts or processes', { skip }, async () => {
   assert.deepEqual(leftovers(), none);
   for (let i = 0; i < 200; i++) {
-    const { exit } = await run(['/bin/true'], { limits: { memoryBytes: 64 * 1024 * 1024, pids: 64, cpus: 1 }, tag: 'seq' });
+    const { exit } = await run(['/bin/true'], {
+      limits: { memoryBytes: 64 * 1024 * 1024, pids: 64, cpus: 1 },
+      tag: 'seq',
+    });
     assert.equal(exit.code, 0, `run ${i}`);
   }
   assert.deepEqual(leftovers(), none);
@@ -22,7 +25,10 @@ test('200 sequential runs leave no cgroup dirs, state dirs, mounts or processes'
 
 test('20 runs killed by timeout leave nothing and are reported as timed out', { skip }, async () => {
   for (let i = 0; i < 20; i++) {
-    const { exit } = await run(['/bin/sh', '-c', 'sleep 100 & sleep 100 & /bin/ctvm-probe hang'], { timeoutMs: 150, tag: 'to' });
+    const { exit } = await run(['/bin/sh', '-c', 'sleep 100 & sleep 100 & /bin/ctvm-probe hang'], {
+      timeoutMs: 150,
+      tag: 'to',
+    });
     assert.equal(exit.timedOut, true, `run ${i}`);
     assert.equal(exit.signal, 'SIGKILL');
   }
@@ -31,9 +37,13 @@ test('20 runs killed by timeout leave nothing and are reported as timed out', { 
 
 test('after the caller is SIGKILLed mid-run, `ctvm gc` restores the host', { skip }, async () => {
   const name = `${PREFIX}killed`;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_DIR, 'test/integration/container/fixtures/hold.ts'), name], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(PROJECT_DIR, 'test/integration/container/fixtures/hold.ts'), name],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (b: Buffer) => (b.toString().includes('RUNNING') ? resolve() : undefined));
     child.on('exit', (code) => reject(new Error(`fixture exited early (${code})`)));

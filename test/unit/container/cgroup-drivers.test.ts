@@ -45,7 +45,11 @@ test('v1: limits land in the v1 files with v1 units', () => {
     assert.equal(read(join(d('pids'), 'pids.max')), '64');
     assert.equal(read(join(d('cpuset'), 'cpuset.cpus')), '1');
     assert.equal(read(join(d('cpuset'), 'cpuset.mems')), '0');
-    assert.equal(read(join(roots.cpuset!, 'ctvm', 'cpuset.cpus')), '0-1', 'parent cpuset inherited from root');
+    assert.equal(
+      read(join(roots.cpuset!, 'ctvm', 'cpuset.cpus')),
+      '0-1',
+      'parent cpuset inherited from root',
+    );
     assert.equal(cg.procsFiles.length, 6);
     assert.deepEqual(new CgroupV1Driver(roots, { rmdir }).list(), ['t1']);
   } finally {
@@ -64,7 +68,13 @@ test('v1: stats parse usage, peak, cpuacct, pids and oom_kill', async () => {
     writeFileSync(join(d('memory'), 'memory.oom_control'), 'oom_kill_disable 0\nunder_oom 0\noom_kill 2\n');
     writeFileSync(join(d('cpuacct'), 'cpuacct.usage'), '123456789\n');
     writeFileSync(join(d('pids'), 'pids.current'), '3\n');
-    assert.deepEqual(cg.stats(), { memoryBytes: 4096, memoryPeakBytes: 8192, cpuNs: 123456789, pids: 3, oomKills: 2 });
+    assert.deepEqual(cg.stats(), {
+      memoryBytes: 4096,
+      memoryPeakBytes: 8192,
+      cpuNs: 123456789,
+      pids: 3,
+      oomKills: 2,
+    });
     await cg.remove();
     assert.equal(existsSync(d('memory')), false);
     assert.equal(driver.open('t2'), undefined);
@@ -111,7 +121,13 @@ test('v2: stats read memory.current/peak, cpu.stat usage_usec, pids.current, mem
     writeFileSync(join(d, 'cpu.stat'), 'usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n');
     writeFileSync(join(d, 'pids.current'), '1\n');
     writeFileSync(join(d, 'memory.events'), 'low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\n');
-    assert.deepEqual(cg.stats(), { memoryBytes: 1000, memoryPeakBytes: 2000, cpuNs: 1_500_000, pids: 1, oomKills: 1 });
+    assert.deepEqual(cg.stats(), {
+      memoryBytes: 1000,
+      memoryPeakBytes: 2000,
+      cpuNs: 1_500_000,
+      pids: 1,
+      oomKills: 1,
+    });
     await cg.remove();
     assert.equal(existsSync(d), false);
   } finally {
@@ -131,7 +147,8 @@ test('a failed limit write names file, data and errno, and create() leaves no di
         e instanceof SystemError &&
         e.message === `write "64" to \`${join(roots.pids!, 'ctvm', 't9', 'pids.max')}\`: EISDIR`,
     );
-    for (const c of ['memory', 'cpu', 'pids', 'freezer']) assert.equal(existsSync(join(roots[c]!, 'ctvm', 't9')), false, c);
+    for (const c of ['memory', 'cpu', 'pids', 'freezer'])
+      assert.equal(existsSync(join(roots[c]!, 'ctvm', 't9')), false, c);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -142,7 +159,10 @@ test('diagnose: ENOENT on a controller file names the missing controller and wha
   const dir = mkdtempSync(join(tmpdir(), 'ctvm-cg2-'));
   try {
     writeFileSync(join(dir, 'cgroup.controllers'), 'cpu pids\n');
-    assert.match(diagnose(join(dir, 'memory.max'), 'ENOENT') ?? '', /controller 'memory' is not enabled .*'cpu pids'/);
+    assert.match(
+      diagnose(join(dir, 'memory.max'), 'ENOENT') ?? '',
+      /controller 'memory' is not enabled .*'cpu pids'/,
+    );
     assert.match(diagnose(join(dir, 'gone', 'pids.max'), 'ENOENT') ?? '', /does not exist/);
     const e = new SystemError('write "1" to', '/x/memory.max', 'ENOENT');
     assert.equal(e.message, 'write "1" to `/x/memory.max`: ENOENT');
@@ -153,9 +173,34 @@ test('diagnose: ENOENT on a controller file names the missing controller and wha
 
 test('select: v2 only on unified hosts, v1 on hybrid', () => {
   const v1 = { memory: '/m', cpu: '/c', cpuacct: '/a', pids: '/p', freezer: '/f' };
-  const hybrid = selectCgroupDriver({ mode: 'hybrid', v1, v2Mount: '/u', v2Controllers: [], driver: 'v1', missing: [] });
+  const hybrid = selectCgroupDriver({
+    mode: 'hybrid',
+    v1,
+    v2Mount: '/u',
+    v2Controllers: [],
+    driver: 'v1',
+    missing: [],
+  });
   assert.equal(hybrid.version, 'v1');
-  const unified = selectCgroupDriver({ mode: 'v2', v1: {}, v2Mount: '/sys/fs/cgroup', v2Controllers: ['memory'], driver: 'v2', missing: [] });
+  const unified = selectCgroupDriver({
+    mode: 'v2',
+    v1: {},
+    v2Mount: '/sys/fs/cgroup',
+    v2Controllers: ['memory'],
+    driver: 'v2',
+    missing: [],
+  });
   assert.equal(unified.version, 'v2');
-  assert.throws(() => selectCgroupDriver({ mode: 'none', v1: {}, v2Mount: null, v2Controllers: [], driver: null, missing: [] }), /no usable cgroup/);
+  assert.throws(
+    () =>
+      selectCgroupDriver({
+        mode: 'none',
+        v1: {},
+        v2Mount: null,
+        v2Controllers: [],
+        driver: null,
+        missing: [],
+      }),
+    /no usable cgroup/,
+  );
 });

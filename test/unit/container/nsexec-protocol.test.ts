@@ -26,7 +26,11 @@ test('every NSEXEC_* constant in nsexec.h has the same value in nsexec-protocol.
 });
 
 test('parses time, pid, error and exit lines', () => {
-  assert.deepEqual(proto.parseStatusLine('T pivot 123456789'), { kind: 'time', phase: 'pivot', atNs: 123456789 });
+  assert.deepEqual(proto.parseStatusLine('T pivot 123456789'), {
+    kind: 'time',
+    phase: 'pivot',
+    atNs: 123456789,
+  });
   assert.deepEqual(proto.parseStatusLine('P 4242'), { kind: 'pid', pid: 4242 });
   assert.deepEqual(proto.parseStatusLine('E child mount overlay ENOENT /run/ctvm/a b/rootfs'), {
     kind: 'error',

@@ -31,18 +31,31 @@ test('validateSpec names the bad value', () => {
   usage(() => validateSpec({ ...ok, limits: { pids: 0 } }), /invalid pids limit '0'/);
   usage(() => validateSpec({ ...ok, limits: { memoryBytes: 1024 } }), /invalid memory limit '1024' bytes/);
   usage(() => validateSpec({ ...ok, cwd: '../etc' }), /cwd '\.\.\/etc' must be an absolute path/);
-  usage(() => validateSpec({ ...ok, network: 'loopback', namespaces: ['pid', 'mnt'] }), /needs the net namespace/);
+  usage(
+    () => validateSpec({ ...ok, network: 'loopback', namespaces: ['pid', 'mnt'] }),
+    /needs the net namespace/,
+  );
 });
 
 test('CLI limit flags: sizes, fractions, and one error per bad value', () => {
-  assert.deepEqual(parseLimitFlags({ memory: '64M', cpus: '0.5', pids: '64' }), { memoryBytes: 64 * 1024 * 1024, cpus: 0.5, pids: 64 });
+  assert.deepEqual(parseLimitFlags({ memory: '64M', cpus: '0.5', pids: '64' }), {
+    memoryBytes: 64 * 1024 * 1024,
+    cpus: 0.5,
+    pids: 64,
+  });
   usage(() => parseLimitFlags({ memory: 'banana' }), /^invalid --memory 'banana'$/);
   usage(() => parseLimitFlags({ cpus: '0' }), /^invalid --cpus '0'$/);
   usage(() => parseLimitFlags({ pids: '1.5' }), /^invalid --pids '1.5'$/);
 });
 
 test('helper argv: overlay first, /proc before its masks, devices after /dev, caps = Docker set', () => {
-  const spec = makeSpec({ name: 'a2', rootfs, args: ['/bin/sh', '-c', 'x'], network: 'loopback', limits: {} });
+  const spec = makeSpec({
+    name: 'a2',
+    rootfs,
+    args: ['/bin/sh', '-c', 'x'],
+    network: 'loopback',
+    limits: {},
+  });
   const a = buildNsexecArgs(spec, layoutFor('a2', '/run/ctvm'), ['/cg/memory/ctvm/a2/cgroup.procs']);
   const at = (...seq: string[]): number => a.findIndex((_, i) => seq.every((s, j) => a[i + j] === s));
   assert.deepEqual(a.slice(0, 4), ['ns', 'pid,mnt,uts,ipc,net,cgroup', 'root', '/run/ctvm/a2/rootfs']);
@@ -50,7 +63,10 @@ test('helper argv: overlay first, /proc before its masks, devices after /dev, ca
   assert.match(a[9]!, /^lowerdir=.*,upperdir=\/run\/ctvm\/a2\/upper,workdir=\/run\/ctvm\/a2\/work$/);
   assert.ok(at('mount', 'proc', 'proc', '/proc') < at('mount', 'mask', '-', '/proc/kcore'));
   assert.ok(at('mount', 'tmpfs', 'tmpfs', '/dev') < at('dev', '/dev/null'));
-  assert.ok(at('dev', '/dev/null') < at('mount', 'mask', '-', '/proc/kcore'), 'masks bind the container /dev/null');
+  assert.ok(
+    at('dev', '/dev/null') < at('mount', 'mask', '-', '/proc/kcore'),
+    'masks bind the container /dev/null',
+  );
   assert.ok(at('mount', 'ro', '-', '/proc/sys') > 0);
   assert.ok(at('lo') > 0);
   assert.ok(at('cgroup', '/cg/memory/ctvm/a2/cgroup.procs') > 0);

@@ -27,7 +27,10 @@ export function writeCgroupFile(file: string, data: string): void {
     writeFileSync(file, data);
   } catch (err) {
     const errno = errnoOf(err);
-    throw new SystemError(`write ${JSON.stringify(data)} to`, file, errno, { hint: diagnose(file, errno), cause: err });
+    throw new SystemError(`write ${JSON.stringify(data)} to`, file, errno, {
+      hint: diagnose(file, errno),
+      cause: err,
+    });
   }
 }
 
@@ -74,7 +77,9 @@ export function readPids(procsFile: string): number[] {
 
 export function listDirs(dir: string): string[] {
   try {
-    return readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
   } catch {
     return [];
   }

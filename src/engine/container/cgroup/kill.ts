@@ -17,7 +17,8 @@ export async function waitEmpty(what: string, pids: () => number[], timeoutMs = 
   for (let delay = 1; ; delay = Math.min(delay * 2, 20)) {
     const left = pids();
     if (left.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`${what}: pids ${left.join(' ')} still present after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`${what}: pids ${left.join(' ')} still present after ${timeoutMs} ms`);
     await sleepMs(delay);
   }
 }

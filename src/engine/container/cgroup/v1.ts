@@ -4,7 +4,16 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Limits } from '../../environment.js';
 import { killPids, waitEmpty } from './kill.js';
-import { listDirs, readKeyed, readNumber, readPids, readText, rmdirCgroup, sleepMs, writeCgroupFile } from './fs.js';
+import {
+  listDirs,
+  readKeyed,
+  readNumber,
+  readPids,
+  readText,
+  rmdirCgroup,
+  sleepMs,
+  writeCgroupFile,
+} from './fs.js';
 import { CFS_PERIOD_US, weightToShares, type Cgroup, type CgroupDriver, type CgroupStats } from './types.js';
 
 const ALWAYS = ['memory', 'cpu', 'cpuacct', 'pids', 'freezer'];
@@ -21,11 +30,15 @@ export class CgroupV1Driver implements CgroupDriver {
   private readonly parent: string;
   private readonly rmdir: (dir: string) => void;
   /** @param roots controller -> hierarchy mount point (CgroupFacts.v1) */
-  constructor(private readonly roots: Record<string, string>, opts: DriverOptions = {}) {
+  constructor(
+    private readonly roots: Record<string, string>,
+    opts: DriverOptions = {},
+  ) {
     this.parent = opts.parent ?? 'ctvm';
     this.rmdir = opts.rmdir ?? rmdirCgroup;
     for (const c of ALWAYS)
-      if (!roots[c]) throw new Error(`cgroup v1: the ${c} controller is not mounted (need ${ALWAYS.join(', ')})`);
+      if (!roots[c])
+        throw new Error(`cgroup v1: the ${c} controller is not mounted (need ${ALWAYS.join(', ')})`);
   }
 
   private dirs(name: string, controllers: string[]): Record<string, string> {
@@ -36,7 +49,8 @@ export class CgroupV1Driver implements CgroupDriver {
 
   create(name: string, limits: Limits): Cgroup {
     const controllers = limits.cpuset !== undefined ? [...ALWAYS, 'cpuset'] : ALWAYS;
-    if (limits.cpuset !== undefined && !this.roots.cpuset) throw new Error('cgroup v1: the cpuset controller is not mounted');
+    if (limits.cpuset !== undefined && !this.roots.cpuset)
+      throw new Error('cgroup v1: the cpuset controller is not mounted');
     const dirs = this.dirs(name, controllers);
     const cg = new CgroupV1(name, dirs, this.rmdir);
     try {
@@ -44,7 +58,12 @@ export class CgroupV1Driver implements CgroupDriver {
       for (const dir of new Set(Object.values(dirs))) mkdirSync(dir, { recursive: true });
       applyLimitsV1(dirs, limits, (c) => join(this.roots[c]!, this.parent));
     } catch (err) {
-      for (const dir of new Set(Object.values(dirs))) try { this.rmdir(dir); } catch { /* keep the first error */ }
+      for (const dir of new Set(Object.values(dirs)))
+        try {
+          this.rmdir(dir);
+        } catch {
+          /* keep the first error */
+        }
       throw err;
     }
     return cg;
@@ -58,7 +77,8 @@ export class CgroupV1Driver implements CgroupDriver {
 
   list(): string[] {
     const names = new Set<string>();
-    for (const c of [...ALWAYS, 'cpuset']) if (this.roots[c]) for (const n of listDirs(join(this.roots[c]!, this.parent))) names.add(n);
+    for (const c of [...ALWAYS, 'cpuset'])
+      if (this.roots[c]) for (const n of listDirs(join(this.roots[c]!, this.parent))) names.add(n);
     return [...names].sort();
   }
 }
@@ -76,7 +96,8 @@ function applyLimitsV1(dirs: Record<string, string>, l: Limits, parentOf: (c: st
     writeCgroupFile(join(dirs.cpu!, 'cpu.cfs_period_us'), String(CFS_PERIOD_US));
     writeCgroupFile(join(dirs.cpu!, 'cpu.cfs_quota_us'), String(Math.round(l.cpus * CFS_PERIOD_US)));
   }
-  if (l.cpuWeight !== undefined) writeCgroupFile(join(dirs.cpu!, 'cpu.shares'), String(weightToShares(l.cpuWeight)));
+  if (l.cpuWeight !== undefined)
+    writeCgroupFile(join(dirs.cpu!, 'cpu.shares'), String(weightToShares(l.cpuWeight)));
   if (l.pids !== undefined) writeCgroupFile(join(dirs.pids!, 'pids.max'), String(l.pids));
   if (l.cpuset !== undefined && dirs.cpuset) {
     // v1 cpusets start empty: the parent needs cpus/mems before a child can get any.

@@ -4,7 +4,16 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Limits } from '../../environment.js';
 import { killPids, waitEmpty } from './kill.js';
-import { listDirs, readKeyed, readNumber, readPids, readText, rmdirCgroup, sleepMs, writeCgroupFile } from './fs.js';
+import {
+  listDirs,
+  readKeyed,
+  readNumber,
+  readPids,
+  readText,
+  rmdirCgroup,
+  sleepMs,
+  writeCgroupFile,
+} from './fs.js';
 import { CFS_PERIOD_US, type Cgroup, type CgroupDriver, type CgroupStats } from './types.js';
 import type { DriverOptions } from './v1.js';
 
@@ -16,7 +25,10 @@ export class CgroupV2Driver implements CgroupDriver {
   private readonly rmdir: (dir: string) => void;
   private delegated = new Set<string>();
   /** @param mount the cgroup2 mount point (CgroupFacts.v2Mount) */
-  constructor(private readonly mount: string, opts: DriverOptions = {}) {
+  constructor(
+    private readonly mount: string,
+    opts: DriverOptions = {},
+  ) {
     this.parent = opts.parent ?? 'ctvm';
     this.rmdir = opts.rmdir ?? rmdirCgroup;
   }
@@ -30,7 +42,8 @@ export class CgroupV2Driver implements CgroupDriver {
     const enable = controllers.map((c) => `+${c}`).join(' ');
     for (const dir of [this.mount, parentDir]) {
       const current = readOr(join(dir, 'cgroup.subtree_control')).split(/\s+/);
-      if (!controllers.every((c) => current.includes(c))) writeCgroupFile(join(dir, 'cgroup.subtree_control'), enable);
+      if (!controllers.every((c) => current.includes(c)))
+        writeCgroupFile(join(dir, 'cgroup.subtree_control'), enable);
     }
     this.delegated.add(key);
   }
@@ -42,7 +55,11 @@ export class CgroupV2Driver implements CgroupDriver {
     try {
       applyLimitsV2(dir, limits);
     } catch (err) {
-      try { this.rmdir(dir); } catch { /* keep the first error */ }
+      try {
+        this.rmdir(dir);
+      } catch {
+        /* keep the first error */
+      }
       throw err;
     }
     return new CgroupV2(name, dir, this.rmdir);
@@ -65,7 +82,8 @@ function applyLimitsV2(dir: string, l: Limits): void {
     if (existsSync(join(dir, 'memory.max')) && existsSync(join(dir, 'memory.swap.max')))
       writeCgroupFile(join(dir, 'memory.swap.max'), '0');
   }
-  if (l.cpus !== undefined) writeCgroupFile(join(dir, 'cpu.max'), `${Math.round(l.cpus * CFS_PERIOD_US)} ${CFS_PERIOD_US}`);
+  if (l.cpus !== undefined)
+    writeCgroupFile(join(dir, 'cpu.max'), `${Math.round(l.cpus * CFS_PERIOD_US)} ${CFS_PERIOD_US}`);
   if (l.cpuWeight !== undefined) writeCgroupFile(join(dir, 'cpu.weight'), String(l.cpuWeight));
   if (l.pids !== undefined) writeCgroupFile(join(dir, 'pids.max'), String(l.pids));
   if (l.cpuset !== undefined) writeCgroupFile(join(dir, 'cpuset.cpus'), l.cpuset);
@@ -109,7 +127,8 @@ class CgroupV2 implements Cgroup {
       writeCgroupFile(join(this.dir, 'cgroup.kill'), '1'); // one atomic write kills the whole subtree
     } else {
       writeCgroupFile(join(this.dir, 'cgroup.freeze'), '1');
-      for (let i = 0; i < 200 && !/frozen 1/.test(readOr(join(this.dir, 'cgroup.events'))); i++) await sleepMs(1);
+      for (let i = 0; i < 200 && !/frozen 1/.test(readOr(join(this.dir, 'cgroup.events'))); i++)
+        await sleepMs(1);
       killPids(this.pids());
       writeCgroupFile(join(this.dir, 'cgroup.freeze'), '0');
     }
