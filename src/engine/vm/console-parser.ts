@@ -34,8 +34,7 @@ export function parseConsoleLine(line: string): ConsoleEvent | null {
   if (!marker) return null;
   const f = parseFields(marker[2]!);
   if (marker[1] === 'EXIT') {
-    const code = Number(f.code);
-    return Number.isInteger(code) ? { kind: 'exit', code } : null;
+    return /^\d+$/.test(f.code ?? '') ? { kind: 'exit', code: Number(f.code) } : null;
   }
   const uptimeS = Number(f.uptime_s);
   const total = Number(f.mem_total_kb);

@@ -51,11 +51,19 @@ export class QmpClient {
       };
       socket.on('data', onData);
       socket.once('close', () => reject(new HostError(`QMP socket ${path} closed before the greeting`)));
+    }).catch((err: unknown) => {
+      socket.destroy();
+      throw err;
     });
     const client = new QmpClient(socket, greeting.g);
     client.greetingAtNs = greeting.atNs;
     client.attach(greeting.rest);
-    await client.execute('qmp_capabilities');
+    try {
+      await client.execute('qmp_capabilities');
+    } catch (err) {
+      client.close();
+      throw err;
+    }
     return client;
   }
 
