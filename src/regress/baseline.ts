@@ -18,9 +18,12 @@ export function defaultBaselinesDir(resultsDir: string): string {
 export function saveBaseline(runDir: string, baselinesDir: string, opts: { force?: boolean } = {}): string {
   const meta = readRunMeta(runDir);
   if (meta.status !== 'complete' && !opts.force) {
-    throw new UsageError(`run ${meta.runId} is ${meta.status}; an incomplete run makes a misleading baseline`, {
-      hint: 'save a complete run, or pass --force if you know why it is incomplete',
-    });
+    throw new UsageError(
+      `run ${meta.runId} is ${meta.status}; an incomplete run makes a misleading baseline`,
+      {
+        hint: 'save a complete run, or pass --force if you know why it is incomplete',
+      },
+    );
   }
   loadRun(runDir); // refuses a run whose samples do not parse
   const dest = join(baselinesDir, meta.runId);
@@ -29,7 +32,10 @@ export function saveBaseline(runDir: string, baselinesDir: string, opts: { force
   for (const f of ['run.json', 'samples.jsonl', 'summary.json']) {
     if (existsSync(join(runDir, f))) copyFileSync(join(runDir, f), join(dest, f));
   }
-  writeFileSync(join(dest, 'saved.json'), JSON.stringify({ savedAt: new Date().toISOString(), from: runDir }, null, 2) + '\n');
+  writeFileSync(
+    join(dest, 'saved.json'),
+    JSON.stringify({ savedAt: new Date().toISOString(), from: runDir }, null, 2) + '\n',
+  );
   return dest;
 }
 
@@ -49,12 +55,17 @@ export function pooledBaseline(
   candidate: Pick<RunMeta, 'runId' | 'scenarioName'>,
 ): CompareSide {
   const all = listBaselines(baselinesDir);
-  const eligible = all.filter((b) => b.meta.scenarioName === candidate.scenarioName && b.meta.runId !== candidate.runId);
+  const eligible = all.filter(
+    (b) => b.meta.scenarioName === candidate.scenarioName && b.meta.runId !== candidate.runId,
+  );
   if (eligible.length === 0) {
     const other = all.length ? ` (${all.length} saved for other scenarios or the candidate itself)` : '';
-    throw new UsageError(`no saved baseline for scenario '${candidate.scenarioName}' in ${baselinesDir}${other}`, {
-      hint: 'save reference runs first: ctvm baseline save <run>',
-    });
+    throw new UsageError(
+      `no saved baseline for scenario '${candidate.scenarioName}' in ${baselinesDir}${other}`,
+      {
+        hint: 'save reference runs first: ctvm baseline save <run>',
+      },
+    );
   }
   const chosen: LoadedRun[] = eligible.slice(-k).map((b) => loadRun(b.dir));
   const ids = chosen.map((r) => r.meta.runId);
@@ -67,6 +78,8 @@ export function pooledBaseline(
 
 /** One loaded run as a comparison side. */
 export function runSide(run: LoadedRun): CompareSide {
-  const rev = run.meta.git?.revision ? ` @ ${run.meta.git.revision.slice(0, 10)}${run.meta.git.dirty ? '+dirty' : ''}` : '';
+  const rev = run.meta.git?.revision
+    ? ` @ ${run.meta.git.revision.slice(0, 10)}${run.meta.git.dirty ? '+dirty' : ''}`
+    : '';
   return { label: `run ${run.meta.runId}${rev}`, runs: [run.meta], samples: run.samples };
 }

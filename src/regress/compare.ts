@@ -63,7 +63,8 @@ export function compareSides(
   const problems: string[] = [];
   const warnings: string[] = [];
   for (const run of candidate.runs) {
-    if (run.status !== 'complete') problems.push(`candidate run ${run.runId} is ${run.status}: not every planned sample exists`);
+    if (run.status !== 'complete')
+      problems.push(`candidate run ${run.runId} is ${run.status}: not every planned sample exists`);
   }
   for (const r of rows) {
     if (r.verdict === 'failed') problems.push(`${groupLabel(r)}: ${r.reason}`);
@@ -89,4 +90,3 @@ export function exitCodeFor(c: Comparison): ExitCode {
   if (c.problems.length > 0) return 3;
   return c.regressions > 0 ? 1 : 0;
 }
-

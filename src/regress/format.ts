@@ -23,7 +23,10 @@ export function formatValue(value: number, unit: string): string {
 
 export function formatRatio(r: JudgedRow): string {
   if (!Number.isFinite(r.ratio)) return '-';
-  const ci = Number.isFinite(r.ciLow) && r.ciLow !== r.ciHigh ? ` [${r.ciLow.toFixed(3)}, ${r.ciHigh.toFixed(3)}]` : '';
+  const ci =
+    Number.isFinite(r.ciLow) && r.ciLow !== r.ciHigh
+      ? ` [${r.ciLow.toFixed(3)}, ${r.ciHigh.toFixed(3)}]`
+      : '';
   return `${r.ratio.toFixed(3)}${ci}`;
 }
 

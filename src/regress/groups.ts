@@ -46,11 +46,20 @@ export function groupSamples(samples: readonly SampleRecord[]): Map<string, Samp
       groups.set(key, g);
     }
   }
-  for (const g of groups.values()) g.failed = failed.get([g.kind, g.env, g.workload, g.density].join('\u0000')) ?? 0;
+  for (const g of groups.values())
+    g.failed = failed.get([g.kind, g.env, g.workload, g.density].join('\u0000')) ?? 0;
   // Instances that only ever failed still need a row: they are what a harness failure looks like.
   for (const [instanceKey, n] of failed) {
-    if ([...groups.values()].some((g) => [g.kind, g.env, g.workload, g.density].join('\u0000') === instanceKey)) continue;
-    const [kind, env, workload, density] = instanceKey.split('\u0000') as [SampleKind, string, string, string];
+    if (
+      [...groups.values()].some((g) => [g.kind, g.env, g.workload, g.density].join('\u0000') === instanceKey)
+    )
+      continue;
+    const [kind, env, workload, density] = instanceKey.split('\u0000') as [
+      SampleKind,
+      string,
+      string,
+      string,
+    ];
     const id: GroupId = { kind, env, workload, density: Number(density), metric: '-' };
     groups.set(groupKey(id), { ...id, values: [], failed: n });
   }

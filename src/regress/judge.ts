@@ -76,7 +76,12 @@ export function judgeGroup(
       ? ratioOfMediansCI(cand.values, base.values, { seed: SEED, resamples: opts.resamples ?? 2000 })
       : { ciLow: ratio, ciHigh: ratio };
   // Relative to |base| so a negative base (memAvailableDropBytes can be < 0) keeps the sign right.
-  const rel = baseMedian === 0 ? (candMedian === 0 ? 0 : Math.sign(candMedian) * Infinity) : (candMedian - baseMedian) / Math.abs(baseMedian);
+  const rel =
+    baseMedian === 0
+      ? candMedian === 0
+        ? 0
+        : Math.sign(candMedian) * Infinity
+      : (candMedian - baseMedian) / Math.abs(baseMedian);
   const worseBy = info.smallerIsBetter ? rel : -rel;
   const row: JudgedRow = {
     ...id,
@@ -99,14 +104,25 @@ export function judgeGroup(
     reason: '',
   };
   if (cand.values.length === 0) {
-    return { ...row, verdict: cand.failed > 0 ? 'failed' : 'missing', reason: cand.failed > 0 ? `all ${cand.failed} candidate samples failed` : 'not in the candidate run' };
+    return {
+      ...row,
+      verdict: cand.failed > 0 ? 'failed' : 'missing',
+      reason: cand.failed > 0 ? `all ${cand.failed} candidate samples failed` : 'not in the candidate run',
+    };
   }
   if (base.values.length === 0) return { ...row, verdict: 'new', reason: 'not in the base run' };
   const minP = minAchievableP(base.values.length, cand.values.length);
   if (minP >= rule.alpha) {
-    return { ...row, verdict: 'insufficient', reason: `n=${row.baseN}+${row.candN}: p can never be < ${rule.alpha} (min ${minP.toPrecision(2)})` };
+    return {
+      ...row,
+      verdict: 'insufficient',
+      reason: `n=${row.baseN}+${row.candN}: p can never be < ${rule.alpha} (min ${minP.toPrecision(2)})`,
+    };
   }
-  row.pValue = rankSumPermutationTest(cand.values, base.values, { seed: SEED, permutations: opts.permutations ?? 5000 });
+  row.pValue = rankSumPermutationTest(cand.values, base.values, {
+    seed: SEED,
+    permutations: opts.permutations ?? 5000,
+  });
   return { ...row, ...verdictOf(row, rule) };
 }
 
@@ -117,10 +133,18 @@ function verdictOf(row: JudgedRow, rule: Rule): { verdict: Verdict; reason: stri
   const absChange = Math.abs(row.candMedian - row.baseMedian);
   const size = Math.abs(row.worseBy);
   const floor = `noise floor ${(rule.noiseFloor * 100).toFixed(0)}%`;
-  if (size <= rule.noiseFloor) return { verdict: 'below-floor', reason: `${p} but ${pct(row.worseBy)} worse is inside the ${floor}` };
+  if (size <= rule.noiseFloor)
+    return { verdict: 'below-floor', reason: `${p} but ${pct(row.worseBy)} worse is inside the ${floor}` };
   if (absChange <= rule.minAbsolute) {
-    return { verdict: 'below-floor', reason: `${p}, ${pct(row.worseBy)}, but |change| ${absChange.toPrecision(3)} <= minAbsolute ${rule.minAbsolute}` };
+    return {
+      verdict: 'below-floor',
+      reason: `${p}, ${pct(row.worseBy)}, but |change| ${absChange.toPrecision(3)} <= minAbsolute ${rule.minAbsolute}`,
+    };
   }
-  if (row.worseBy > 0) return { verdict: 'regression', reason: `${p} < ${rule.alpha} and ${pct(row.worseBy)} worse > ${floor}` };
-  return { verdict: 'improvement', reason: `${p} < ${rule.alpha} and ${pct(-row.worseBy)} better > ${floor}` };
+  if (row.worseBy > 0)
+    return { verdict: 'regression', reason: `${p} < ${rule.alpha} and ${pct(row.worseBy)} worse > ${floor}` };
+  return {
+    verdict: 'improvement',
+    reason: `${p} < ${rule.alpha} and ${pct(-row.worseBy)} better > ${floor}`,
+  };
 }

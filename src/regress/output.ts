@@ -12,6 +12,9 @@ export function emit(text: string, file?: string): void {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);
   } catch (err) {
-    throw new SystemError('write', file, (err as NodeJS.ErrnoException).code, { cause: err, hint: 'check the --output path' });
+    throw new SystemError('write', file, (err as NodeJS.ErrnoException).code, {
+      cause: err,
+      hint: 'check the --output path',
+    });
   }
 }

@@ -71,9 +71,12 @@ export function readRunMeta(dir: string): RunMeta {
     throw new UsageError(`${file}: not a ctvm run.json (needs runId and startedAt)`);
   }
   if (m.format !== RESULTS_FORMAT) {
-    throw new UsageError(`${file}: results format ${String(m.format)}, this ctvm reads format ${RESULTS_FORMAT}`, {
-      hint: 'compare runs recorded by the same ctvm version',
-    });
+    throw new UsageError(
+      `${file}: results format ${String(m.format)}, this ctvm reads format ${RESULTS_FORMAT}`,
+      {
+        hint: 'compare runs recorded by the same ctvm version',
+      },
+    );
   }
   return m as RunMeta;
 }
@@ -91,9 +94,12 @@ export function parseSamples(text: string, file: string): SampleRecord[] {
     } catch (err) {
       // A crash can leave a half-written last line: that one is tolerated, said so by the caller.
       if (i >= lines.length - 2 && !text.endsWith('\n')) break;
-      throw new UsageError(`${file}:${i + 1}: not JSON (${err instanceof Error ? err.message : String(err)})`, {
-        hint: 'samples.jsonl holds one SampleRecord per line',
-      });
+      throw new UsageError(
+        `${file}:${i + 1}: not JSON (${err instanceof Error ? err.message : String(err)})`,
+        {
+          hint: 'samples.jsonl holds one SampleRecord per line',
+        },
+      );
     }
     out.push(checkSample(rec, `${file}:${i + 1}`));
   }
@@ -104,7 +110,9 @@ function checkSample(rec: unknown, where: string): SampleRecord {
   const r = rec as Partial<SampleRecord> | null;
   const missing = (['kind', 'env', 'workload'] as const).filter((k) => typeof r?.[k] !== 'string');
   if (!r || missing.length > 0 || typeof r.metrics !== 'object' || r.metrics === null) {
-    throw new UsageError(`${where}: not a SampleRecord (missing ${missing.length ? missing.join(', ') : 'metrics'})`);
+    throw new UsageError(
+      `${where}: not a SampleRecord (missing ${missing.length ? missing.join(', ') : 'metrics'})`,
+    );
   }
   return { density: 1, warmup: false, ok: true, ...r } as SampleRecord;
 }

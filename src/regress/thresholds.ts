@@ -56,15 +56,20 @@ export function loadThresholds(file: string): Thresholds {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read thresholds file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
-      hint: 'pass an existing file to --thresholds (format: docs/ci/thresholds.example.yaml)',
-    });
+    throw new UsageError(
+      `cannot read thresholds file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      {
+        hint: 'pass an existing file to --thresholds (format: docs/ci/thresholds.example.yaml)',
+      },
+    );
   }
   let data: unknown;
   try {
     data = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    throw new UsageError(`thresholds file ${file} does not parse: ${err instanceof Error ? err.message : String(err)}`);
+    throw new UsageError(
+      `thresholds file ${file} does not parse: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   return parseThresholds(data ?? {}, file);
 }

@@ -36,14 +36,24 @@ function label(run: LoadedRun): string {
 
 /** Per run: series name -> value, for one headline. */
 function perRun(run: LoadedRun): Record<Headline['id'], Record<string, number>> {
-  const groups = [...groupSamples(run.samples).values()].filter((g) => g.density === 1 && g.values.length > 0);
-  const out: Record<Headline['id'], Record<string, number>> = { 'start-latency': {}, 'idle-pss': {}, 'cpu-overhead': {} };
+  const groups = [...groupSamples(run.samples).values()].filter(
+    (g) => g.density === 1 && g.values.length > 0,
+  );
+  const out: Record<Headline['id'], Record<string, number>> = {
+    'start-latency': {},
+    'idle-pss': {},
+    'cpu-overhead': {},
+  };
   for (const g of groups) {
-    if (g.kind === 'start' && g.metric === 'startNs') out['start-latency'][`${g.env} (${g.workload})`] = median(g.values) / 1e6;
+    if (g.kind === 'start' && g.metric === 'startNs')
+      out['start-latency'][`${g.env} (${g.workload})`] = median(g.values) / 1e6;
     if (g.kind === 'idle' && g.metric === 'pssBytes') out['idle-pss'][g.env] = median(g.values) / 1024 ** 2;
     if (g.kind === 'work' && g.metric === 'workNs' && g.env !== 'bare') {
-      const bare = groups.find((b) => b.kind === 'work' && b.env === 'bare' && b.workload === g.workload && b.metric === 'workNs');
-      if (bare) out['cpu-overhead'][`${g.env} ${g.workload}`] = (median(g.values) / median(bare.values) - 1) * 100;
+      const bare = groups.find(
+        (b) => b.kind === 'work' && b.env === 'bare' && b.workload === g.workload && b.metric === 'workNs',
+      );
+      if (bare)
+        out['cpu-overhead'][`${g.env} ${g.workload}`] = (median(g.values) / median(bare.values) - 1) * 100;
     }
   }
   return out;
@@ -54,7 +64,13 @@ export function computeTrend(runs: readonly LoadedRun[]): TrendData {
   const values = sorted.map(perRun);
   const headline = (id: Headline['id'], title: string, unit: string, logScale: boolean): Headline => {
     const names = [...new Set(values.flatMap((v) => Object.keys(v[id])))].sort();
-    return { id, title, unit, logScale, series: Object.fromEntries(names.map((n) => [n, values.map((v) => v[id][n] ?? null)])) };
+    return {
+      id,
+      title,
+      unit,
+      logScale,
+      series: Object.fromEntries(names.map((n) => [n, values.map((v) => v[id][n] ?? null)])),
+    };
   };
   return {
     runs: sorted.map((r) => ({
@@ -86,11 +102,16 @@ export function trendMarkdown(data: TrendData, chartFile?: (h: Headline) => stri
       lines.push('_no run has this metric_', '');
       continue;
     }
-    lines.push(`| run | revision | ${names.join(' | ')} |`, `| --- | --- | ${names.map(() => '---:').join(' | ')} |`);
+    lines.push(
+      `| run | revision | ${names.join(' | ')} |`,
+      `| --- | --- | ${names.map(() => '---:').join(' | ')} |`,
+    );
     data.runs.forEach((r, i) => {
       const rev = r.revision ? `\`${r.revision.slice(0, 7)}\`${r.dirty ? '+dirty' : ''}` : '-';
       const status = r.status === 'complete' ? '' : ` (${r.status})`;
-      lines.push(`| ${r.startedAt.slice(0, 16).replace('T', ' ')}${status} | ${rev} | ${names.map((n) => fmt(h.series[n]![i] ?? null, h.unit)).join(' | ')} |`);
+      lines.push(
+        `| ${r.startedAt.slice(0, 16).replace('T', ' ')}${status} | ${rev} | ${names.map((n) => fmt(h.series[n]![i] ?? null, h.unit)).join(' | ')} |`,
+      );
     });
     lines.push('');
   }

@@ -49,7 +49,9 @@ export function chartFileName(h: Headline): string {
 export async function renderTrend(resultsDir: string, outDir: string): Promise<TrendOutput> {
   const runs = listRunDirs(resultsDir).map((r) => loadRun(r.dir));
   if (runs.length === 0) {
-    throw new UsageError(`no runs in ${resultsDir}`, { hint: 'point ctvm trend at a dir holding <run-id>/run.json dirs' });
+    throw new UsageError(`no runs in ${resultsDir}`, {
+      hint: 'point ctvm trend at a dir holding <run-id>/run.json dirs',
+    });
   }
   const data = computeTrend(runs);
   mkdirSync(outDir, { recursive: true });
@@ -58,7 +60,15 @@ export async function renderTrend(resultsDir: string, outDir: string): Promise<T
   for (const h of data.headlines) {
     if (Object.keys(h.series).length === 0) continue;
     const file = join(outDir, chartFileName(h));
-    writeFileSync(file, await canvas.renderToBuffer(chartConfig(h, data.runs.map((r) => r.label)) as ChartConfiguration));
+    writeFileSync(
+      file,
+      await canvas.renderToBuffer(
+        chartConfig(
+          h,
+          data.runs.map((r) => r.label),
+        ) as ChartConfiguration,
+      ),
+    );
     charts.push(file);
   }
   const markdownFile = join(outDir, 'trend.md');

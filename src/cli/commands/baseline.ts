@@ -21,9 +21,13 @@ export function registerBaseline(program: Command): void {
     .option('--results <dir>', 'where run ids and latest are looked up', RESULTS_DIR)
     .option('--force', 'save even an incomplete run')
     .action((run: string, opts: BaselineOpts) => {
-      const dest = saveBaseline(resolveRunDir(run, opts.results), opts.dir ?? defaultBaselinesDir(opts.results), {
-        force: opts.force ?? false,
-      });
+      const dest = saveBaseline(
+        resolveRunDir(run, opts.results),
+        opts.dir ?? defaultBaselinesDir(opts.results),
+        {
+          force: opts.force ?? false,
+        },
+      );
       emit(`saved baseline ${dest}\n`);
     });
   cmd
@@ -33,7 +37,10 @@ export function registerBaseline(program: Command): void {
     .option('--results <dir>', 'results dir', RESULTS_DIR)
     .action((opts: BaselineOpts) => {
       const all = listBaselines(opts.dir ?? defaultBaselinesDir(opts.results));
-      const lines = all.map((b) => `${b.meta.startedAt}  ${b.meta.scenarioName.padEnd(12)}  ${(b.meta.git?.revision ?? '-').slice(0, 10)}  ${b.meta.runId}`);
+      const lines = all.map(
+        (b) =>
+          `${b.meta.startedAt}  ${b.meta.scenarioName.padEnd(12)}  ${(b.meta.git?.revision ?? '-').slice(0, 10)}  ${b.meta.runId}`,
+      );
       emit(lines.length ? lines.join('\n') + '\n' : 'no saved baselines\n');
     });
 }

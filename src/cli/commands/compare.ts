@@ -33,7 +33,9 @@ function sides(runs: string[], opts: CompareOpts): { base: CompareSide; candidat
   if (opts.baseline !== undefined) {
     const pool = parsePool(opts.baseline, runs);
     if (pool.runs.length > 1) {
-      throw new UsageError('with --baseline give only the candidate run', { hint: 'ctvm compare --baseline 5 <candidate>' });
+      throw new UsageError('with --baseline give only the candidate run', {
+        hint: 'ctvm compare --baseline 5 <candidate>',
+      });
     }
     const cand = loadRun(resolveRunDir(pool.runs[0] ?? 'latest', opts.results));
     const dir = opts.baselinesDir ?? defaultBaselinesDir(opts.results);
@@ -44,16 +46,24 @@ function sides(runs: string[], opts: CompareOpts): { base: CompareSide; candidat
       hint: "ctvm compare <base> <candidate>  (a results dir, a run id, or 'latest'), or ctvm compare --baseline [K] <candidate>",
     });
   }
-  const [base, cand] = runs.map((r) => loadRun(resolveRunDir(r, opts.results))) as [ReturnType<typeof loadRun>, ReturnType<typeof loadRun>];
+  const [base, cand] = runs.map((r) => loadRun(resolveRunDir(r, opts.results))) as [
+    ReturnType<typeof loadRun>,
+    ReturnType<typeof loadRun>,
+  ];
   return { base: runSide(base), candidate: runSide(cand) };
 }
 
 export function registerCompare(program: Command): void {
   program
     .command('compare')
-    .description('compare a candidate run with a base run (or pooled saved baselines); exit 1 on a regression')
+    .description(
+      'compare a candidate run with a base run (or pooled saved baselines); exit 1 on a regression',
+    )
     .argument('[runs...]', "base and candidate: results dir paths, run ids, or 'latest'")
-    .option('--baseline [K]', `compare against the pooled samples of the last K saved baselines (default ${DEFAULT_POOL})`)
+    .option(
+      '--baseline [K]',
+      `compare against the pooled samples of the last K saved baselines (default ${DEFAULT_POOL})`,
+    )
     .option('--baselines-dir <dir>', 'where baselines are saved (default <results>/baselines)')
     .option('--results <dir>', 'where run ids and latest are looked up', RESULTS_DIR)
     .option('--thresholds <file>', 'noise floors and alpha per metric/group (JSON or YAML)')
@@ -61,7 +71,9 @@ export function registerCompare(program: Command): void {
     .option('--output <file>', 'write the output to a file instead of stdout')
     .action((runs: string[], opts: CompareOpts) => {
       if (!isExportFormat(opts.format)) {
-        throw new UsageError(`unknown --format '${opts.format}'`, { hint: `one of: ${Object.keys(EXPORTERS).join(', ')}` });
+        throw new UsageError(`unknown --format '${opts.format}'`, {
+          hint: `one of: ${Object.keys(EXPORTERS).join(', ')}`,
+        });
       }
       const thresholds: Thresholds = opts.thresholds ? loadThresholds(opts.thresholds) : {};
       const { base, candidate } = sides(runs, opts);

@@ -13,6 +13,8 @@ export function registerTrend(program: Command): void {
     .option('--out <dir>', 'where trend.md and the PNGs go', join(REPORTS_DIR, 'trend'))
     .action(async (resultsDir: string, opts: { out: string }) => {
       const out = await renderTrend(resultsDir, opts.out);
-      emit(`${out.data.runs.length} runs -> ${out.markdownFile}\n${out.charts.map((c) => `  ${c}`).join('\n')}\n`);
+      emit(
+        `${out.data.runs.length} runs -> ${out.markdownFile}\n${out.charts.map((c) => `  ${c}`).join('\n')}\n`,
+      );
     });
 }

@@ -24,7 +24,11 @@ function scaleFor(r: JudgedRow): { unit: string; convert: (v: number) => number;
       return { unit: 'MiB', convert: (v) => v / 1024 ** 2 };
     default:
       if (!r.smallerIsBetter) {
-        return { unit: r.unit === 'MB/s' ? 'ms/MB' : `1/${r.unit}`, convert: (v) => (r.unit === 'MB/s' ? 1000 / v : 1 / v), note: `inverted from ${r.unit} (bigger is better)` };
+        return {
+          unit: r.unit === 'MB/s' ? 'ms/MB' : `1/${r.unit}`,
+          convert: (v) => (r.unit === 'MB/s' ? 1000 / v : 1 / v),
+          note: `inverted from ${r.unit} (bigger is better)`,
+        };
       }
       return { unit: r.unit, convert: (v) => v };
   }
@@ -41,7 +45,10 @@ export function toBenchmarkActionEntries(c: Comparison): BenchmarkActionEntry[] 
     const [lo, hi] = r.candMedianCI.map(s.convert).sort((a, b) => a - b) as [number, number];
     const entry: BenchmarkActionEntry = { name: groupLabel(r), unit: s.unit, value };
     if (Number.isFinite(lo) && Number.isFinite(hi) && hi > lo) entry.range = `± ${round((hi - lo) / 2)}`;
-    const extra = [`median of n=${r.candN}`, `vs base: ratio ${Number.isFinite(r.ratio) ? r.ratio.toFixed(3) : '-'}, p ${formatP(r.pValue)}, ${r.verdict}`];
+    const extra = [
+      `median of n=${r.candN}`,
+      `vs base: ratio ${Number.isFinite(r.ratio) ? r.ratio.toFixed(3) : '-'}, p ${formatP(r.pValue)}, ${r.verdict}`,
+    ];
     if (s.note) extra.push(s.note);
     entry.extra = extra.join('\n');
     out.push(entry);

@@ -9,7 +9,8 @@ const esc = (s: string) => s.replace(/\|/g, '\\|');
 
 function headline(c: Comparison): string {
   if (c.problems.length) return '### :warning: ctvm compare: harness problem';
-  if (c.regressions) return `### :x: ctvm compare: ${c.regressions} regression${c.regressions === 1 ? '' : 's'}`;
+  if (c.regressions)
+    return `### :x: ctvm compare: ${c.regressions} regression${c.regressions === 1 ? '' : 's'}`;
   return '### :white_check_mark: ctvm compare: no regression';
 }
 
@@ -41,7 +42,18 @@ export function exportMarkdown(c: Comparison): string {
       `| \`${groupLabel(r)}\` | ${formatValue(r.baseMedian, r.unit)} (n=${r.baseN}) | ${formatValue(r.candMedian, r.unit)} (n=${r.candN}) | ${formatRatio(r)} | ${formatP(r.pValue)} | ${formatChange(r.worseBy)} | ${formatFloor(r)} | ${verdict} |`,
     );
   }
-  if (c.warnings.length) lines.push('', '<details><summary>Warnings</summary>', '', ...c.warnings.map((w) => `- ${esc(w)}`), '', '</details>');
-  lines.push('', 'A regression needs p < alpha (permutation test on medians) **and** a change beyond the noise floor.');
+  if (c.warnings.length)
+    lines.push(
+      '',
+      '<details><summary>Warnings</summary>',
+      '',
+      ...c.warnings.map((w) => `- ${esc(w)}`),
+      '',
+      '</details>',
+    );
+  lines.push(
+    '',
+    'A regression needs p < alpha (permutation test on medians) **and** a change beyond the noise floor.',
+  );
   return lines.join('\n') + '\n';
 }

@@ -8,7 +8,10 @@ const HEADERS = ['group', 'base', 'candidate', 'ratio [95% CI]', 'p', 'change', 
 function pad(cells: string[][]): string[] {
   const widths = HEADERS.map((_, i) => Math.max(...cells.map((row) => [...(row[i] ?? '')].length)));
   return cells.map((row) =>
-    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd(),
+    row
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
   );
 }
 
@@ -27,7 +30,8 @@ export function exportTable(c: Comparison): string {
     ]),
   ];
   const lines = [`base:      ${c.base.label}`, `candidate: ${c.candidate.label}`, '', ...pad(cells), ''];
-  for (const r of c.rows.filter((x) => x.verdict === 'regression')) lines.push(`REGRESSION ${groupLabel(r)}: ${r.reason}`);
+  for (const r of c.rows.filter((x) => x.verdict === 'regression'))
+    lines.push(`REGRESSION ${groupLabel(r)}: ${r.reason}`);
   for (const p of c.problems) lines.push(`PROBLEM ${p}`);
   for (const w of c.warnings) lines.push(`warning: ${w}`);
   lines.push(summaryLine(c));
@@ -40,6 +44,7 @@ export function summaryLine(c: Comparison): string {
     `${c.regressions} regression${c.regressions === 1 ? '' : 's'}`,
     `${c.improvements} improvement${c.improvements === 1 ? '' : 's'}`,
   ];
-  if (c.problems.length) parts.push(`${c.problems.length} harness problem${c.problems.length === 1 ? '' : 's'}`);
+  if (c.problems.length)
+    parts.push(`${c.problems.length} harness problem${c.problems.length === 1 ? '' : 's'}`);
   return parts.join(', ');
 }

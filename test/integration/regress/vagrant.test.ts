@@ -15,7 +15,10 @@ function libvirtPluginMissing(): string | false {
   const home = mkdtempSync(join(tmpdir(), 'ctvm-regress-vagrant-probe-'));
   let list: string;
   try {
-    list = execFileSync('vagrant', ['plugin', 'list'], { encoding: 'utf8', env: { ...process.env, VAGRANT_HOME: home } });
+    list = execFileSync('vagrant', ['plugin', 'list'], {
+      encoding: 'utf8',
+      env: { ...process.env, VAGRANT_HOME: home },
+    });
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
@@ -39,27 +42,35 @@ async function validate(dir: string) {
   });
 }
 
-test('vagrant validate passes for both boxes (v2 default, v1) with the libvirt provider', { skip: libvirtPluginMissing() }, async (t) => {
-  t.after(() => tmps.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
-  const r = await validate(VAGRANT_DIR);
-  assert.equal(r.exitCode, 0, r.stderr + r.stdout);
-  assert.match(r.stdout, /Vagrantfile validated successfully/);
-  const text = readFileSync(join(VAGRANT_DIR, 'Vagrantfile'), 'utf8');
-  assert.match(text, /systemd\.unified_cgroup_hierarchy=0 systemd\.legacy_systemd_cgroup_controller/);
-  assert.match(text, /cpu_mode = "host-passthrough"/);
-  assert.match(text, /nested = true/);
-});
+test(
+  'vagrant validate passes for both boxes (v2 default, v1) with the libvirt provider',
+  { skip: libvirtPluginMissing() },
+  async (t) => {
+    t.after(() => tmps.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+    const r = await validate(VAGRANT_DIR);
+    assert.equal(r.exitCode, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /Vagrantfile validated successfully/);
+    const text = readFileSync(join(VAGRANT_DIR, 'Vagrantfile'), 'utf8');
+    assert.match(text, /systemd\.unified_cgroup_hierarchy=0 systemd\.legacy_systemd_cgroup_controller/);
+    assert.match(text, /cpu_mode = "host-passthrough"/);
+    assert.match(text, /nested = true/);
+  },
+);
 
-test('vagrant validate really checks the libvirt provider config (a typo fails)', { skip: libvirtPluginMissing() }, async (t) => {
-  t.after(() => tmps.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
-  const copy = tmp('copy');
-  cpSync(VAGRANT_DIR, copy, { recursive: true, filter: (src) => !src.includes('.vagrant') });
-  const file = join(copy, 'Vagrantfile');
-  writeFileSync(file, readFileSync(file, 'utf8').replace('lv.nested = true', 'lv.nestd = true'));
-  const r = await validate(copy);
-  assert.equal(r.exitCode, 1);
-  assert.match(r.stdout + r.stderr, /The following settings shouldn't exist: nestd/);
-});
+test(
+  'vagrant validate really checks the libvirt provider config (a typo fails)',
+  { skip: libvirtPluginMissing() },
+  async (t) => {
+    t.after(() => tmps.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+    const copy = tmp('copy');
+    cpSync(VAGRANT_DIR, copy, { recursive: true, filter: (src) => !src.includes('.vagrant') });
+    const file = join(copy, 'Vagrantfile');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('lv.nested = true', 'lv.nestd = true'));
+    const r = await validate(copy);
+    assert.equal(r.exitCode, 1);
+    assert.match(r.stdout + r.stderr, /The following settings shouldn't exist: nestd/);
+  },
+);
 
 test('provisioning scripts are valid POSIX sh', { skip: requires('linux') }, async () => {
   for (const f of ['cgroup-mode.sh', 'setup.sh', 'bench.sh']) {

@@ -9,7 +9,15 @@ import { parse } from 'yaml';
 const FILE = join(import.meta.dirname, '../../../docs/ci/bench-gate.yml');
 
 test('bench-gate.yml: jobs.bench on a self-hosted KVM runner; compare, summary, tracker, gate', () => {
-  const wf = parse(readFileSync(FILE, 'utf8')) as { on: unknown; jobs: { bench: { 'runs-on': string[]; steps: { name?: string; run?: string; uses?: string; with?: Record<string, unknown> }[] } } };
+  const wf = parse(readFileSync(FILE, 'utf8')) as {
+    on: unknown;
+    jobs: {
+      bench: {
+        'runs-on': string[];
+        steps: { name?: string; run?: string; uses?: string; with?: Record<string, unknown> }[];
+      };
+    };
+  };
   assert.ok(wf.on);
   const job = wf.jobs.bench;
   assert.deepEqual(job['runs-on'], ['self-hosted', 'linux', 'x64', 'kvm']);

@@ -17,9 +17,18 @@ test('compare a run with itself: exit 0, "0 regressions"', async () => {
 });
 
 test('compare against the slowed run by id under --results: exit 1 naming the metric', async () => {
-  const r = await ctvm('compare', '--results', RESULTS, '2025-03-01T10-00-00Z-quick', '2025-03-04T10-00-00Z-quick-slow');
+  const r = await ctvm(
+    'compare',
+    '--results',
+    RESULTS,
+    '2025-03-01T10-00-00Z-quick',
+    '2025-03-04T10-00-00Z-quick-slow',
+  );
   assert.equal(r.exitCode, 1, r.stderr);
-  assert.match(r.stdout, /^REGRESSION work\/container\/cpu workNs: p=.* < 0\.01 and \+40\.2% worse > noise floor 5%$/m);
+  assert.match(
+    r.stdout,
+    /^REGRESSION work\/container\/cpu workNs: p=.* < 0\.01 and \+40\.2% worse > noise floor 5%$/m,
+  );
 });
 
 test("'latest' resolves to the newest run by startedAt", async () => {
@@ -44,13 +53,22 @@ test('--format md --output writes the file, prints nothing', async () => {
 
 test('bad input exits 2 with a message and a hint', async () => {
   const cases: [string[], RegExp][] = [
-    [['compare', BASE, '/nonexistent/run'], /ctvm: no run '\/nonexistent\/run': not a directory and not a run id in/],
+    [
+      ['compare', BASE, '/nonexistent/run'],
+      /ctvm: no run '\/nonexistent\/run': not a directory and not a run id in/,
+    ],
     [['compare', BASE, join(BAD, 'not-a-run')], /not-a-run is not a ctvm run: it has no run\.json/],
     [['compare', BASE, join(BAD, 'broken-samples')], /broken-samples\/samples\.jsonl:6: not JSON/],
     [['compare', BASE], /compare needs a base and a candidate run, got 1/],
     [['compare', BASE, BASE, '--format', 'xml'], /unknown --format 'xml'/],
-    [['compare', BASE, BASE, '--thresholds', '/nonexistent.yaml'], /cannot read thresholds file \/nonexistent\.yaml: ENOENT/],
-    [['compare', '--results', join(BAD, 'none'), 'latest', 'latest'], /no runs in .*, so 'latest' means nothing/],
+    [
+      ['compare', BASE, BASE, '--thresholds', '/nonexistent.yaml'],
+      /cannot read thresholds file \/nonexistent\.yaml: ENOENT/,
+    ],
+    [
+      ['compare', '--results', join(BAD, 'none'), 'latest', 'latest'],
+      /no runs in .*, so 'latest' means nothing/,
+    ],
   ];
   for (const [args, message] of cases) {
     const r = await ctvm(...args);
@@ -71,7 +89,11 @@ test('baseline save x3 then compare --baseline 2: pools the last two of the scen
   try {
     const results = join(dir, 'results');
     cpSync(RESULTS, results, { recursive: true });
-    for (const id of ['2025-03-01T10-00-00Z-quick', '2025-03-02T10-00-00Z-quick', '2025-03-03T10-00-00Z-quick']) {
+    for (const id of [
+      '2025-03-01T10-00-00Z-quick',
+      '2025-03-02T10-00-00Z-quick',
+      '2025-03-03T10-00-00Z-quick',
+    ]) {
       const r = await ctvm('baseline', 'save', '--results', results, id);
       assert.equal(r.exitCode, 0, r.stderr);
       assert.match(r.stdout, new RegExp(`saved baseline .*baselines/${id}`));
@@ -80,7 +102,11 @@ test('baseline save x3 then compare --baseline 2: pools the last two of the scen
     assert.equal(list.stdout.trim().split('\n').length, 3);
     // 'latest' skips results/baselines/ and is the slow run.
     const r = await ctvm('compare', '--results', results, '--baseline', '2', 'latest', '--format', 'json');
-    const j = JSON.parse(r.stdout) as { base: { runIds: string[] }; rows: { base: { n: number } }[]; regressions: number };
+    const j = JSON.parse(r.stdout) as {
+      base: { runIds: string[] };
+      rows: { base: { n: number } }[];
+      regressions: number;
+    };
     assert.deepEqual(j.base.runIds, ['2025-03-02T10-00-00Z-quick', '2025-03-03T10-00-00Z-quick']);
     assert.ok(j.rows.every((row) => row.base.n === 20));
     assert.equal(r.exitCode, 1);
@@ -88,7 +114,15 @@ test('baseline save x3 then compare --baseline 2: pools the last two of the scen
     const r2 = await ctvm('compare', '--results', results, '--baseline', 'latest');
     assert.equal(r2.exitCode, 1, r2.stderr);
     assert.match(r2.stdout, /^base: +pooled baseline of 3 runs/m);
-    const none = await ctvm('compare', '--results', results, '--baseline', '--baselines-dir', join(dir, 'empty'), 'latest');
+    const none = await ctvm(
+      'compare',
+      '--results',
+      results,
+      '--baseline',
+      '--baselines-dir',
+      join(dir, 'empty'),
+      'latest',
+    );
     assert.equal(none.exitCode, 2);
     assert.match(none.stderr, /no saved baseline for scenario 'quick'/);
     const inc = await ctvm('baseline', 'save', '--results', results, join(BAD, 'incomplete-vm-failed'));

@@ -22,7 +22,10 @@ test('a run compared with itself: no regression, every ratio exactly 1, exit 0',
 
 test('container slowed 40% (a tighter CPU limit): exit 1 naming exactly the slowed metrics', () => {
   const c = compareSides(fixtureSide(BASE), fixtureSide(SLOW), {});
-  const flagged = c.rows.filter((r) => r.verdict === 'regression').map(groupLabel).sort();
+  const flagged = c.rows
+    .filter((r) => r.verdict === 'regression')
+    .map(groupLabel)
+    .sort();
   assert.deepEqual(flagged, [
     'work/container/cpu workNs',
     'work/container/mem throughputMBps', // bigger is better: a drop is the regression
@@ -39,7 +42,11 @@ test('container slowed 40% (a tighter CPU limit): exit 1 naming exactly the slow
 });
 
 test('two fixture runs from the same distribution (CV 2-15%) do not flag: which gate held', () => {
-  for (const [a, b] of [[BASE, SAME_A], [BASE, SAME_B], [SAME_A, SAME_B]] as const) {
+  for (const [a, b] of [
+    [BASE, SAME_A],
+    [BASE, SAME_B],
+    [SAME_A, SAME_B],
+  ] as const) {
     const c = compareSides(fixtureSide(a), fixtureSide(b), {});
     assert.equal(c.regressions, 0);
     assert.equal(exitCodeFor(c), 0);
@@ -53,7 +60,14 @@ test('A/A simulation: p < 0.01 is calibrated per group; the floor trims the per-
   // 40 pairs of runs drawn from the same distributions (27 groups each, n=10 per side).
   const rows = [];
   for (let i = 0; i < 40; i++) {
-    rows.push(...compareSides(synthSide({ seed: 9000 + 2 * i }), synthSide({ seed: 9001 + 2 * i }), {}, { permutations: 2000, resamples: 200 }).rows);
+    rows.push(
+      ...compareSides(
+        synthSide({ seed: 9000 + 2 * i }),
+        synthSide({ seed: 9001 + 2 * i }),
+        {},
+        { permutations: 2000, resamples: 200 },
+      ).rows,
+    );
   }
   const judged = rows.filter((r) => Number.isFinite(r.pValue));
   const significant = judged.filter((r) => r.pValue < 0.01);
@@ -77,7 +91,10 @@ test('docs/ci/thresholds.yaml: flags the 40% slow-down; A/A pairs flag in <= 5% 
   let runsFlagged = 0;
   const pairs = 40;
   for (let i = 0; i < pairs; i++) {
-    const c = compareSides(synthSide({ seed: 7000 + 2 * i }), synthSide({ seed: 7001 + 2 * i }), t, { permutations: 2000, resamples: 200 });
+    const c = compareSides(synthSide({ seed: 7000 + 2 * i }), synthSide({ seed: 7001 + 2 * i }), t, {
+      permutations: 2000,
+      resamples: 200,
+    });
     if (c.regressions) runsFlagged++;
   }
   console.log(`# A/A with docs/ci/thresholds.yaml: ${runsFlagged}/${pairs} run pairs flagged`);
@@ -88,7 +105,11 @@ test('pooling: a candidate against 3 pooled runs has n=30 on the base side', () 
   // With the default 5% floor, start/vm/noop exitNs (CV 6%) also flags here (p=0.0099, +6.4%):
   // an A/A false positive that the documented per-env floors exist for.
   const t = loadThresholds(DOCS_THRESHOLDS);
-  const pooled = { label: 'pool', runs: [BASE, SAME_A, SAME_B].map((d) => fixtureSide(d).runs[0]!), samples: [BASE, SAME_A, SAME_B].flatMap((d) => fixtureSide(d).samples) };
+  const pooled = {
+    label: 'pool',
+    runs: [BASE, SAME_A, SAME_B].map((d) => fixtureSide(d).runs[0]!),
+    samples: [BASE, SAME_A, SAME_B].flatMap((d) => fixtureSide(d).samples),
+  };
   const c = compareSides(pooled, fixtureSide(SLOW), t);
   assert.ok(c.rows.every((r) => r.baseN === 30 && r.candN === 10));
   assert.equal(c.regressions, 3);
@@ -98,6 +119,9 @@ test('incomplete candidate with only-failed vm samples: harness problem, exit 3'
   const c = compareSides(fixtureSide(BASE), fixtureSide(join(BAD, 'incomplete-vm-failed')), {});
   assert.equal(exitCodeFor(c), 3);
   assert.ok(c.problems.some((p) => /is incomplete/.test(p)));
-  assert.ok(c.problems.some((p) => /^start\/vm\/noop -: all 10 candidate samples failed$/.test(p)), c.problems.join('\n'));
+  assert.ok(
+    c.problems.some((p) => /^start\/vm\/noop -: all 10 candidate samples failed$/.test(p)),
+    c.problems.join('\n'),
+  );
   assert.ok(c.warnings.some((w) => /start\/vm\/noop startNs: in the base only/.test(w)));
 });

@@ -21,7 +21,8 @@ function golden(name: string, actual: string): void {
 test('table exporter matches golden', () => golden('slow.table.txt', EXPORTERS.table(comparison)));
 test('markdown exporter matches golden', () => golden('slow.md', EXPORTERS.md(comparison)));
 test('json exporter matches golden', () => golden('slow.json', EXPORTERS.json(comparison)));
-test('benchmark-action exporter matches golden', () => golden('slow.benchmark-action.json', EXPORTERS['benchmark-action'](comparison)));
+test('benchmark-action exporter matches golden', () =>
+  golden('slow.benchmark-action.json', EXPORTERS['benchmark-action'](comparison)));
 
 test('markdown: headline names the count, regressions listed before the table', () => {
   const md = EXPORTERS.md(comparison);
@@ -33,7 +34,10 @@ test('benchmark-action: customSmallerIsBetter shape; throughput inverted to ms/M
   const entries = toBenchmarkActionEntries(comparison);
   assert.equal(entries.length, 27);
   for (const e of entries) {
-    assert.deepEqual(Object.keys(e).filter((k) => !['name', 'unit', 'value', 'range', 'extra'].includes(k)), []);
+    assert.deepEqual(
+      Object.keys(e).filter((k) => !['name', 'unit', 'value', 'range', 'extra'].includes(k)),
+      [],
+    );
     assert.equal(typeof e.name, 'string');
     assert.ok(Number.isFinite(e.value), e.name);
   }
@@ -48,7 +52,11 @@ test('benchmark-action: customSmallerIsBetter shape; throughput inverted to ms/M
 });
 
 test('json: exit code and verdicts travel with the numbers', () => {
-  const j = JSON.parse(EXPORTERS.json(comparison)) as { exitCode: number; regressions: number; rows: { group: string; verdict: string }[] };
+  const j = JSON.parse(EXPORTERS.json(comparison)) as {
+    exitCode: number;
+    regressions: number;
+    rows: { group: string; verdict: string }[];
+  };
   assert.equal(j.exitCode, 1);
   assert.equal(j.regressions, 3);
   assert.equal(j.rows.find((r) => r.group === 'work/container/cpu workNs')!.verdict, 'regression');

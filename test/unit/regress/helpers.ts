@@ -18,7 +18,12 @@ export function fixtureSide(dir: string): CompareSide {
 }
 
 export function synthSide(spec: Partial<RunSpec> & { seed: number }): CompareSide {
-  const full: RunSpec = { runId: `synth-${spec.seed}`, startedAt: '2025-01-01T00:00:00.000Z', revision: 'f'.repeat(40), ...spec };
+  const full: RunSpec = {
+    runId: `synth-${spec.seed}`,
+    startedAt: '2025-01-01T00:00:00.000Z',
+    revision: 'f'.repeat(40),
+    ...spec,
+  };
   const samples = synthSamples(full);
   return { label: `synth ${spec.seed}`, runs: [synthMeta(full, samples)], samples };
 }

@@ -4,7 +4,13 @@ import { judgeGroup, minAchievableP } from '../../../src/regress/judge.js';
 import { DEFAULT_RULE } from '../../../src/regress/thresholds.js';
 import type { GroupId } from '../../../src/regress/groups.js';
 
-const id = (metric: string): GroupId => ({ kind: 'work', env: 'container', workload: 'cpu', density: 1, metric });
+const id = (metric: string): GroupId => ({
+  kind: 'work',
+  env: 'container',
+  workload: 'cpu',
+  density: 1,
+  metric,
+});
 const vals = (...v: number[]) => ({ values: v, failed: 0 });
 const base = [100, 101, 99, 102, 98, 100, 101, 99, 100, 100];
 
@@ -41,7 +47,10 @@ test('significant but small: "below-floor"; minAbsolute gate', () => {
   assert.ok(r.pValue < 0.01);
   assert.equal(r.verdict, 'below-floor');
   assert.match(r.reason, /inside the noise floor 5%/);
-  const abs = judgeGroup(id('workNs'), vals(...base), vals(...base.map((v) => v * 1.3)), { ...DEFAULT_RULE, minAbsolute: 50 });
+  const abs = judgeGroup(id('workNs'), vals(...base), vals(...base.map((v) => v * 1.3)), {
+    ...DEFAULT_RULE,
+    minAbsolute: 50,
+  });
   assert.equal(abs.verdict, 'below-floor');
   assert.match(abs.reason, /minAbsolute 50/);
 });
@@ -53,15 +62,28 @@ test('zero medians (idle CPU of a sleeping process): ratio 1, unchanged, no NaN'
 });
 
 test('missing / failed / new groups', () => {
-  assert.equal(judgeGroup(id('workNs'), vals(...base), { values: [], failed: 0 }, DEFAULT_RULE).verdict, 'missing');
-  assert.equal(judgeGroup(id('workNs'), vals(...base), { values: [], failed: 4 }, DEFAULT_RULE).verdict, 'failed');
-  assert.equal(judgeGroup(id('workNs'), { values: [], failed: 0 }, vals(...base), DEFAULT_RULE).verdict, 'new');
+  assert.equal(
+    judgeGroup(id('workNs'), vals(...base), { values: [], failed: 0 }, DEFAULT_RULE).verdict,
+    'missing',
+  );
+  assert.equal(
+    judgeGroup(id('workNs'), vals(...base), { values: [], failed: 4 }, DEFAULT_RULE).verdict,
+    'failed',
+  );
+  assert.equal(
+    judgeGroup(id('workNs'), { values: [], failed: 0 }, vals(...base), DEFAULT_RULE).verdict,
+    'new',
+  );
 });
 
 test('rank-sum permutation test: mid-ranks, full separation, identical samples', async () => {
   const { midRanks, rankSumPermutationTest } = await import('../../../src/regress/rank-test.js');
   assert.deepEqual(midRanks([10, 20, 20, 5]), [2, 3.5, 3.5, 1]);
-  const p = rankSumPermutationTest(base, base.map((v) => v * 1.3), { permutations: 5000 });
+  const p = rankSumPermutationTest(
+    base,
+    base.map((v) => v * 1.3),
+    { permutations: 5000 },
+  );
   assert.equal(p, 1 / 5001, 'no random split is as extreme as full separation (exact p = 2/184756)');
   assert.equal(rankSumPermutationTest(base, base), 1);
   // Exact two-sided p for 3 vs 3 fully separated is 2/20 = 0.1; Monte Carlo lands near it.
@@ -70,7 +92,12 @@ test('rank-sum permutation test: mid-ranks, full separation, identical samples',
 });
 
 test('negative base median (memAvailableDropBytes): a bigger drop is still "worse"', () => {
-  const r = judgeGroup(id('memAvailableDropBytes'), vals(-2, -2.1, -1.9, -2, -2.2, -1.8, -2, -2.05, -1.95, -2), vals(15, 15.2, 14.8, 15, 15.1, 14.9, 15, 15.3, 14.7, 15), DEFAULT_RULE);
+  const r = judgeGroup(
+    id('memAvailableDropBytes'),
+    vals(-2, -2.1, -1.9, -2, -2.2, -1.8, -2, -2.05, -1.95, -2),
+    vals(15, 15.2, 14.8, 15, 15.1, 14.9, 15, 15.3, 14.7, 15),
+    DEFAULT_RULE,
+  );
   assert.ok(r.worseBy > 0, `worseBy ${r.worseBy}`);
   assert.equal(r.verdict, 'regression');
 });
