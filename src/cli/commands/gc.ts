@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { selectCgroupDriver } from '../../engine/container/cgroup/select.js';
 import { gcContainers } from '../../engine/container/gc.js';
 import { detectHostCgroups } from '../../host/cgroup-mode.js';
+import { OCI_CGROUP_PARENT } from '../../engine/oci/launch.js';
 
 export function registerGc(program: Command): void {
   program
@@ -13,7 +14,9 @@ export function registerGc(program: Command): void {
     )
     .option('--json', 'print the report as JSON')
     .action(async (opts: { json?: boolean }) => {
-      const report = await gcContainers({ driver: selectCgroupDriver(detectHostCgroups()) });
+      const facts = detectHostCgroups();
+      const drivers = [selectCgroupDriver(facts), selectCgroupDriver(facts, { parent: OCI_CGROUP_PARENT })];
+      const report = await gcContainers({ drivers });
       if (opts.json) console.log(JSON.stringify(report, null, 2));
       else {
         console.log(

@@ -22,7 +22,8 @@ export interface GcReport {
 const YOUNG_MS = 30_000;
 
 export async function gcContainers(opts: {
-  driver: CgroupDriver;
+  /** One driver per cgroup parent in use: ours ('ctvm') and the OCI runtimes' ('ctvm-oci'). */
+  drivers: CgroupDriver[];
   stateRoot?: string;
   prefix?: string;
 }): Promise<GcReport> {
@@ -37,7 +38,7 @@ export async function gcContainers(opts: {
       continue;
     }
     try {
-      await opts.driver.open(name)?.remove();
+      for (const d of opts.drivers) await d.open(name)?.remove();
       report.unmounted.push(...(await detachMountsBelow(join(root, name))));
       removeStateDir(name, root);
       report.reaped.push(name);
@@ -47,15 +48,16 @@ export async function gcContainers(opts: {
   }
   // Cleanup removes the cgroup before the state dir, so a cgroup without one is always debris.
   const live = new Set(listStateDirs(root));
-  for (const name of opts.driver.list().filter(mine)) {
-    if (live.has(name)) continue;
-    try {
-      await opts.driver.open(name)?.remove();
-      report.orphanCgroups.push(name);
-    } catch (err) {
-      report.errors.push(`cgroup ${name}: ${errorMessage(err)}`);
+  for (const driver of opts.drivers)
+    for (const name of driver.list().filter(mine)) {
+      if (live.has(name)) continue;
+      try {
+        await driver.open(name)?.remove();
+        report.orphanCgroups.push(name);
+      } catch (err) {
+        report.errors.push(`cgroup ${name}: ${errorMessage(err)}`);
+      }
     }
-  }
   return report;
 }
 
