@@ -50,6 +50,7 @@ export class QmpClient {
         }
       };
       socket.on('data', onData);
+      socket.once('error', (err) => reject(new HostError(`QMP socket ${path}: ${err.message}`, { cause: err })));
       socket.once('close', () => reject(new HostError(`QMP socket ${path} closed before the greeting`)));
     }).catch((err: unknown) => {
       socket.destroy();

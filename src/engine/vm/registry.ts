@@ -33,14 +33,18 @@ function installHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(sig, () => {
-      // Re-raise after cleanup so the exit status still says "killed by signal".
+    // `on`, not `once`: while we reap, our listener must stay registered, or another library's
+    // handler (execa's signal-exit) sees itself alone and re-raises the signal, killing us mid-cleanup.
+    const handler = () => {
       const bounded = new Promise((r) => setTimeout(r, 3000).unref());
       void Promise.race([reapAll(`signal ${sig}`), bounded]).finally(() => {
         for (const r of live) r.killSync();
-        process.kill(process.pid, sig);
+        process.off(sig, handler);
+        // Re-raise so the exit status still says "killed by signal" (unless others handle it).
+        if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
       });
-    });
+    };
+    process.on(sig, handler);
   }
   process.on('exit', () => {
     for (const r of live) r.killSync();

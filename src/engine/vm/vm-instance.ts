@@ -117,9 +117,14 @@ export class VmInstance implements Instance {
       if (this.gone) outcome.client.close();
       return;
     }
+    // A QMP error usually means qemu is exiting: give it a moment so the error names the exit.
+    const exit = 'exit' in outcome ? outcome.exit : await Promise.race([this.exited, sleep(1000).then(() => null)]);
     await this.stop('qmp failed');
     const stderr = this.stderr.trim();
-    const why = 'exit' in outcome ? `qemu exited (${describeExit(outcome.exit)}) during start-up` : errorMessage(outcome.err);
+    const status = this.events.facts.qemuExitStatus;
+    const why = exit && !exit.stoppedBy
+      ? `qemu exited (${status !== undefined ? `status ${status}` : describeExit(exit)}) during start-up`
+      : errorMessage('err' in outcome ? outcome.err : 'QMP failed');
     throw new HostError(`${why}${stderr ? `: ${stderr.split('\n').slice(-5).join(' | ')}` : ''}`, {
       hint: 'check the vm options (machine, accel, memory) and the kernel file',
     });
@@ -252,6 +257,8 @@ export class VmInstance implements Instance {
     return { cpuNs: await procCpuNs(this.pid), atNs: monoNs() };
   }
 }
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function describeExit(e: { code: number | null; signal: string | null }): string {
   if (e.signal) return `signal ${e.signal}`;
