@@ -21,7 +21,10 @@ test('spec -> config.json -> spec keeps command, env, hostname, namespaces and l
       limits: { memoryBytes: 64 * 1024 * 1024, cpus: 0.5, pids: 64 },
     });
     const config = specToOciConfig(spec, '/ctvm-oci/b1');
-    assert.deepEqual(config.linux?.namespaces?.map((n) => n.type), ['pid', 'mount', 'uts', 'ipc', 'network', 'cgroup']);
+    assert.deepEqual(
+      config.linux?.namespaces?.map((n) => n.type),
+      ['pid', 'mount', 'uts', 'ipc', 'network', 'cgroup'],
+    );
     assert.deepEqual(config.linux?.resources, {
       memory: { limit: 67108864, swap: 67108864 },
       cpu: { quota: 50000, period: 100000 },
@@ -41,17 +44,33 @@ test('spec -> config.json -> spec keeps command, env, hostname, namespaces and l
 test('readBundle rejects what our engine cannot honour, naming it', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ctvm-oci-'));
   try {
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ process: { args: ['x'], cwd: '/', user: { uid: 0, gid: 0 } }, root: { path: 'rootfs' }, linux: { namespaces: [{ type: 'user' }] } }));
-    assert.throws(() => readBundle(dir, 'b2'), (e: unknown) => e instanceof UsageError && /namespace 'user' is not supported/.test(e.message));
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({
+        process: { args: ['x'], cwd: '/', user: { uid: 0, gid: 0 } },
+        root: { path: 'rootfs' },
+        linux: { namespaces: [{ type: 'user' }] },
+      }),
+    );
+    assert.throws(
+      () => readBundle(dir, 'b2'),
+      (e: unknown) => e instanceof UsageError && /namespace 'user' is not supported/.test(e.message),
+    );
     writeFileSync(join(dir, 'config.json'), '{not json');
-    assert.throws(() => readBundle(dir, 'b3'), (e: unknown) => e instanceof UsageError && e.message.includes(join(dir, 'config.json')));
+    assert.throws(
+      () => readBundle(dir, 'b3'),
+      (e: unknown) => e instanceof UsageError && e.message.includes(join(dir, 'config.json')),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
 test('crun is wrapped (cgroup2 hidden in a private mount namespace) only on hybrid hosts', () => {
-  assert.deepEqual(crunInvocation('/usr/bin/crun', ['run', 'x'], false), { file: '/usr/bin/crun', args: ['run', 'x'] });
+  assert.deepEqual(crunInvocation('/usr/bin/crun', ['run', 'x'], false), {
+    file: '/usr/bin/crun',
+    args: ['run', 'x'],
+  });
   const w = crunInvocation('/usr/bin/crun', ['run', 'x'], true);
   assert.equal(w.file, 'unshare');
   assert.deepEqual(w.args.slice(-3), ['/usr/bin/crun', 'run', 'x']);
