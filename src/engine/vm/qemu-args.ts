@@ -17,6 +17,8 @@ export interface QemuLaunchConfig {
   tbSizeMiB?: number | undefined;
   microvmAcpi?: boolean;
   extraCmdline?: string[];
+  /** Default kernel words to drop (benchmarks measure what each one buys). */
+  omitCmdline?: string[];
 }
 
 /** -M value: microvm without legacy devices the guest would spend emulated time probing. */
@@ -27,7 +29,9 @@ export function machineArg(c: Pick<QemuLaunchConfig, 'machine' | 'microvmAcpi'>)
   return `microvm,x-option-roms=off,pit=off,pic=off,rtc=on,isa-serial=on,acpi=${c.microvmAcpi ? 'on' : 'off'}`;
 }
 
-export function kernelCmdline(c: Pick<QemuLaunchConfig, 'machine' | 'tscKhz' | 'extraCmdline'>): string {
+export function kernelCmdline(
+  c: Pick<QemuLaunchConfig, 'machine' | 'tscKhz' | 'extraCmdline' | 'omitCmdline'>,
+): string {
   const words = [
     'console=ttyS0',
     'rdinit=/init',
@@ -41,7 +45,8 @@ export function kernelCmdline(c: Pick<QemuLaunchConfig, 'machine' | 'tscKhz' | '
     // Without a PIT the TSC cannot be calibrated; under TCG the guest may otherwise hang.
     if (c.tscKhz) words.push(`tsc_early_khz=${c.tscKhz}`);
   }
-  return [...words, ...(c.extraCmdline ?? [])].join(' ');
+  const omit = new Set(c.omitCmdline ?? []);
+  return [...words.filter((w) => !omit.has(w) && !omit.has(w.split('=')[0]!)), ...(c.extraCmdline ?? [])].join(' ');
 }
 
 export function qemuArgs(c: QemuLaunchConfig): string[] {

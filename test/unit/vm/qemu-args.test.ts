@@ -57,3 +57,9 @@ test('isa-debug-exit status decodes to the guest code; other statuses do not', (
   assert.equal(decodeDebugExit(0), null);
   assert.equal(decodeDebugExit(undefined), null);
 });
+
+test('omitCmdline drops default words by name (benchmarks measure each one)', () => {
+  const cmd = kernelCmdline({ ...base, omitCmdline: ['quiet', 'tsc_early_khz'] });
+  assert.doesNotMatch(cmd, /\bquiet\b|tsc_early_khz/);
+  assert.match(cmd, /cryptomgr\.notests/);
+});
