@@ -7,7 +7,7 @@ import { readSmapsRollup } from '../../measure/smaps.js';
 import { CLK_TCK, procCpuNs } from '../../measure/cpu.js';
 import { monoNs } from '../../units.js';
 import { parseResultLine, readLines, Tail } from './line-stream.js';
-import { processTree, selfChildrenTicks } from './proc-tree.js';
+import { processTree, schedRuntimeNs, selfChildrenTicks } from './proc-tree.js';
 
 /**
  * argv[0] resolved inside the rootfs dir: the same bytes the container and the VM run (host
@@ -105,8 +105,14 @@ export function launchBare(opts: LaunchOptions): Instance {
         if (finalCpuNs === undefined) throw new Error(`${opts.instanceName}: no CPU figure (process not started)`);
         return { cpuNs: finalCpuNs, atNs };
       }
+      // Live: ns-resolution runtime of every thread in the tree (+ reaped children's ticks).
       let cpuNs = 0;
-      for (const pid of processTree(child.pid)) cpuNs += await procCpuNs(pid, true).catch(() => 0);
+      for (const pid of processTree(child.pid)) {
+        const sched = schedRuntimeNs(pid);
+        const reaped = await procCpuNs(pid, true).catch(() => 0);
+        const own = await procCpuNs(pid, false).catch(() => 0);
+        cpuNs += (sched ?? own) + (reaped - own);
+      }
       return { cpuNs, atNs };
     },
     async stop(reason = 'stopped') {
