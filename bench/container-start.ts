@@ -2,7 +2,7 @@
 // running /bin/true, interleaved in a seeded random order. Run: npx tsx bench/container-start.ts [n]
 // Each sample is host monotonic time from the spawn call to the runtime having exited and cleaned
 // up (ours: launchContainer() -> exited, which includes cgroup + state dir removal).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -92,6 +92,9 @@ for (let round = 0; round < WARMUP + N; round++) {
   if (round === WARMUP - 1) phaseDeltas.clear();
 }
 rmSync(bundle, { recursive: true, force: true });
+// runc/crun remove the container's cgroup but not the parent we named in cgroupsPath.
+for (const root of new Set([...Object.values(facts.v1), ...(facts.v2Mount ? [facts.v2Mount] : [])]))
+  for (const dir of [join(root, 'ctvm-bench', 'oci'), join(root, 'ctvm-bench')]) rmdirQuiet(dir);
 
 const ms = (ns: number): string => (ns / 1e6).toFixed(2);
 console.log(
@@ -118,3 +121,11 @@ console.log(
 );
 console.log('\nours, phase timeline (median of each step, ms):');
 for (const [phase, v] of phaseDeltas) console.log(`  ${phase.padEnd(11)} ${ms(median(v)).padStart(7)}`);
+
+function rmdirQuiet(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    /* absent, or not ours to remove */
+  }
+}
