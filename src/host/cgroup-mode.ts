@@ -7,7 +7,22 @@ import type { CgroupFacts, CgroupMode } from './facts.js';
 
 const NEEDED_V1 = ['memory', 'cpu', 'cpuacct', 'pids', 'cpuset', 'freezer'];
 /** Every v1 controller the kernel knows; other super options (rw, xattr, name=...) are not controllers. */
-const V1_CONTROLLERS = ['cpu', 'cpuacct', 'cpuset', 'memory', 'devices', 'freezer', 'net_cls', 'net_prio', 'blkio', 'perf_event', 'hugetlb', 'pids', 'rdma', 'misc'];
+const V1_CONTROLLERS = [
+  'cpu',
+  'cpuacct',
+  'cpuset',
+  'memory',
+  'devices',
+  'freezer',
+  'net_cls',
+  'net_prio',
+  'blkio',
+  'perf_event',
+  'hugetlb',
+  'pids',
+  'rdma',
+  'misc',
+];
 const NEEDED_V2 = ['memory', 'cpu', 'pids', 'cpuset'];
 
 interface Mount {

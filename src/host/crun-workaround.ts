@@ -12,9 +12,6 @@
 // the namespace disappears with the crun process. Cost: `unshare` + `sh` + `umount` execs per
 // invocation (bench/container-start.ts measures it separately so it can be subtracted).
 
-/** Empty: no crun global option works around the hybrid check (see above). */
-export const CRUN_GLOBAL_ARGS: string[] = [];
-
 /** argv prefix that runs the following command (crun + its args) with cgroup2 hidden. */
 export const CRUN_HYBRID_PREFIX: string[] = [
   'unshare',

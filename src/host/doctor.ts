@@ -11,7 +11,7 @@ import { probeAccel } from './accel-probe.js';
 import { detectHostCgroups } from './cgroup-mode.js';
 import type { DoctorReport, KvmFacts } from './facts.js';
 import { checkRuntime } from './runtime-check.js';
-import { CRUN_GLOBAL_ARGS } from './crun-workaround.js';
+import { CRUN_HYBRID_PREFIX, crunInvocation } from './crun-workaround.js';
 
 const KVM_PROBE_TIMEOUT_MS = 10_000;
 const TCG_PROBE_TIMEOUT_MS = 60_000;
@@ -72,7 +72,7 @@ async function probeHost(): Promise<DoctorReport> {
           usable: false,
           reason: qemu ? 'guest kernel missing (npm run setup)' : 'qemu-system-x86_64 not installed',
         };
-  const [runc, crun] = await Promise.all([checkRuntime('runc'), checkCrun()]);
+  const [runc, crun] = await Promise.all([checkRuntime('runc'), checkCrun(cgroup.mode === 'hybrid')]);
   const report: DoctorReport = {
     format: 1,
     bootId: bootId(),
@@ -193,14 +193,19 @@ async function qemuFacts(): Promise<DoctorReport['qemu']> {
   return { path, version, machines };
 }
 
-async function checkCrun(): Promise<DoctorReport['runtimes']['crun']> {
+async function checkCrun(hybrid: boolean): Promise<DoctorReport['runtimes']['crun']> {
   const plain = await checkRuntime('crun');
-  if (plain.usable || !plain.present || CRUN_GLOBAL_ARGS.length === 0) return plain;
-  const worked = await checkRuntime('crun', CRUN_GLOBAL_ARGS);
-  if (!worked.usable) return plain;
+  if (plain.usable || !plain.present || !hybrid) return plain;
+  // crun 1.8 refuses hybrid hosts; ctvm runs it with the unified mount hidden (crun-workaround.ts).
+  const worked = await checkRuntime('crun', (path, args) => crunInvocation(path, args, true));
+  if (!worked.usable)
+    return {
+      ...plain,
+      reason: `${plain.reason ?? '?'}; with the hybrid workaround: ${worked.reason ?? '?'}`,
+    };
   return {
     ...worked,
-    workaround: `crun ${CRUN_GLOBAL_ARGS.join(' ')} (as shipped it fails here: ${plain.reason ?? '?'})`,
+    workaround: `a private mount namespace with /sys/fs/cgroup/unified unmounted (${CRUN_HYBRID_PREFIX.slice(0, 4).join(' ')} …); as shipped it fails here: ${plain.reason ?? '?'}`,
   };
 }
 

@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import type { RuntimeFacts } from './facts.js';
 import { which } from '../util/which.js';
 
-export async function checkRuntime(name: 'runc' | 'crun', globalArgs: string[] = []): Promise<RuntimeFacts> {
+/** How to run `<runtime> <args>`; the default runs it as is (crun on hybrid hosts needs a wrapper). */
+export type Invoke = (path: string, args: string[]) => { file: string; args: string[] };
+const direct: Invoke = (file, args) => ({ file, args });
+
+export async function checkRuntime(name: 'runc' | 'crun', invoke: Invoke = direct): Promise<RuntimeFacts> {
   const path = which(name);
   if (!path) return { present: false, usable: false, reason: `${name} not installed` };
   const version = (await execa(path, ['--version'], { reject: false })).stdout.split('\n')[0]?.trim() ?? '';
@@ -24,7 +28,8 @@ export async function checkRuntime(name: 'runc' | 'crun', globalArgs: string[] =
     spec.process.terminal = false;
     spec.process.args = ['/bin/busybox', 'true'];
     writeFileSync(join(dir, 'config.json'), JSON.stringify(spec));
-    const r = await execa(path, [...globalArgs, 'run', '--bundle', dir, id], {
+    const run = invoke(path, ['run', '--bundle', dir, id]);
+    const r = await execa(run.file, run.args, {
       reject: false,
       timeout: 15_000,
       stdin: 'ignore',
@@ -38,7 +43,8 @@ export async function checkRuntime(name: 'runc' | 'crun', globalArgs: string[] =
         .pop() ?? `exit ${r.exitCode}`;
     return { present: true, path, version, usable: false, reason: why.slice(0, 300) };
   } finally {
-    await execa(path, [...globalArgs, 'delete', '--force', id], { reject: false });
+    const del = invoke(path, ['delete', '--force', id]);
+    await execa(del.file, del.args, { reject: false });
     rmSync(dir, { recursive: true, force: true });
   }
 }
