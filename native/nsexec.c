@@ -1,4 +1,6 @@
 /* ctvm-nsexec: the mechanism half of the ctvm container engine (policy lives in TypeScript).
+ * `ctvm-nsexec ARGS -- CMD` runs one launch; `ctvm-nsexec serve SOCK` stays resident and forks a
+ * launcher per request read on stdin (so the caller spawns one process, once).
  * Creates namespaces, performs the mounts it is told to in order, pivot_root()s, waits until the
  * parent has put the child into its cgroups, drops capabilities and execs. Reports per-phase
  * CLOCK_MONOTONIC timestamps, errors (stage, op, errno, path) and the exit status as text lines
@@ -17,10 +19,13 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -142,7 +147,8 @@ static void parse_args(int argc, char **argv) {
 #undef NEED
   }
   if (!cfg.argv || !cfg.argv[0]) usage("missing -- COMMAND");
-  if (!cfg.root) usage("missing root");
+  /* No root = no filesystem work: mounts, devs, symlinks are paths inside a root. */
+  if (!cfg.root && cfg.nops) usage("mount/dev/symlink without root");
   cfg.env[cfg.nenv] = NULL;
 }
 
@@ -315,9 +321,11 @@ static void child(int go_fd) {
     else if (o->kind == OP_DEV) do_dev(o);
     else do_symlink(o);
   }
-  phase("rootfs");
-  pivot();
-  phase("pivot");
+  if (cfg.root) {
+    phase("rootfs");
+    pivot();
+    phase("pivot");
+  }
   if (cfg.hostname && sethostname(cfg.hostname, strlen(cfg.hostname)) < 0) fail("sethostname", cfg.hostname, NSEXEC_EXIT_SETUP);
   if (cfg.lo_up) lo_up();
   /* Wait for the parent to write our pid into every cgroup.procs: nothing execs unconfined. */
@@ -330,6 +338,24 @@ static void child(int go_fd) {
   /* After the join, so the namespace's cgroup root is the container's cgroup, not the host's. */
   if (cfg.newcgroup && unshare(CLONE_NEWCGROUP) < 0) fail("unshare CLONE_NEWCGROUP", "-", NSEXEC_EXIT_SETUP);
   phase("cgroup");
+  if (cfg.cwd && chdir(cfg.cwd) < 0) fail("chdir", cfg.cwd, NSEXEC_EXIT_SETUP);
+  if (cfg.have_caps) drop_caps();
+  if (cfg.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail("prctl PR_SET_NO_NEW_PRIVS", "-", NSEXEC_EXIT_SETUP);
+  exec_command();
+}
+
+/* ---- no namespaces, no root, no cgroups: nothing to do between fork and exec in a child ---- */
+
+static int exec_in_place(void) {
+  return !cfg.root && !cfg.ns_flags && !cfg.newcgroup && !cfg.ncgroups && !cfg.hostname && !cfg.lo_up;
+}
+
+/* The launcher itself becomes the command (no second fork): its pid is the command's pid, its
+ * PDEATHSIG survives execve, and whoever reaps it (the server, or the one-shot's caller) gets
+ * the exit status. No "X" line: the status fd closes at execve (close-on-exec). */
+static void direct_exec(void) {
+  stage = "child";
+  report("%c %d", NSEXEC_MSG_PID, (int)getpid());
   if (cfg.cwd && chdir(cfg.cwd) < 0) fail("chdir", cfg.cwd, NSEXEC_EXIT_SETUP);
   if (cfg.have_caps) drop_caps();
   if (cfg.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail("prctl PR_SET_NO_NEW_PRIVS", "-", NSEXEC_EXIT_SETUP);
@@ -357,11 +383,14 @@ static void join_cgroups(pid_t pid) {
   }
 }
 
-int main(int argc, char **argv) {
+/* One launch (protocol v1): argv in, status lines on fd 3, exit status = the command's. Runs in a
+ * fresh process: the one-shot ctvm-nsexec, or a launcher forked by serve(). */
+static int run_oneshot(int argc, char **argv) {
   if (fcntl(NSEXEC_STATUS_FD, F_SETFD, FD_CLOEXEC) < 0) return NSEXEC_EXIT_USAGE; /* no status fd */
   phase("helper");
   parse_args(argc, argv);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("prctl PR_SET_PDEATHSIG", "-", NSEXEC_EXIT_SETUP);
+  if (exec_in_place()) direct_exec();
   int go[2];
   if (pipe2(go, O_CLOEXEC) < 0) fail("pipe2", "-", NSEXEC_EXIT_SETUP);
   /* Raw clone without a new stack behaves like fork() but creates the namespaces atomically. */
@@ -395,4 +424,168 @@ int main(int argc, char **argv) {
   }
   report("%c code %d", NSEXEC_MSG_EXIT, WEXITSTATUS(status));
   return WEXITSTATUS(status);
+}
+
+/* ---- serve: the resident launcher (protocol v2, native/README.md) ----
+ * Node pays ~10 ms to spawn any process on this host (fork of a big process); this small static
+ * process forks in ~0.1 ms. So Node starts it once, then writes launch requests on its stdin. */
+
+#define MAX_ARGS 4096
+
+struct launch { unsigned long long id; pid_t pid; };
+static struct launch *running;
+static size_t nrunning, cap_running;
+static int inherit_out_fd = -1; /* the caller's stdout, passed to us as fd NSEXEC_INHERIT_FD */
+
+static void reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void reply(const char *fmt, ...) {
+  char buf[128];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (write(STDOUT_FILENO, buf, n) != n) _exit(0); /* the caller is gone */
+}
+
+/* fd for one of the command's outputs: a connection to the caller's socket, or inherited/null. */
+static int output_fd(const char *sock, unsigned long long id, const char *kind, const char *mode, int inherit) {
+  if (strcmp(mode, "ignore") == 0) return open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (strcmp(mode, "inherit") == 0) return fcntl(inherit, F_DUPFD_CLOEXEC, 0);
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  snprintf(addr.sun_path, sizeof addr.sun_path, "%s", sock);
+  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (s < 0 || connect(s, (struct sockaddr *)&addr, sizeof addr) < 0) return -1;
+  char hdr[64];
+  int n = snprintf(hdr, sizeof hdr, "%llu %s\n", id, kind);
+  if (write(s, hdr, n) != n) return -1;
+  return s;
+}
+
+/* In the forked launcher: undo the server's signal set-up, wire fds 0-3, run one launch. */
+static void launcher(const char *sock, unsigned long long id, const char *out, const char *err, char **argv, int argc, pid_t server) {
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  signal(SIGCHLD, SIG_DFL); signal(SIGINT, SIG_DFL); signal(SIGHUP, SIG_DFL); signal(SIGPIPE, SIG_DFL);
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != server) _exit(NSEXEC_EXIT_SETUP);
+  /* status first: once it is connected, every failure below can be reported on it */
+  int fds[4] = {open("/dev/null", O_RDONLY | O_CLOEXEC), -1, -1, output_fd(sock, id, "status", "pipe", -1)};
+  if (fds[3] < 0) _exit(NSEXEC_EXIT_SETUP);
+  fds[1] = output_fd(sock, id, "out", out, inherit_out_fd);
+  fds[2] = output_fd(sock, id, "err", err, STDERR_FILENO);
+  for (int i = 0; i < 4; i++)
+    if (fds[i] < 0 || dup2(fds[i], i) < 0) { errno = errno ? errno : EBADF; fail("launcher fd", sock, NSEXEC_EXIT_SETUP); }
+  for (int i = 0; i < 4; i++)
+    if (fds[i] > 3) close(fds[i]); /* fds[0] may have been 3 itself: already replaced above */
+  if (inherit_out_fd > 3) close(inherit_out_fd);
+  _exit(run_oneshot(argc, argv));
+}
+
+static void spawn_launch(const char *sock, unsigned long long id, const char *out, const char *err, char **argv, int argc) {
+  if (nrunning == cap_running) {
+    cap_running = cap_running ? 2 * cap_running : 64;
+    running = realloc(running, cap_running * sizeof *running);
+    if (!running) _exit(NSEXEC_EXIT_SETUP);
+  }
+  pid_t server = getpid();
+  pid_t pid = fork();
+  if (pid == 0) launcher(sock, id, out, err, argv, argc, server);
+  if (pid < 0) {
+    const char *name = strerrorname_np(errno);
+    reply("%c %llu %s\n", NSEXEC_REPLY_FAILED, id, name ? name : "EUNKNOWN");
+    return;
+  }
+  running[nrunning++] = (struct launch){id, pid};
+  reply("%c %llu %d\n", NSEXEC_REPLY_STARTED, id, (int)pid);
+}
+
+/* Reaps every finished launcher: "D <id> <wait status> <CPU ns of it and its reaped children>". */
+static void reap(void) {
+  int status;
+  struct rusage ru;
+  pid_t pid;
+  while ((pid = wait4(-1, &status, WNOHANG, &ru)) > 0) {
+    for (size_t i = 0; i < nrunning; i++) {
+      if (running[i].pid != pid) continue;
+      unsigned long long cpu_ns = ((unsigned long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000ull +
+                                   (unsigned long long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec)) * 1000ull;
+      reply("%c %llu %d %llu\n", NSEXEC_REPLY_DONE, running[i].id, status, cpu_ns);
+      running[i] = running[--nrunning];
+      break;
+    }
+  }
+}
+
+/* Parses complete "L <id> <out> <err> <argc>\n" + argc NUL-terminated strings at buf[0..len);
+ * launches each; returns the bytes consumed. */
+static size_t handle_requests(const char *sock, char *buf, size_t len) {
+  static char *argv[MAX_ARGS + 2];
+  size_t used = 0;
+  for (;;) {
+    char *start = buf + used, *end = buf + len;
+    char *nl = memchr(start, '\n', end - start);
+    if (!nl) return used;
+    unsigned long long id;
+    char out[16], err[16];
+    int argc;
+    *nl = 0;
+    if (sscanf(start, "L %llu %15s %15s %d", &id, out, err, &argc) != 4 || argc < 1 || argc > MAX_ARGS) {
+      errno = EPROTO;
+      _exit(NSEXEC_EXIT_USAGE); /* a bug on the caller's side: the caller sees stdout EOF */
+    }
+    char *p = nl + 1;
+    argv[0] = "ctvm-nsexec";
+    for (int i = 0; i < argc; i++) {
+      char *z = memchr(p, 0, end - p);
+      if (!z) { *nl = '\n'; return used; } /* incomplete: wait for more bytes */
+      argv[i + 1] = p;
+      p = z + 1;
+    }
+    argv[argc + 1] = NULL;
+    spawn_launch(sock, id, out, err, argv, argc + 1);
+    used = p - buf;
+  }
+}
+
+static void on_sigchld(int sig) { (void)sig; } /* only interrupts ppoll */
+
+static int serve(const char *sock) {
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) return NSEXEC_EXIT_SETUP;
+  signal(SIGINT, SIG_IGN); /* Ctrl-C is the caller's to handle; we die with it (PDEATHSIG) */
+  signal(SIGHUP, SIG_IGN);
+  signal(SIGPIPE, SIG_IGN);
+  inherit_out_fd = fcntl(NSEXEC_INHERIT_FD, F_DUPFD_CLOEXEC, 10); /* fds 0-3 are for launchers */
+  close(NSEXEC_INHERIT_FD);
+  if (inherit_out_fd < 0) inherit_out_fd = STDERR_FILENO; /* no fd 3 given: "inherit" = our stderr */
+  /* SIGCHLD only arrives inside ppoll: no race between the WNOHANG loop and the wait. */
+  sigset_t chld, orig;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, &orig);
+  struct sigaction sa = {0};
+  sa.sa_handler = on_sigchld;
+  sigaction(SIGCHLD, &sa, NULL);
+  size_t cap = 65536, len = 0;
+  char *buf = malloc(cap);
+  for (;;) {
+    reap();
+    struct pollfd pfd = {STDIN_FILENO, POLLIN, 0};
+    if (ppoll(&pfd, 1, NULL, &orig) < 0) {
+      if (errno == EINTR) continue;
+      return NSEXEC_EXIT_SETUP;
+    }
+    if (len == cap && !(buf = realloc(buf, cap *= 2))) return NSEXEC_EXIT_SETUP;
+    ssize_t n = read(STDIN_FILENO, buf + len, cap - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return 0; /* the caller closed stdin (or died): launchers die with us */
+    len += n;
+    size_t used = handle_requests(sock, buf, len);
+    memmove(buf, buf + used, len - used);
+    len -= used;
+  }
+}
+
+int main(int argc, char **argv) {
+  if (argc == 3 && strcmp(argv[1], "serve") == 0) return serve(argv[2]);
+  return run_oneshot(argc, argv);
 }

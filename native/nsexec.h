@@ -3,7 +3,7 @@
 #ifndef CTVM_NSEXEC_H
 #define CTVM_NSEXEC_H
 
-#define NSEXEC_PROTOCOL_VERSION 1
+#define NSEXEC_PROTOCOL_VERSION 2
 
 /* The status fd the helper writes its report lines to (inherited from the caller). */
 #define NSEXEC_STATUS_FD 3
@@ -21,5 +21,16 @@
 
 /* Byte the parent sends the child once its pid is in every cgroup.procs file. */
 #define NSEXEC_GO_BYTE 'g'
+
+/* Protocol v2, `ctvm-nsexec serve SOCK`: requests on stdin, replies on stdout, one line each.
+ * A request is "L <id> <out> <err> <argc>\n" then argc NUL-terminated strings (the v1 argv);
+ * out/err are pipe | inherit | ignore. */
+#define NSEXEC_REQ_LAUNCH 'L'
+#define NSEXEC_REPLY_STARTED 'S' /* S <id> <launcher pid>                        */
+#define NSEXEC_REPLY_DONE 'D'    /* D <id> <wait status> <CPU ns incl. children>  */
+#define NSEXEC_REPLY_FAILED 'F'  /* F <id> <errno name>: fork failed             */
+
+/* The server's fd that holds the caller's stdout (for out = inherit). */
+#define NSEXEC_INHERIT_FD 3
 
 #endif

@@ -25,7 +25,8 @@ export interface Container {
   readonly name: string;
   readonly events: PhaseTimeline;
   readonly cgroup: Cgroup;
-  readonly helperPid: number;
+  /** The launcher process's pid (the parent of PID 1); rejects if it never started. */
+  readonly helperPid: Promise<number>;
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
   state(): ContainerState;
@@ -103,6 +104,8 @@ function start(
     const stats = safe(() => cgroup.stats());
     let code = exitMsg?.code ?? null;
     let signal = exitMsg?.signal != null ? signalName(exitMsg.signal) : null;
+    // No status report at all (launcher or resident server lost): that is the setup error.
+    if (!exitMsg && !setupError && r.error) setupError = new SystemError(r.error, undefined, undefined);
     if (!exitMsg) {
       code = setupError ? NSEXEC_EXIT_SETUP : (r.exitCode ?? null);
       signal = r.signal ?? null;

@@ -1,8 +1,10 @@
-// The ctvm-nsexec status protocol (native/README.md): constants mirrored from native/nsexec.h
-// (a unit test checks they match) and a parser for the lines the helper writes on fd 3.
+// The ctvm-nsexec protocols (native/README.md): constants mirrored from native/nsexec.h (a unit
+// test checks they match), the status lines a launch writes on fd 3, and the resident server's
+// request/reply framing (v2).
+import { constants } from 'node:os';
 import type { Nanoseconds } from '../../units.js';
 
-export const NSEXEC_PROTOCOL_VERSION = 1;
+export const NSEXEC_PROTOCOL_VERSION = 2;
 export const NSEXEC_STATUS_FD = 3;
 export const NSEXEC_MSG_TIME = 'T';
 export const NSEXEC_MSG_PID = 'P';
@@ -12,6 +14,11 @@ export const NSEXEC_EXIT_USAGE = 125;
 export const NSEXEC_EXIT_SETUP = 126;
 export const NSEXEC_EXIT_EXEC = 127;
 export const NSEXEC_GO_BYTE = 'g';
+export const NSEXEC_REQ_LAUNCH = 'L';
+export const NSEXEC_REPLY_STARTED = 'S';
+export const NSEXEC_REPLY_DONE = 'D';
+export const NSEXEC_REPLY_FAILED = 'F';
+export const NSEXEC_INHERIT_FD = 3;
 
 /** Namespace names the helper's `ns` keyword accepts. */
 export const NAMESPACES = ['pid', 'mnt', 'uts', 'ipc', 'net', 'cgroup'] as const;
@@ -50,4 +57,44 @@ export function parseStatusLine(line: string): StatusMessage | undefined {
       : { kind: 'exit', code: null, signal: n };
   }
   return undefined;
+}
+
+/** Where a launched command's stdout/stderr go: a socket read by us, our own fd, or /dev/null. */
+export type OutputMode = 'pipe' | 'inherit' | 'ignore';
+
+/** One connection from a launcher to our socket says which launch and which stream it is. */
+export type StreamKind = 'out' | 'err' | 'status';
+
+/** "L <id> <out> <err> <argc>\n" then argc NUL-terminated strings (the v1 argv). */
+export function encodeLaunchRequest(id: number, out: OutputMode, err: OutputMode, args: string[]): Buffer {
+  if (!Number.isSafeInteger(id) || id < 0) throw new Error(`launch id ${id} is not a non-negative integer`);
+  if (args.length === 0) throw new Error('launch request without arguments');
+  const bad = args.find((a) => a.includes('\0'));
+  if (bad !== undefined) throw new Error(`launch argument ${JSON.stringify(bad)} contains a NUL byte`);
+  const head = `${NSEXEC_REQ_LAUNCH} ${id} ${out} ${err} ${args.length}\n`;
+  return Buffer.concat([Buffer.from(head), ...args.map((a) => Buffer.from(a + '\0'))]);
+}
+
+export type ServerReply =
+  | { kind: 'started'; id: number; pid: number }
+  | { kind: 'done'; id: number; waitStatus: number; cpuNs: Nanoseconds }
+  | { kind: 'failed'; id: number; errno: string };
+
+/** Parses one line of the server's stdout; undefined for anything else (never throws). */
+export function parseServerReply(line: string): ServerReply | undefined {
+  let m = /^S (\d+) (\d+)$/.exec(line);
+  if (m) return { kind: 'started', id: Number(m[1]), pid: Number(m[2]) };
+  m = /^D (\d+) (\d+) (\d+)$/.exec(line);
+  if (m) return { kind: 'done', id: Number(m[1]), waitStatus: Number(m[2]), cpuNs: Number(m[3]) };
+  m = /^F (\d+) (E[A-Z0-9]+)$/.exec(line);
+  if (m) return { kind: 'failed', id: Number(m[1]), errno: m[2]! };
+  return undefined;
+}
+
+/** A waitpid() status as Node reports a child's end: an exit code or a signal name. */
+export function decodeWaitStatus(status: number): { exitCode: number | undefined; signal: NodeJS.Signals | undefined } {
+  const sig = status & 0x7f;
+  if (sig === 0) return { exitCode: (status >> 8) & 0xff, signal: undefined };
+  const name = Object.entries(constants.signals).find(([, n]) => n === sig)?.[0] as NodeJS.Signals | undefined;
+  return { exitCode: undefined, signal: name ?? (`SIG${sig}` as NodeJS.Signals) };
 }

@@ -1,0 +1,226 @@
+// The Node side of `ctvm-nsexec serve` (protocol v2, native/README.md): requests go to its stdin,
+// S/D/F replies come back on its stdout, and each launcher connects to our unix socket for the
+// command's stdout, stderr and status fd. Starting that process is nsexec-spawn.ts's job.
+import type { Server, Socket } from 'node:net';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import {
+  decodeWaitStatus,
+  encodeLaunchRequest,
+  parseServerReply,
+  parseStatusLine,
+  type OutputMode,
+  type ServerReply,
+  type StatusMessage,
+  type StreamKind,
+} from './nsexec-protocol.js';
+
+/** How one launcher ended. `error` says why there is no status report (launcher or server lost). */
+export interface LaunchEnd {
+  exitCode: number | undefined;
+  signal: NodeJS.Signals | undefined;
+  /** CPU of the launcher and every child it reaped (rusage), from the server; undefined if lost. */
+  cpuNs: number | undefined;
+  error?: string;
+}
+
+export interface Launch {
+  /** The launcher's pid (for bare: the command's own pid); rejects if it never started. */
+  readonly pid: Promise<number>;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+  /** Resolves once the launcher is reaped AND its status connection is drained. Never rejects. */
+  readonly done: Promise<LaunchEnd>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+export interface LaunchOptions {
+  stdout: OutputMode;
+  stderr: OutputMode;
+  onStatus: (m: StatusMessage) => void;
+}
+
+interface Pending {
+  opts: LaunchOptions;
+  streams: { out?: PassThrough; err?: PassThrough };
+  connected: Set<StreamKind>;
+  pid?: number;
+  killWith?: NodeJS.Signals;
+  end?: LaunchEnd;
+  statusEnded: boolean;
+  grace?: NodeJS.Timeout;
+  resolvePid: (pid: number) => void;
+  rejectPid: (e: Error) => void;
+  resolveDone: (e: LaunchEnd) => void;
+}
+
+/** A launcher that exited without connecting its status stream gets this long to be accepted. */
+const CONNECT_GRACE_MS = 2000;
+
+export class LauncherSession {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private lost: string | undefined;
+
+  constructor(
+    private readonly input: Writable,
+    output: Readable,
+    sockets: Server,
+    /** Told when launches become pending / all are settled (to ref/unref the server's pipes). */
+    private readonly setBusy: (busy: boolean) => void,
+  ) {
+    forEachLine(output, (line) => {
+      const r = parseServerReply(line);
+      if (r) this.onReply(r);
+    });
+    sockets.on('connection', (s: Socket) => this.route(s));
+  }
+
+  /** Why this session can no longer launch (the server is gone), or undefined. */
+  get gone(): string | undefined {
+    return this.lost;
+  }
+
+  launch(args: string[], opts: LaunchOptions): Launch {
+    if (this.lost) throw new Error(this.lost);
+    const id = this.nextId++;
+    const request = encodeLaunchRequest(id, opts.stdout, opts.stderr, args);
+    let p!: Pending;
+    const pid = new Promise<number>((resolvePid, rejectPid) => {
+      p = { opts, streams: {}, connected: new Set(), statusEnded: false, resolvePid, rejectPid } as Pending;
+    });
+    pid.catch(() => undefined);
+    const done = new Promise<LaunchEnd>((resolve) => (p.resolveDone = resolve));
+    if (opts.stdout === 'pipe') p.streams.out = new PassThrough();
+    if (opts.stderr === 'pipe') p.streams.err = new PassThrough();
+    this.pending.set(id, p);
+    if (this.pending.size === 1) this.setBusy(true);
+    this.input.write(request);
+    return {
+      pid,
+      stdout: p.streams.out ?? null,
+      stderr: p.streams.err ?? null,
+      done,
+      kill: (signal) => {
+        if (p.end) return; // reaped: the pid may already belong to someone else
+        if (p.pid === undefined) p.killWith = signal;
+        else killQuiet(p.pid, signal);
+      },
+    };
+  }
+
+  /** The server is gone: every pending launch ends with `why`; later launch() calls throw. */
+  fail(why: string): void {
+    if (this.lost) return;
+    this.lost = why;
+    for (const p of this.pending.values()) {
+      p.rejectPid(new Error(why));
+      p.end ??= { exitCode: undefined, signal: undefined, cpuNs: undefined, error: why };
+      p.statusEnded = true;
+      this.maybeFinish(p);
+    }
+  }
+
+  private onReply(r: ServerReply): void {
+    const p = this.pending.get(r.id);
+    if (!p) return;
+    if (r.kind === 'started') {
+      p.pid = r.pid;
+      p.resolvePid(r.pid);
+      if (p.killWith) killQuiet(r.pid, p.killWith);
+    } else if (r.kind === 'failed') {
+      const error = `ctvm-nsexec serve: fork failed: ${r.errno}`;
+      p.rejectPid(new Error(error));
+      p.end = { exitCode: undefined, signal: undefined, cpuNs: undefined, error };
+      p.statusEnded = true;
+    } else {
+      p.end = { ...decodeWaitStatus(r.waitStatus), cpuNs: r.cpuNs };
+      if (!p.connected.has('status')) {
+        // Its connection may still sit in the accept queue; if it never comes, say so.
+        p.grace = setTimeout(() => {
+          p.end!.error = `launcher ${p.pid} exited (${describeEnd(p.end!)}) without connecting its status stream`;
+          p.statusEnded = true;
+          this.maybeFinish(p);
+        }, CONNECT_GRACE_MS);
+        p.grace.unref();
+      }
+    }
+    this.maybeFinish(p);
+  }
+
+  private maybeFinish(p: Pending): void {
+    if (!p.end || !p.statusEnded) return;
+    for (const [id, q] of this.pending) if (q === p) this.pending.delete(id);
+    if (p.grace) clearTimeout(p.grace);
+    // Streams whose connection never came (launcher killed early, server lost) end now.
+    if (p.streams.out && !p.connected.has('out')) p.streams.out.end();
+    if (p.streams.err && !p.connected.has('err')) p.streams.err.end();
+    if (this.pending.size === 0) this.setBusy(false);
+    p.resolveDone(p.end);
+  }
+
+  /** First line of every connection: "<id> out|err|status". */
+  private route(sock: Socket): void {
+    sock.on('error', () => undefined); // a reset connection just ends (close follows)
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer): void => {
+      head = Buffer.concat([head, chunk]);
+      const nl = head.indexOf(10);
+      if (nl < 0) return void (head.length > 64 ? sock.destroy() : undefined);
+      sock.off('data', onData);
+      const m = /^(\d+) (out|err|status)$/.exec(head.subarray(0, nl).toString());
+      const p = m ? this.pending.get(Number(m[1])) : undefined;
+      const kind = m?.[2] as StreamKind | undefined;
+      if (!p || !kind || p.connected.has(kind)) return void sock.destroy();
+      p.connected.add(kind);
+      const rest = head.subarray(nl + 1);
+      if (kind === 'status') return this.readStatus(p, sock, rest);
+      const out = kind === 'out' ? p.streams.out : p.streams.err;
+      if (!out) return void sock.destroy();
+      if (rest.length) out.write(rest);
+      sock.pipe(out, { end: false });
+      sock.on('close', () => out.end());
+    };
+    sock.on('data', onData);
+  }
+
+  private readStatus(p: Pending, sock: Socket, rest: Buffer): void {
+    let partial = '';
+    const feed = (text: string): void => {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = parseStatusLine(line);
+        if (m) p.opts.onStatus(m);
+      }
+    };
+    feed(rest.toString('utf8'));
+    sock.setEncoding('utf8');
+    sock.on('data', feed);
+    sock.on('close', () => {
+      p.statusEnded = true;
+      this.maybeFinish(p);
+    });
+  }
+}
+
+function describeEnd(e: LaunchEnd): string {
+  return e.signal ? `signal ${e.signal}` : `code ${e.exitCode}`;
+}
+
+function killQuiet(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    /* already gone */
+  }
+}
+
+function forEachLine(stream: Readable, onLine: (line: string) => void): void {
+  let partial = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const l of lines) onLine(l);
+  });
+}
