@@ -109,6 +109,7 @@ export function createVmEnvironment(deps: VmEnvironmentDeps = {}): Environment {
         kernelForm: kernel.form,
         kernelVersion: kernel.version,
         initramfs: o.compressInitramfs ? 'gzip' : 'plain',
+        tcgTbSizeMiB: o.tbSizeMiB === undefined ? 'qemu-default' : String(o.tbSizeMiB),
         qemu: readCached()?.qemu?.version ?? 'unknown',
       };
     },
