@@ -59,7 +59,8 @@ export class VmInstance implements Instance {
   constructor(private readonly spec: VmSpec) {
     this.name = spec.name;
     this.events = { launchNs: spec.launchNs, phases: [], facts: {} };
-    this.dir = mkdtempSync(join(tmpdir(), `ctvm-vm-${spec.name}-`));
+    // Short prefix: a unix socket path must stay under 108 bytes.
+    this.dir = mkdtempSync(join(tmpdir(), `ctvm-vm-${spec.name.slice(0, 48)}-`));
     this.qmpSocket = join(this.dir, 'qmp.sock');
     this.ready = new Promise<ReadyInfo>((res, rej) => {
       this.resolveReady = res;
