@@ -461,42 +461,133 @@ static int output_fd(const char *sock, unsigned long long id, const char *kind, 
   return s;
 }
 
-/* In the forked launcher: undo the server's signal set-up, wire fds 0-3, run one launch. */
-static void launcher(const char *sock, unsigned long long id, const char *out, const char *err, char **argv, int argc, pid_t server) {
+struct request {
+  unsigned long long id;
+  char out[16], err[16];
+  int argc;           /* including argv[0] */
+  char *argv[MAX_ARGS + 2];
+};
+
+/* One "L <id> <out> <err> <argc>\n" + argc NUL-terminated strings at buf[0..len): returns its
+ * length with *r filled (argv points into buf), 0 if incomplete. Exits on garbage (a caller bug:
+ * the caller then sees our stdout close). */
+static size_t parse_request(char *buf, size_t len, struct request *r) {
+  char *end = buf + len, *nl = memchr(buf, '\n', len);
+  if (!nl) return 0;
+  *nl = 0;
+  int n = sscanf(buf, "L %llu %15s %15s %d", &r->id, r->out, r->err, &r->argc);
+  *nl = '\n';
+  if (n != 4 || r->argc < 1 || r->argc > MAX_ARGS) _exit(NSEXEC_EXIT_USAGE);
+  char *p = nl + 1;
+  r->argv[0] = "ctvm-nsexec";
+  for (int i = 0; i < r->argc; i++) {
+    char *z = memchr(p, 0, end - p);
+    if (!z) return 0;
+    r->argv[i + 1] = p;
+    p = z + 1;
+  }
+  r->argv[++r->argc] = NULL;
+  return p - buf;
+}
+
+/* First thing in every forked launcher: undo the server's signal set-up, die with the server. */
+static void launcher_init(pid_t server) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
   signal(SIGCHLD, SIG_DFL); signal(SIGINT, SIG_DFL); signal(SIGHUP, SIG_DFL); signal(SIGPIPE, SIG_DFL);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != server) _exit(NSEXEC_EXIT_SETUP);
+}
+
+/* Wire fds 0-3 for request r, then run it as a one-shot launch. Never returns. */
+static void launcher(const char *sock, struct request *r) {
   /* status first: once it is connected, every failure below can be reported on it */
-  int fds[4] = {open("/dev/null", O_RDONLY | O_CLOEXEC), -1, -1, output_fd(sock, id, "status", "pipe", -1)};
+  int fds[4] = {open("/dev/null", O_RDONLY | O_CLOEXEC), -1, -1, output_fd(sock, r->id, "status", "pipe", -1)};
   if (fds[3] < 0) _exit(NSEXEC_EXIT_SETUP);
-  fds[1] = output_fd(sock, id, "out", out, inherit_out_fd);
-  fds[2] = output_fd(sock, id, "err", err, STDERR_FILENO);
+  fds[1] = output_fd(sock, r->id, "out", r->out, inherit_out_fd);
+  fds[2] = output_fd(sock, r->id, "err", r->err, STDERR_FILENO);
   for (int i = 0; i < 4; i++)
     if (fds[i] < 0 || dup2(fds[i], i) < 0) { errno = errno ? errno : EBADF; fail("launcher fd", sock, NSEXEC_EXIT_SETUP); }
   for (int i = 0; i < 4; i++)
     if (fds[i] > 3) close(fds[i]); /* fds[0] may have been 3 itself: already replaced above */
   if (inherit_out_fd > 3) close(inherit_out_fd);
-  _exit(run_oneshot(argc, argv));
+  _exit(run_oneshot(r->argc, r->argv));
 }
 
-static void spawn_launch(const char *sock, unsigned long long id, const char *out, const char *err, char **argv, int argc) {
+/* The spare: a launcher forked BEFORE its request exists, blocked on a pipe from the server, so
+ * a request costs a pipe write instead of a fork (~1 ms from fork to the child running here). */
+static pid_t spare_pid = -1;
+static int spare_fd = -1;
+
+static void spare_wait(const char *sock, int fd) {
+  int nul = open("/dev/null", O_RDWR);
+  dup2(nul, STDIN_FILENO); /* drop the server's request/reply pipes now: its EOF is not ours */
+  dup2(nul, STDOUT_FILENO);
+  close(nul);
+  uint32_t len;
+  if (read(fd, &len, sizeof len) != sizeof len) _exit(0); /* server closed us: shutting down */
+  char *buf = malloc(len);
+  size_t got = 0;
+  while (buf && got < len) {
+    ssize_t n = read(fd, buf + got, len - got);
+    if (n <= 0) _exit(NSEXEC_EXIT_SETUP);
+    got += n;
+  }
+  static struct request r;
+  if (!buf || parse_request(buf, len, &r) != len) _exit(NSEXEC_EXIT_USAGE);
+  close(fd);
+  launcher(sock, &r);
+}
+
+static void refill_spare(const char *sock) {
+  int p[2];
+  if (spare_pid > 0 || pipe2(p, O_CLOEXEC) < 0) return;
+  pid_t server = getpid();
+  pid_t pid = fork();
+  if (pid == 0) {
+    launcher_init(server);
+    close(p[1]);
+    spare_wait(sock, p[0]);
+  }
+  close(p[0]);
+  if (pid < 0) { close(p[1]); return; }
+  spare_pid = pid;
+  spare_fd = p[1];
+}
+
+static void track(unsigned long long id, pid_t pid) {
   if (nrunning == cap_running) {
     cap_running = cap_running ? 2 * cap_running : 64;
     running = realloc(running, cap_running * sizeof *running);
     if (!running) _exit(NSEXEC_EXIT_SETUP);
   }
-  pid_t server = getpid();
-  pid_t pid = fork();
-  if (pid == 0) launcher(sock, id, out, err, argv, argc, server);
-  if (pid < 0) {
-    const char *name = strerrorname_np(errno);
-    reply("%c %llu %s\n", NSEXEC_REPLY_FAILED, id, name ? name : "EUNKNOWN");
-    return;
-  }
   running[nrunning++] = (struct launch){id, pid};
   reply("%c %llu %d\n", NSEXEC_REPLY_STARTED, id, (int)pid);
+}
+
+/* Hands request frame buf[0..len) to the spare, or forks a launcher for it if there is none. */
+static void spawn_launch(const char *sock, char *buf, size_t len, struct request *r) {
+  if (spare_pid > 0) {
+    uint32_t n = (uint32_t)len;
+    int ok = write(spare_fd, &n, sizeof n) == sizeof n && write(spare_fd, buf, len) == (ssize_t)len;
+    close(spare_fd);
+    pid_t pid = spare_pid;
+    spare_pid = -1;
+    if (ok) return track(r->id, pid);
+    kill(pid, SIGKILL); /* a broken spare: reaped later, not tracked; fall through to fork */
+  }
+  pid_t server = getpid();
+  pid_t pid = fork();
+  if (pid == 0) {
+    launcher_init(server);
+    launcher(sock, r);
+  }
+  if (pid < 0) {
+    const char *name = strerrorname_np(errno);
+    reply("%c %llu %s\n", NSEXEC_REPLY_FAILED, r->id, name ? name : "EUNKNOWN");
+    return;
+  }
+  track(r->id, pid);
 }
 
 /* Reaps every finished launcher: "D <id> <wait status> <CPU ns of it and its reaped children>". */
@@ -505,6 +596,7 @@ static void reap(void) {
   struct rusage ru;
   pid_t pid;
   while ((pid = wait4(-1, &status, WNOHANG, &ru)) > 0) {
+    if (pid == spare_pid) { close(spare_fd); spare_pid = -1; continue; } /* killed while idle */
     for (size_t i = 0; i < nrunning; i++) {
       if (running[i].pid != pid) continue;
       unsigned long long cpu_ns = ((unsigned long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000ull +
@@ -516,35 +608,15 @@ static void reap(void) {
   }
 }
 
-/* Parses complete "L <id> <out> <err> <argc>\n" + argc NUL-terminated strings at buf[0..len);
- * launches each; returns the bytes consumed. */
+/* Launches every complete request in buf[0..len); returns the bytes consumed. */
 static size_t handle_requests(const char *sock, char *buf, size_t len) {
-  static char *argv[MAX_ARGS + 2];
-  size_t used = 0;
-  for (;;) {
-    char *start = buf + used, *end = buf + len;
-    char *nl = memchr(start, '\n', end - start);
-    if (!nl) return used;
-    unsigned long long id;
-    char out[16], err[16];
-    int argc;
-    *nl = 0;
-    if (sscanf(start, "L %llu %15s %15s %d", &id, out, err, &argc) != 4 || argc < 1 || argc > MAX_ARGS) {
-      errno = EPROTO;
-      _exit(NSEXEC_EXIT_USAGE); /* a bug on the caller's side: the caller sees stdout EOF */
-    }
-    char *p = nl + 1;
-    argv[0] = "ctvm-nsexec";
-    for (int i = 0; i < argc; i++) {
-      char *z = memchr(p, 0, end - p);
-      if (!z) { *nl = '\n'; return used; } /* incomplete: wait for more bytes */
-      argv[i + 1] = p;
-      p = z + 1;
-    }
-    argv[argc + 1] = NULL;
-    spawn_launch(sock, id, out, err, argv, argc + 1);
-    used = p - buf;
+  static struct request r;
+  size_t used = 0, n;
+  while ((n = parse_request(buf + used, len - used, &r)) > 0) {
+    spawn_launch(sock, buf + used, n, &r);
+    used += n;
   }
+  return used;
 }
 
 static void on_sigchld(int sig) { (void)sig; } /* only interrupts ppoll */
@@ -567,6 +639,7 @@ static int serve(const char *sock) {
   sigaction(SIGCHLD, &sa, NULL);
   size_t cap = 65536, len = 0;
   char *buf = malloc(cap);
+  refill_spare(sock);
   for (;;) {
     reap();
     struct pollfd pfd = {STDIN_FILENO, POLLIN, 0};
@@ -582,6 +655,7 @@ static int serve(const char *sock) {
     size_t used = handle_requests(sock, buf, len);
     memmove(buf, buf + used, len - used);
     len -= used;
+    refill_spare(sock); /* after the replies: the fork is off the critical path of this launch */
   }
 }
 

@@ -1,7 +1,9 @@
 // `bare`: the workload as a plain host process — the baseline every overhead is relative to.
+// Started by the same resident launcher as containers, so start latencies compare like for like.
 import { accessSync, constants } from 'node:fs';
 import type { Environment } from '../environment.js';
 import { HostError } from '../../errors.js';
+import { NSEXEC_PATH } from '../container/nsexec-spawn.js';
 import { bareCommand, launchBare } from './instance.js';
 
 export function createBareEnvironment(): Environment {
@@ -16,6 +18,11 @@ export function createBareEnvironment(): Environment {
         accessSync(file, constants.X_OK);
       } catch {
         throw new HostError(`bare: workload binary ${file} is not executable`, { hint: 'npm run setup' });
+      }
+      try {
+        accessSync(NSEXEC_PATH, constants.X_OK); // the launcher bare shares with containers
+      } catch {
+        throw new HostError(`bare: ${NSEXEC_PATH} is not built`, { hint: 'npm run setup' });
       }
     },
     async launch(opts) {

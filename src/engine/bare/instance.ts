@@ -1,13 +1,17 @@
-// One bare instance: the workload as a plain host process. Start latency = launch() call ->
-// READY line read from the stdout pipe; exit latency = launch() -> process reaped.
-import { execa } from 'execa';
+// One bare instance: the workload as a plain host process, started by the same resident launcher
+// as containers (ctvm-nsexec serve: no namespaces, no root -> the launcher execs in place, so the
+// workload is a fork+exec of a small static process). Start latency = launch() call -> READY line
+// read from its stdout; exit latency = launch() -> the launcher's reap report.
 import { tmpdir } from 'node:os';
+import type { Readable } from 'node:stream';
 import type { ExitInfo, Instance, LaunchOptions, PhaseTimeline, ReadyInfo, ResultLine } from '../environment.js';
+import { spawnNsexec } from '../container/nsexec-spawn.js';
+import type { StatusMessage } from '../container/nsexec-protocol.js';
 import { readSmapsRollup } from '../../measure/smaps.js';
-import { CLK_TCK, procCpuNs } from '../../measure/cpu.js';
+import { procCpuNs } from '../../measure/cpu.js';
 import { monoNs } from '../../units.js';
-import { parseResultLine, readLines, Tail } from './line-stream.js';
-import { processTree, schedRuntimeNs, selfChildrenTicks } from './proc-tree.js';
+import { parseResultLine, readLines, Tail, type LineHandler } from './line-stream.js';
+import { processTree, schedRuntimeNs } from './proc-tree.js';
 
 /**
  * argv[0] resolved inside the rootfs dir: the same bytes the container and the VM run (host
@@ -20,19 +24,22 @@ export function bareCommand(opts: Pick<LaunchOptions, 'workload'>): { file: stri
   return { file, args };
 }
 
+/** The launcher's argv for a bare run: working directory, environment, command. Nothing else. */
+export function bareLaunchArgs(opts: Pick<LaunchOptions, 'workload'>): string[] {
+  const { file, args } = bareCommand(opts);
+  const env = Object.entries(opts.workload.env ?? {}).flatMap(([k, v]) => ['env', `${k}=${v}`]);
+  return ['cwd', tmpdir(), ...env, '--', file, ...args];
+}
+
 export function launchBare(opts: LaunchOptions): Instance {
   const launchNs = monoNs();
   const events: PhaseTimeline = { launchNs, phases: [], facts: {} };
-  const { file, args } = bareCommand(opts);
-  const ticksAtLaunch = selfChildrenTicks();
-  const child = execa(file, args, {
-    env: opts.workload.env,
-    extendEnv: false,
-    cwd: tmpdir(),
-    stdin: 'ignore',
-    buffer: false,
-    reject: false,
-  });
+  let setupError: string | undefined;
+  const onStatus = (m: StatusMessage): void => {
+    if (m.kind === 'time') events.phases.push({ name: m.phase, atNs: m.atNs }); // helper, exec
+    else if (m.kind === 'error') setupError = `ctvm-nsexec: ${m.op} ${m.path ?? ''}: ${m.errno}`;
+  };
+  const child = spawnNsexec(bareLaunchArgs(opts), { stdout: 'pipe', stderr: 'pipe', onStatus });
   events.phases.push({ name: 'spawn', atNs: monoNs() });
   const tail = new Tail();
   let result: ResultLine | undefined;
@@ -41,7 +48,7 @@ export function launchBare(opts: LaunchOptions): Instance {
   const ready = new Promise<ReadyInfo>((res, rej) => ((resolveReady = res), (rejectReady = rej)));
   ready.catch(() => undefined); // callers that never await ready must not crash the process
   let readyAt: number | undefined;
-  readLines(child.stdout!, (line, atNs) => {
+  const outDone = lines(child.stdout!, (line, atNs) => {
     tail.push(line);
     if (readyAt === undefined && line === 'READY') {
       readyAt = atNs;
@@ -51,24 +58,22 @@ export function launchBare(opts: LaunchOptions): Instance {
     const fields = parseResultLine(line);
     if (fields) result = { atNs, fields };
   });
-  readLines(child.stderr!, (line) => tail.push(line));
+  const errDone = lines(child.stderr!, (line) => tail.push(line));
 
   let timedOut = false;
   let stoppedBy: string | undefined;
-  let exitAtNs: number | undefined;
   let finalCpuNs: number | undefined;
+  let pid: number | undefined;
+  void child.helperPid.then((p) => (pid = p)).catch(() => undefined);
   const timer = opts.timeoutMs > 0 ? setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs) : undefined;
-  child.once('exit', () => {
-    exitAtNs = monoNs();
-    // libuv reaped the child just now, so its CPU time is in our cutime/cstime (10 ms ticks).
-    finalCpuNs = ((selfChildrenTicks() - ticksAtLaunch) * 1e9) / CLK_TCK;
-  });
-  const exited: Promise<ExitInfo> = child.then((r) => {
+  const exited: Promise<ExitInfo> = Promise.all([child.done, outDone, errDone]).then(([r]) => {
     if (timer) clearTimeout(timer);
-    const atNs = exitAtNs ?? monoNs();
+    const atNs = r.reapedAtNs ?? monoNs();
+    finalCpuNs = r.cpuNs; // rusage of the workload and the children it reaped (µs resolution)
     events.phases.push({ name: 'exit', atNs });
+    const failure = setupError ?? r.error;
     if (readyAt === undefined) {
-      const why = r.failed && r.exitCode === undefined ? (r.shortMessage ?? 'spawn failed') : `exited (code ${r.exitCode ?? '-'}, signal ${r.signal ?? '-'})`;
+      const why = failure ?? `exited (code ${r.exitCode ?? '-'}, signal ${r.signal ?? '-'})`;
       rejectReady(new Error(`${opts.instanceName}: ${timedOut ? `timed out after ${opts.timeoutMs} ms` : why} before READY`));
     }
     return {
@@ -79,7 +84,7 @@ export function launchBare(opts: LaunchOptions): Instance {
       oomKilled: false,
       ...(stoppedBy ? { stoppedBy } : {}),
       ...(result ? { result } : {}),
-      outputTail: r.failed && r.exitCode === undefined && !r.signal ? [...tail.lines, r.shortMessage ?? 'spawn failed'] : tail.lines,
+      outputTail: failure ? [...tail.lines, failure] : tail.lines,
     };
   });
   let gone = false;
@@ -93,34 +98,45 @@ export function launchBare(opts: LaunchOptions): Instance {
     async sampleMemory() {
       let pssBytes = 0;
       let rssBytes = 0;
-      for (const pid of child.pid ? processTree(child.pid) : []) {
-        const s = await readSmapsRollup(pid).catch(() => null);
+      const root = await child.helperPid.catch(() => undefined);
+      for (const p of root && !gone ? processTree(root) : []) {
+        const s = await readSmapsRollup(p).catch(() => null);
         if (s) ((pssBytes += s.pssBytes), (rssBytes += s.rssBytes));
       }
       return { pssBytes, rssBytes };
     },
     async sampleCpu() {
       const atNs = monoNs();
-      if (gone || !child.pid) {
-        if (finalCpuNs === undefined) throw new Error(`${opts.instanceName}: no CPU figure (process not started)`);
+      if (gone || pid === undefined) {
+        if (!gone) await exited.catch(() => undefined);
+        if (finalCpuNs === undefined) throw new Error(`${opts.instanceName}: no CPU figure (process not started or lost)`);
         return { cpuNs: finalCpuNs, atNs };
       }
       // Live: ns-resolution runtime of every thread in the tree (+ reaped children's ticks).
       let cpuNs = 0;
-      for (const pid of processTree(child.pid)) {
-        const sched = schedRuntimeNs(pid);
-        const reaped = await procCpuNs(pid, true).catch(() => 0);
-        const own = await procCpuNs(pid, false).catch(() => 0);
+      for (const p of processTree(pid)) {
+        const sched = schedRuntimeNs(p);
+        const reaped = await procCpuNs(p, true).catch(() => 0);
+        const own = await procCpuNs(p, false).catch(() => 0);
         cpuNs += (sched ?? own) + (reaped - own);
       }
       return { cpuNs, atNs };
     },
     async stop(reason = 'stopped') {
       if (!gone) {
-        if (exitAtNs === undefined && stoppedBy === undefined) stoppedBy = reason;
+        if (stoppedBy === undefined) stoppedBy = reason;
         child.kill('SIGKILL');
       }
       await exited;
     },
   };
+}
+
+/** readLines + a promise for the stream's end (so exit info includes the last RESULT line). */
+function lines(stream: Readable, onLine: LineHandler): Promise<void> {
+  return new Promise((resolve) => {
+    stream.once('end', resolve);
+    stream.once('close', resolve);
+    readLines(stream, onLine);
+  });
 }

@@ -25,13 +25,6 @@ export function processTree(pid: number): number[] {
   return out;
 }
 
-/** utime+stime+cutime+cstime of this Node process, in clock ticks: CPU of children reaped so far. */
-export function selfChildrenTicks(): number {
-  const text = readFileSync('/proc/self/stat', 'utf8');
-  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return Number(rest[13] ?? 0) + Number(rest[14] ?? 0);
-}
-
 /**
  * CPU time of a live process in ns from /proc/<pid>/task/<tid>/schedstat (sum_exec_runtime):
  * nanosecond resolution, where /proc/<pid>/stat counts 10 ms ticks (idle CPU over a 2 s window

@@ -3,6 +3,7 @@
 // command's stdout, stderr and status fd. Starting that process is nsexec-spawn.ts's job.
 import type { Server, Socket } from 'node:net';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { monoNs } from '../../units.js';
 import {
   decodeWaitStatus,
   encodeLaunchRequest,
@@ -20,6 +21,8 @@ export interface LaunchEnd {
   signal: NodeJS.Signals | undefined;
   /** CPU of the launcher and every child it reaped (rusage), from the server; undefined if lost. */
   cpuNs: number | undefined;
+  /** Host monotonic time the server's reap report reached us (undefined if lost). */
+  reapedAtNs: number | undefined;
   error?: string;
 }
 
@@ -47,14 +50,16 @@ interface Pending {
   killWith?: NodeJS.Signals;
   end?: LaunchEnd;
   statusEnded: boolean;
+  /** Finish without waiting for missing connections (server lost, fork failed, grace over). */
+  forced?: boolean;
   grace?: NodeJS.Timeout;
   resolvePid: (pid: number) => void;
   rejectPid: (e: Error) => void;
   resolveDone: (e: LaunchEnd) => void;
 }
 
-/** A launcher that exited without connecting its status stream gets this long to be accepted. */
-const CONNECT_GRACE_MS = 2000;
+/** How long a reaped launcher's missing connections may take to be accepted before we give up. */
+const CONNECT_GRACE_MS = 1000;
 
 export class LauncherSession {
   private nextId = 1;
@@ -114,8 +119,8 @@ export class LauncherSession {
     this.lost = why;
     for (const p of this.pending.values()) {
       p.rejectPid(new Error(why));
-      p.end ??= { exitCode: undefined, signal: undefined, cpuNs: undefined, error: why };
-      p.statusEnded = true;
+      p.end ??= { exitCode: undefined, signal: undefined, cpuNs: undefined, reapedAtNs: undefined, error: why };
+      p.forced = true;
       this.maybeFinish(p);
     }
   }
@@ -130,25 +135,36 @@ export class LauncherSession {
     } else if (r.kind === 'failed') {
       const error = `ctvm-nsexec serve: fork failed: ${r.errno}`;
       p.rejectPid(new Error(error));
-      p.end = { exitCode: undefined, signal: undefined, cpuNs: undefined, error };
-      p.statusEnded = true;
+      p.end = { exitCode: undefined, signal: undefined, cpuNs: undefined, reapedAtNs: undefined, error };
+      p.forced = true;
     } else {
-      p.end = { ...decodeWaitStatus(r.waitStatus), cpuNs: r.cpuNs };
-      if (!p.connected.has('status')) {
-        // Its connection may still sit in the accept queue; if it never comes, say so.
-        p.grace = setTimeout(() => {
-          p.end!.error = `launcher ${p.pid} exited (${describeEnd(p.end!)}) without connecting its status stream`;
-          p.statusEnded = true;
-          this.maybeFinish(p);
-        }, CONNECT_GRACE_MS);
-        p.grace.unref();
-      }
+      p.end = { ...decodeWaitStatus(r.waitStatus), cpuNs: r.cpuNs, reapedAtNs: monoNs() };
     }
     this.maybeFinish(p);
   }
 
+  /**
+   * Done = reaped AND every connection the launcher makes (status, piped out/err) routed AND
+   * status drained. Connections are made before the launcher can exit, but may still sit in the
+   * accept queue when its reap report arrives: missing ones get CONNECT_GRACE_MS, then are given up.
+   */
   private maybeFinish(p: Pending): void {
-    if (!p.end || !p.statusEnded) return;
+    if (!p.end) return;
+    const missing = (['status', 'out', 'err'] as const).filter(
+      (k) => (k === 'status' || p.streams[k]) && !p.connected.has(k),
+    );
+    if (!p.forced && (missing.length > 0 || !p.statusEnded)) {
+      if (missing.length > 0 && !p.grace) {
+        p.grace = setTimeout(() => {
+          if (missing.includes('status') && !p.connected.has('status'))
+            p.end!.error ??= `launcher ${p.pid} exited (${describeEnd(p.end!)}) without connecting its status stream`;
+          p.forced = true;
+          this.maybeFinish(p);
+        }, CONNECT_GRACE_MS);
+        p.grace.unref();
+      }
+      return;
+    }
     for (const [id, q] of this.pending) if (q === p) this.pending.delete(id);
     if (p.grace) clearTimeout(p.grace);
     // Streams whose connection never came (launcher killed early, server lost) end now.
@@ -179,6 +195,7 @@ export class LauncherSession {
       if (rest.length) out.write(rest);
       sock.pipe(out, { end: false });
       sock.on('close', () => out.end());
+      this.maybeFinish(p);
     };
     sock.on('data', onData);
   }

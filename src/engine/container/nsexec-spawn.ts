@@ -29,7 +29,7 @@ export interface NsexecProcess {
   kill(signal: NodeJS.Signals): void;
 }
 
-let current: { session: LauncherSession; serverPid: number } | undefined;
+let current: { session: LauncherSession; serverPid: number; dir: string } | undefined;
 
 export function spawnNsexec(
   args: string[],
@@ -39,9 +39,9 @@ export function spawnNsexec(
   return { helperPid: l.pid, stdout: l.stdout, stderr: l.stderr, done: l.done, kill: l.kill };
 }
 
-/** Pid of the resident server if one is running (tests count it; nothing else needs it). */
-export function nsexecServerPid(): number | undefined {
-  return current && !current.session.gone ? current.serverPid : undefined;
+/** The resident server if one is running (tests check its pid and socket dir; nothing else needs it). */
+export function nsexecServer(): { pid: number; socketDir: string } | undefined {
+  return current && !current.session.gone ? { pid: current.serverPid, socketDir: current.dir } : undefined;
 }
 
 /** The running session, or a new one if there is none or its server died. */
@@ -81,7 +81,7 @@ function launcher(): LauncherSession {
     cleanup();
     process.off('exit', cleanup);
   });
-  current = { session, serverPid };
+  current = { session, serverPid, dir };
   return session;
 }
 
