@@ -13,21 +13,21 @@ import { MiB, monoNs } from '../src/units.js';
 
 type Variant = { name: string; config: Partial<Omit<QemuLaunchConfig, 'qmpSocket'>>; gzip?: boolean };
 
-const NAIVE_OMIT = ['quiet', 'cryptomgr.notests', '8250.nr_uarts', 'pci', 'tsc_early_khz'];
+const NAIVE_OMIT = ['quiet', 'cryptomgr.notests', '8250.nr_uarts', 'pci', 'acpi', 'tsc_early_khz'];
 const VARIANTS: Variant[] = [
   { name: 'naive: pc bzImage gz, plain cmdline', config: { machine: 'pc', kernelPath: defaultKernelPath('bzimage'), omitCmdline: NAIVE_OMIT }, gzip: true },
   { name: 'pc bzImage', config: { machine: 'pc', kernelPath: defaultKernelPath('bzimage') } },
   { name: 'pc pvh', config: { machine: 'pc' } },
   { name: 'q35 pvh', config: { machine: 'q35' } },
   { name: 'microvm bzImage', config: { kernelPath: defaultKernelPath('bzimage') } },
-  { name: 'microvm pvh (default: tb-size=32)', config: {} },
+  { name: 'microvm pvh (default: tb-size=16, acpi=off)', config: {} },
   { name: 'microvm pvh tb-size=qemu default', config: { tbSizeMiB: undefined } },
   { name: 'microvm pvh gz', config: {}, gzip: true },
-  { name: 'microvm pvh acpi=on', config: { microvmAcpi: true } },
-  { name: 'microvm pvh +acpi=off(kernel)', config: { extraCmdline: ['acpi=off'] } },
+  { name: 'microvm pvh machine acpi=on', config: { microvmAcpi: true } },
+  { name: 'microvm pvh -acpi=off(kernel)', config: { omitCmdline: ['acpi'] } },
   { name: 'microvm pvh -cryptomgr.notests', config: { omitCmdline: ['cryptomgr.notests'] } },
   { name: 'microvm pvh -quiet', config: { omitCmdline: ['quiet'] } },
-  { name: 'microvm pvh tb-size=16', config: { tbSizeMiB: 16 } },
+  { name: 'microvm pvh tb-size=32', config: { tbSizeMiB: 32 } },
 ];
 
 interface Row {

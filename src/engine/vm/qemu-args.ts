@@ -30,7 +30,7 @@ export function machineArg(c: Pick<QemuLaunchConfig, 'machine' | 'microvmAcpi'>)
 }
 
 export function kernelCmdline(
-  c: Pick<QemuLaunchConfig, 'machine' | 'tscKhz' | 'extraCmdline' | 'omitCmdline'>,
+  c: Pick<QemuLaunchConfig, 'machine' | 'tscKhz' | 'extraCmdline' | 'omitCmdline' | 'microvmAcpi'>,
 ): string {
   const words = [
     'console=ttyS0',
@@ -42,6 +42,8 @@ export function kernelCmdline(
   ];
   if (c.machine === 'microvm') {
     words.push('pci=off');
+    // No ACPI tables on our microvm: tell the kernel so it does not search for them.
+    if (!c.microvmAcpi) words.push('acpi=off');
     // Without a PIT the TSC cannot be calibrated; under TCG the guest may otherwise hang.
     if (c.tscKhz) words.push(`tsc_early_khz=${c.tscKhz}`);
   }

@@ -10,7 +10,7 @@ test('defaults: microvm, 1 vcpu, 256 MiB, accel auto, plain initramfs', () => {
   assert.deepEqual(parseVmOptions(), DEFAULT_VM_OPTIONS);
   assert.equal(DEFAULT_VM_OPTIONS.machine, 'microvm');
   assert.equal(DEFAULT_VM_OPTIONS.memoryBytes, 256 * MiB);
-  assert.equal(DEFAULT_VM_OPTIONS.tbSizeMiB, 32, 'TCG code buffer capped (see options.ts for why)');
+  assert.equal(DEFAULT_VM_OPTIONS.tbSizeMiB, 16, 'TCG code buffer capped (see options.ts for why)');
   assert.equal(parseVmOptions({ tbSizeMiB: 0 }).tbSizeMiB, undefined, '0 = QEMU default');
   assert.throws(() => parseVmOptions({ tbSizeMiB: -1 }), /tbSizeMiB '-1' must be an integer >= 0/);
 });

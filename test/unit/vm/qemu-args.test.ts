@@ -24,6 +24,8 @@ test('microvm: no PIT/PIC/option ROMs, pci=off and tsc_early_khz on the kernel l
   assert.equal(after(a, '-M'), 'microvm,x-option-roms=off,pit=off,pic=off,rtc=on,isa-serial=on,acpi=off');
   const cmd = after(a, '-append') ?? '';
   assert.match(cmd, /\bpci=off\b/);
+  assert.match(cmd, /\bacpi=off\b/);
+  assert.doesNotMatch(kernelCmdline({ ...base, microvmAcpi: true }), /acpi=off/);
   assert.match(cmd, /\btsc_early_khz=2096029\b/);
   assert.match(cmd, /\bcryptomgr\.notests\b/);
   assert.equal(after(a, '-m'), '256M');
@@ -40,14 +42,14 @@ test('pc/q35 keep their firmware defaults and get no microvm-only kernel options
     const a = qemuArgs({ ...base, machine, accel: 'kvm' });
     assert.equal(after(a, '-M'), machine);
     assert.equal(after(a, '-cpu'), 'host');
-    assert.doesNotMatch(after(a, '-append') ?? '', /pci=off|tsc_early_khz/);
+    assert.doesNotMatch(after(a, '-append') ?? '', /pci=off|acpi=off|tsc_early_khz/);
   }
 });
 
 test('tb-size only for TCG; extra kernel words appended; ACPI opt-in', () => {
   assert.equal(after(qemuArgs({ ...base, tbSizeMiB: 32 }), '-accel'), 'tcg,tb-size=32');
   assert.equal(after(qemuArgs({ ...base, accel: 'kvm', tbSizeMiB: 32 }), '-accel'), 'kvm');
-  assert.match(kernelCmdline({ ...base, extraCmdline: ['acpi=off'] }), / acpi=off$/);
+  assert.match(kernelCmdline({ ...base, extraCmdline: ['nokaslr'] }), / nokaslr$/);
   assert.match(machineArg({ machine: 'microvm', microvmAcpi: true }), /acpi=on$/);
 });
 
