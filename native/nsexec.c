@@ -65,7 +65,24 @@ static uint64_t mono_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* One write() per line: lines stay whole even though parent and child share the pipe. */
+/* One write() per line: lines stay whole even though parent and child share the pipe.
+ * A launcher defers its lines until the exec/clone point and sends them in one write(): each
+ * write wakes the caller, whose work would compete for the CPU with the launch being measured. */
+static char deferred[8192];
+static size_t ndeferred;
+static int defer_reports;
+
+static void write_status(const char *buf, size_t n) {
+  while (write(NSEXEC_STATUS_FD, buf, n) < 0 && errno == EINTR) {
+  }
+}
+
+static void flush_reports(void) {
+  defer_reports = 0;
+  if (ndeferred) write_status(deferred, ndeferred);
+  ndeferred = 0;
+}
+
 static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void report(const char *fmt, ...) {
   char buf[4096];
@@ -76,14 +93,20 @@ static void report(const char *fmt, ...) {
   if (n < 0) return;
   if (n > (int)sizeof buf - 2) n = sizeof buf - 2;
   buf[n++] = '\n';
-  while (write(NSEXEC_STATUS_FD, buf, n) < 0 && errno == EINTR) {
+  if (defer_reports && ndeferred + n <= sizeof deferred) {
+    memcpy(deferred + ndeferred, buf, n);
+    ndeferred += n;
+    return;
   }
+  flush_reports();
+  write_status(buf, n);
 }
 
 static void phase(const char *name) { report("%c %s %llu", NSEXEC_MSG_TIME, name, (unsigned long long)mono_ns()); }
 
 static void fail(const char *op, const char *path, int code) {
   const char *name = strerrorname_np(errno);
+  defer_reports = 0; /* this line and everything before it go out now */
   report("%c %s %s %s %s", NSEXEC_MSG_ERROR, stage, op, name ? name : "EUNKNOWN", path ? path : "-");
   _exit(code);
 }
@@ -291,6 +314,7 @@ static void exec_command(void) {
   const char *cmd = cfg.argv[0];
   if (strchr(cmd, '/')) {
     phase("exec");
+    flush_reports();
     execve(cmd, cfg.argv, cfg.env);
     fail("execve", cmd, NSEXEC_EXIT_EXEC);
   }
@@ -300,6 +324,7 @@ static void exec_command(void) {
   char dirs[4096], full[4096];
   snprintf(dirs, sizeof dirs, "%s", path);
   phase("exec");
+  flush_reports();
   for (char *d = strtok(dirs, ":"); d; d = strtok(NULL, ":")) {
     snprintf(full, sizeof full, "%s/%s", d, cmd);
     execve(full, cfg.argv, cfg.env);
@@ -344,25 +369,37 @@ static void child(int go_fd) {
   exec_command();
 }
 
-/* ---- no namespaces, no root, no cgroups: nothing to do between fork and exec in a child ---- */
+/* ---- no namespaces, no root, no cgroups ("plain": the bare environment): vfork + exec ---- */
 
-static int exec_in_place(void) {
+static int plain(void) {
   return !cfg.root && !cfg.ns_flags && !cfg.newcgroup && !cfg.ncgroups && !cfg.hostname && !cfg.lo_up;
 }
 
-/* The launcher itself becomes the command (no second fork): its pid is the command's pid, its
- * PDEATHSIG survives execve, and whoever reaps it (the server, or the one-shot's caller) gets
- * the exit status. No "X" line: the status fd closes at execve (close-on-exec). */
-static void direct_exec(void) {
+/* vfork: the child borrows our address space until execve, so the exec does not have to tear
+ * down a private copy (measured on this host: fork+exec 3.5 ms to main(), vfork+exec 2.1 ms,
+ * which is what posix_spawn and so hyperfine do). The child only makes syscalls, reports a
+ * failure and _exits, or execs; we are suspended meanwhile. */
+static pid_t plain_child(void) {
+  pid_t pid = vfork();
+  if (pid != 0) {
+    stage = "parent"; /* the child wrote our (shared) memory */
+    return pid;
+  }
   stage = "child";
-  report("%c %d", NSEXEC_MSG_PID, (int)getpid());
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("prctl PR_SET_PDEATHSIG", "-", NSEXEC_EXIT_SETUP);
   if (cfg.cwd && chdir(cfg.cwd) < 0) fail("chdir", cfg.cwd, NSEXEC_EXIT_SETUP);
   if (cfg.have_caps) drop_caps();
   if (cfg.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail("prctl PR_SET_NO_NEW_PRIVS", "-", NSEXEC_EXIT_SETUP);
   exec_command();
+  return 0; /* not reached */
 }
 
 /* ---- parent: clone, cgroup join, go, wait, report exit ---- */
+
+static unsigned long long rusage_ns(const struct rusage *ru) {
+  return ((unsigned long long)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1000000ull +
+          (unsigned long long)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec)) * 1000ull;
+}
 
 static void forward(int sig) {
   if (child_pid > 0) kill(child_pid, sig);
@@ -390,18 +427,24 @@ static int run_oneshot(int argc, char **argv) {
   phase("helper");
   parse_args(argc, argv);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("prctl PR_SET_PDEATHSIG", "-", NSEXEC_EXIT_SETUP);
-  if (exec_in_place()) direct_exec();
-  int go[2];
-  if (pipe2(go, O_CLOEXEC) < 0) fail("pipe2", "-", NSEXEC_EXIT_SETUP);
-  /* Raw clone without a new stack behaves like fork() but creates the namespaces atomically. */
-  pid_t pid = (pid_t)syscall(SYS_clone, cfg.ns_flags | SIGCHLD, NULL, NULL, NULL, NULL);
-  if (pid < 0) fail("clone", "-", NSEXEC_EXIT_SETUP);
-  if (pid == 0) {
-    close(go[1]);
-    child(go[0]);
+  int go[2] = {-1, -1};
+  pid_t pid;
+  if (plain()) {
+    pid = plain_child();
+    if (pid < 0) fail("vfork", "-", NSEXEC_EXIT_SETUP);
+  } else {
+    flush_reports(); /* before clone: the child's lines must not be ordered before ours */
+    if (pipe2(go, O_CLOEXEC) < 0) fail("pipe2", "-", NSEXEC_EXIT_SETUP);
+    /* Raw clone without a new stack behaves like fork() but creates the namespaces atomically. */
+    pid = (pid_t)syscall(SYS_clone, cfg.ns_flags | SIGCHLD, NULL, NULL, NULL, NULL);
+    if (pid < 0) fail("clone", "-", NSEXEC_EXIT_SETUP);
+    if (pid == 0) {
+      close(go[1]);
+      child(go[0]);
+    }
   }
   child_pid = pid;
-  close(go[0]);
+  if (go[0] >= 0) close(go[0]);
   struct sigaction sa = {0};
   sa.sa_handler = forward;
   sigaction(SIGTERM, &sa, NULL);
@@ -409,15 +452,19 @@ static int run_oneshot(int argc, char **argv) {
   sigaction(SIGHUP, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
   report("%c %d", NSEXEC_MSG_PID, pid);
-  join_cgroups(pid); /* PRIVILEGED: writes to cgroup.procs need root (or a delegated tree) */
-  char b = NSEXEC_GO_BYTE;
-  /* EPIPE here means the child already failed (its E line is on the status fd): just reap it. */
-  (void)!write(go[1], &b, 1);
-  close(go[1]);
+  if (go[1] >= 0) {
+    join_cgroups(pid); /* PRIVILEGED: writes to cgroup.procs need root (or a delegated tree) */
+    char b = NSEXEC_GO_BYTE;
+    /* EPIPE here means the child already failed (its E line is on the status fd): just reap it. */
+    (void)!write(go[1], &b, 1);
+    close(go[1]);
+  }
   int status;
-  while (waitpid(pid, &status, 0) < 0)
+  struct rusage ru;
+  while (wait4(pid, &status, 0, &ru) < 0)
     if (errno != EINTR) fail("waitpid", "-", NSEXEC_EXIT_SETUP);
   phase("exited");
+  report("%c %llu", NSEXEC_MSG_RUSAGE, rusage_ns(&ru));
   if (WIFSIGNALED(status)) {
     report("%c signal %d", NSEXEC_MSG_EXIT, WTERMSIG(status));
     return 128 + WTERMSIG(status);
@@ -428,14 +475,28 @@ static int run_oneshot(int argc, char **argv) {
 
 /* ---- serve: the resident launcher (protocol v2, native/README.md) ----
  * Node pays ~10 ms to spawn any process on this host (fork of a big process); this small static
- * process forks in ~0.1 ms. So Node starts it once, then writes launch requests on its stdin. */
+ * process forks in well under a millisecond. So Node starts it once and asks it for launches.
+ * Fast path: a pre-forked "spare" launcher that has already connected its status/out/err streams
+ * to the caller's socket; the caller writes the request straight to the spare's status connection
+ * (no hop through the server, no connect or fork on the critical path). Slow path (no idle spare,
+ * e.g. a burst of concurrent launches): the request goes to our stdin and we fork a launcher. */
 
 #define MAX_ARGS 4096
+#define SPARE_IDLE_MS 20
 
-struct launch { unsigned long long id; pid_t pid; };
-static struct launch *running;
-static size_t nrunning, cap_running;
 static int inherit_out_fd = -1; /* the caller's stdout, passed to us as fd NSEXEC_INHERIT_FD */
+static const char *sock_path;
+#define SPARES 2 /* one for the next launch, one being made at low priority meanwhile */
+static pid_t spare_pid[SPARES] = {-1, -1}; /* idle spares, -1 = none */
+static int spare_fd[SPARES] = {-1, -1};    /* read ends of the pipes on which they say "taken" */
+static int low_priority;                   /* we run at nice 19 (root only: launchers undo it) */
+
+struct request {
+  unsigned long long id;
+  char out[16], err[16];
+  int argc;           /* including argv[0] */
+  char *argv[MAX_ARGS + 2];
+};
 
 static void reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void reply(const char *fmt, ...) {
@@ -447,30 +508,9 @@ static void reply(const char *fmt, ...) {
   if (write(STDOUT_FILENO, buf, n) != n) _exit(0); /* the caller is gone */
 }
 
-/* fd for one of the command's outputs: a connection to the caller's socket, or inherited/null. */
-static int output_fd(const char *sock, unsigned long long id, const char *kind, const char *mode, int inherit) {
-  if (strcmp(mode, "ignore") == 0) return open("/dev/null", O_WRONLY | O_CLOEXEC);
-  if (strcmp(mode, "inherit") == 0) return fcntl(inherit, F_DUPFD_CLOEXEC, 0);
-  struct sockaddr_un addr = {.sun_family = AF_UNIX};
-  snprintf(addr.sun_path, sizeof addr.sun_path, "%s", sock);
-  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (s < 0 || connect(s, (struct sockaddr *)&addr, sizeof addr) < 0) return -1;
-  char hdr[64];
-  int n = snprintf(hdr, sizeof hdr, "%llu %s\n", id, kind);
-  if (write(s, hdr, n) != n) return -1;
-  return s;
-}
-
-struct request {
-  unsigned long long id;
-  char out[16], err[16];
-  int argc;           /* including argv[0] */
-  char *argv[MAX_ARGS + 2];
-};
-
 /* One "L <id> <out> <err> <argc>\n" + argc NUL-terminated strings at buf[0..len): returns its
  * length with *r filled (argv points into buf), 0 if incomplete. Exits on garbage (a caller bug:
- * the caller then sees our stdout close). */
+ * the caller then sees the stream close). */
 static size_t parse_request(char *buf, size_t len, struct request *r) {
   char *end = buf + len, *nl = memchr(buf, '\n', len);
   if (!nl) return 0;
@@ -490,6 +530,30 @@ static size_t parse_request(char *buf, size_t len, struct request *r) {
   return p - buf;
 }
 
+/* A connection to the caller's socket announcing "<tag> <kind>\n", or -1. */
+static int connect_stream(const char *tag, const char *kind) {
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  snprintf(addr.sun_path, sizeof addr.sun_path, "%s", sock_path);
+  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (s < 0 || connect(s, (struct sockaddr *)&addr, sizeof addr) < 0) return -1;
+  char hdr[64];
+  int n = snprintf(hdr, sizeof hdr, "%s %s\n", tag, kind);
+  return write(s, hdr, n) == n ? s : -1;
+}
+
+/* Moves fd onto target (0-3) and marks nothing close-on-exec (run_oneshot marks fd 3). */
+static void place(int fd, int target) {
+  if (fd < 0 || (fd != target && dup2(fd, target) < 0)) _exit(NSEXEC_EXIT_SETUP);
+  if (fd != target && fd > 3) close(fd);
+}
+
+/* fd 1 or 2 for an output mode: the connected stream (pipe), the caller's fd, or /dev/null. */
+static void output_mode(int target, const char *mode, int inherit) {
+  if (strcmp(mode, "ignore") == 0) place(open("/dev/null", O_WRONLY | O_CLOEXEC), target);
+  else if (strcmp(mode, "inherit") == 0) place(fcntl(inherit, F_DUPFD_CLOEXEC, 4), target);
+  /* "pipe": the stream connected earlier stays. Replacing it closes it: the caller sees EOF. */
+}
+
 /* First thing in every forked launcher: undo the server's signal set-up, die with the server. */
 static void launcher_init(pid_t server) {
   sigset_t none;
@@ -497,123 +561,136 @@ static void launcher_init(pid_t server) {
   sigprocmask(SIG_SETMASK, &none, NULL);
   signal(SIGCHLD, SIG_DFL); signal(SIGINT, SIG_DFL); signal(SIGHUP, SIG_DFL); signal(SIGPIPE, SIG_DFL);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != server) _exit(NSEXEC_EXIT_SETUP);
+  place(open("/dev/null", O_RDONLY | O_CLOEXEC), 0); /* also drops our request pipe */
 }
 
-/* Wire fds 0-3 for request r, then run it as a one-shot launch. Never returns. */
-static void launcher(const char *sock, struct request *r) {
-  /* status first: once it is connected, every failure below can be reported on it */
-  int fds[4] = {open("/dev/null", O_RDONLY | O_CLOEXEC), -1, -1, output_fd(sock, r->id, "status", "pipe", -1)};
-  if (fds[3] < 0) _exit(NSEXEC_EXIT_SETUP);
-  fds[1] = output_fd(sock, r->id, "out", r->out, inherit_out_fd);
-  fds[2] = output_fd(sock, r->id, "err", r->err, STDERR_FILENO);
-  for (int i = 0; i < 4; i++)
-    if (fds[i] < 0 || dup2(fds[i], i) < 0) { errno = errno ? errno : EBADF; fail("launcher fd", sock, NSEXEC_EXIT_SETUP); }
-  for (int i = 0; i < 4; i++)
-    if (fds[i] > 3) close(fds[i]); /* fds[0] may have been 3 itself: already replaced above */
+/* Back to the caller's priority before anything measured runs (we were forked at nice 19). */
+static void normal_priority(void) {
+  if (low_priority && setpriority(PRIO_PROCESS, 0, 0) < 0) _exit(NSEXEC_EXIT_SETUP);
+}
+
+/* fds 0-3 are wired and the request is parsed: apply output modes, run it. Never returns. */
+static void launcher_run(struct request *r, uint64_t start_ns) {
+  defer_reports = 1;
+  output_mode(1, r->out, inherit_out_fd);
+  output_mode(2, r->err, STDERR_FILENO);
   if (inherit_out_fd > 3) close(inherit_out_fd);
+  report("%c launcher %llu", NSEXEC_MSG_TIME, (unsigned long long)start_ns);
   _exit(run_oneshot(r->argc, r->argv));
 }
 
-/* The spare: a launcher forked BEFORE its request exists, blocked on a pipe from the server, so
- * a request costs a pipe write instead of a fork (~1 ms from fork to the child running here). */
-static pid_t spare_pid = -1;
-static int spare_fd = -1;
+/* Slow path, in a launcher forked for request r: connect the streams tagged with its id. */
+static void launcher_forked(struct request *r) {
+  uint64_t start_ns = mono_ns();
+  normal_priority();
+  char tag[32];
+  snprintf(tag, sizeof tag, "%llu", r->id);
+  place(connect_stream(tag, "status"), 3); /* first: later failures can be reported on it */
+  place(strcmp(r->out, "pipe") == 0 ? connect_stream(tag, "out") : open("/dev/null", O_WRONLY), 1);
+  place(strcmp(r->err, "pipe") == 0 ? connect_stream(tag, "err") : open("/dev/null", O_WRONLY), 2);
+  launcher_run(r, start_ns);
+}
 
-static void spare_wait(const char *sock, int fd) {
-  int nul = open("/dev/null", O_RDWR);
-  dup2(nul, STDIN_FILENO); /* drop the server's request/reply pipes now: its EOF is not ours */
-  dup2(nul, STDOUT_FILENO);
-  close(nul);
-  uint32_t len;
-  if (read(fd, &len, sizeof len) != sizeof len) _exit(0); /* server closed us: shutting down */
-  char *buf = malloc(len);
-  size_t got = 0;
-  while (buf && got < len) {
-    ssize_t n = read(fd, buf + got, len - got);
-    if (n <= 0) _exit(NSEXEC_EXIT_SETUP);
-    got += n;
-  }
+/* Fast path: the spare connects "spare <pid>" streams, touches the memory a launch writes (so its
+ * copy-on-write faults happen now, not during the launch), then waits for a request on fd 3. */
+static void spare_main(int taken_fd) {
+  char tag[32];
+  snprintf(tag, sizeof tag, "spare %d", (int)getpid());
+  place(connect_stream(tag, "status"), 3);
+  place(connect_stream(tag, "out"), 1);
+  place(connect_stream(tag, "err"), 2);
   static struct request r;
-  if (!buf || parse_request(buf, len, &r) != len) _exit(NSEXEC_EXIT_USAGE);
-  close(fd);
-  launcher(sock, &r);
+  static char buf[1 << 16];
+  memset(&r, 0, sizeof r);
+  memset(&cfg, 0, sizeof cfg);
+  memset(buf, 0, sizeof buf);
+  volatile char stack[32768];
+  memset((char *)stack, 0, sizeof stack);
+  normal_priority(); /* set-up done at low priority; from here on we are the launch */
+  size_t len = 0;
+  for (;;) {
+    ssize_t n = read(NSEXEC_STATUS_FD, buf + len, sizeof buf - len - 1);
+    if (n <= 0) _exit(0); /* the caller closed us (it is going away): nothing to do */
+    len += n;
+    if (parse_request(buf, len, &r) > 0) break;
+    if (len == sizeof buf - 1) _exit(NSEXEC_EXIT_USAGE); /* requests that big take the slow path */
+  }
+  uint64_t start_ns = mono_ns();
+  (void)!write(taken_fd, "t", 1); /* the server makes a new spare when it is idle again */
+  close(taken_fd);
+  launcher_run(&r, start_ns);
 }
 
-static void refill_spare(const char *sock) {
-  int p[2];
-  if (spare_pid > 0 || pipe2(p, O_CLOEXEC) < 0) return;
-  pid_t server = getpid();
-  pid_t pid = fork();
-  if (pid == 0) {
-    launcher_init(server);
+/* Tops the pool up: called when a launch ended or after SPARE_IDLE_MS of quiet, never right
+ * after a spare was taken. We run at nice 19 (root), so the fork and the spare's set-up yield to
+ * the launch being measured. */
+static void refill_spares(void) {
+  for (int i = 0; i < SPARES; i++) {
+    int p[2];
+    if (spare_pid[i] > 0 || pipe2(p, O_CLOEXEC) < 0) continue;
+    pid_t server = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+      launcher_init(server);
+      close(p[0]);
+      spare_main(p[1]);
+    }
     close(p[1]);
-    spare_wait(sock, p[0]);
+    if (pid < 0) { close(p[0]); return; }
+    spare_pid[i] = pid;
+    spare_fd[i] = p[0];
   }
-  close(p[0]);
-  if (pid < 0) { close(p[1]); return; }
-  spare_pid = pid;
-  spare_fd = p[1];
 }
 
-static void track(unsigned long long id, pid_t pid) {
-  if (nrunning == cap_running) {
-    cap_running = cap_running ? 2 * cap_running : 64;
-    running = realloc(running, cap_running * sizeof *running);
-    if (!running) _exit(NSEXEC_EXIT_SETUP);
-  }
-  running[nrunning++] = (struct launch){id, pid};
-  reply("%c %llu %d\n", NSEXEC_REPLY_STARTED, id, (int)pid);
+static int have_all_spares(void) {
+  for (int i = 0; i < SPARES; i++)
+    if (spare_pid[i] < 0) return 0;
+  return 1;
 }
 
-/* Hands request frame buf[0..len) to the spare, or forks a launcher for it if there is none. */
-static void spawn_launch(const char *sock, char *buf, size_t len, struct request *r) {
-  if (spare_pid > 0) {
-    uint32_t n = (uint32_t)len;
-    int ok = write(spare_fd, &n, sizeof n) == sizeof n && write(spare_fd, buf, len) == (ssize_t)len;
-    close(spare_fd);
-    pid_t pid = spare_pid;
-    spare_pid = -1;
-    if (ok) return track(r->id, pid);
-    kill(pid, SIGKILL); /* a broken spare: reaped later, not tracked; fall through to fork */
-  }
+static void forget_spare(int i) {
+  close(spare_fd[i]);
+  spare_pid[i] = -1;
+  spare_fd[i] = -1;
+}
+
+/* Slow path: fork a launcher for request r; "S <id> <pid>" so the caller can match its pid. */
+static void spawn_launch(struct request *r) {
   pid_t server = getpid();
   pid_t pid = fork();
   if (pid == 0) {
     launcher_init(server);
-    launcher(sock, r);
+    launcher_forked(r);
   }
   if (pid < 0) {
     const char *name = strerrorname_np(errno);
     reply("%c %llu %s\n", NSEXEC_REPLY_FAILED, r->id, name ? name : "EUNKNOWN");
     return;
   }
-  track(r->id, pid);
+  reply("%c %llu %d\n", NSEXEC_REPLY_STARTED, r->id, (int)pid);
 }
 
-/* Reaps every finished launcher: "D <id> <wait status> <CPU ns of it and its reaped children>". */
-static void reap(void) {
-  int status;
+/* Reaps every finished child: "D <pid> <wait status> <CPU ns of it and its reaped children>".
+ * Returns whether a launch ended (a moment when a fork competes with nothing we measure). */
+static int reap(void) {
+  int status, ended = 0;
   struct rusage ru;
   pid_t pid;
   while ((pid = wait4(-1, &status, WNOHANG, &ru)) > 0) {
-    if (pid == spare_pid) { close(spare_fd); spare_pid = -1; continue; } /* killed while idle */
-    for (size_t i = 0; i < nrunning; i++) {
-      if (running[i].pid != pid) continue;
-      unsigned long long cpu_ns = ((unsigned long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000ull +
-                                   (unsigned long long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec)) * 1000ull;
-      reply("%c %llu %d %llu\n", NSEXEC_REPLY_DONE, running[i].id, status, cpu_ns);
-      running[i] = running[--nrunning];
-      break;
-    }
+    ended = 1;
+    for (int i = 0; i < SPARES; i++)
+      if (pid == spare_pid[i]) forget_spare(i), ended = 0; /* died idle: the caller sees EOF */
+    reply("%c %d %d %llu\n", NSEXEC_REPLY_DONE, (int)pid, status, rusage_ns(&ru));
   }
+  return ended;
 }
 
 /* Launches every complete request in buf[0..len); returns the bytes consumed. */
-static size_t handle_requests(const char *sock, char *buf, size_t len) {
+static size_t handle_requests(char *buf, size_t len) {
   static struct request r;
   size_t used = 0, n;
   while ((n = parse_request(buf + used, len - used, &r)) > 0) {
-    spawn_launch(sock, buf + used, n, &r);
+    spawn_launch(&r);
     used += n;
   }
   return used;
@@ -622,6 +699,7 @@ static size_t handle_requests(const char *sock, char *buf, size_t len) {
 static void on_sigchld(int sig) { (void)sig; } /* only interrupts ppoll */
 
 static int serve(const char *sock) {
+  sock_path = sock;
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) return NSEXEC_EXIT_SETUP;
   signal(SIGINT, SIG_IGN); /* Ctrl-C is the caller's to handle; we die with it (PDEATHSIG) */
   signal(SIGHUP, SIG_IGN);
@@ -639,23 +717,28 @@ static int serve(const char *sock) {
   sigaction(SIGCHLD, &sa, NULL);
   size_t cap = 65536, len = 0;
   char *buf = malloc(cap);
-  refill_spare(sock);
+  low_priority = geteuid() == 0 && setpriority(PRIO_PROCESS, 0, 19) == 0;
+  refill_spares();
   for (;;) {
-    reap();
-    struct pollfd pfd = {STDIN_FILENO, POLLIN, 0};
-    if (ppoll(&pfd, 1, NULL, &orig) < 0) {
-      if (errno == EINTR) continue;
-      return NSEXEC_EXIT_SETUP;
-    }
+    if (reap()) refill_spares();
+    struct pollfd pfd[1 + SPARES] = {{STDIN_FILENO, POLLIN, 0}};
+    for (int i = 0; i < SPARES; i++) pfd[1 + i] = (struct pollfd){spare_pid[i] > 0 ? spare_fd[i] : -1, POLLIN, 0};
+    struct timespec idle = {0, SPARE_IDLE_MS * 1000000L};
+    int r = ppoll(pfd, 1 + SPARES, have_all_spares() ? NULL : &idle, &orig);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return NSEXEC_EXIT_SETUP;
+    if (r == 0) { refill_spares(); continue; }
+    for (int i = 0; i < SPARES; i++)
+      if (pfd[1 + i].revents) forget_spare(i); /* taken (or died: reaped above) */
+    if (!pfd[0].revents) continue;
     if (len == cap && !(buf = realloc(buf, cap *= 2))) return NSEXEC_EXIT_SETUP;
     ssize_t n = read(STDIN_FILENO, buf + len, cap - len);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return 0; /* the caller closed stdin (or died): launchers die with us */
     len += n;
-    size_t used = handle_requests(sock, buf, len);
+    size_t used = handle_requests(buf, len);
     memmove(buf, buf + used, len - used);
     len -= used;
-    refill_spare(sock); /* after the replies: the fork is off the critical path of this launch */
   }
 }
 

@@ -12,6 +12,7 @@
 #define NSEXEC_MSG_TIME 'T'   /* T <phase> <CLOCK_MONOTONIC ns>         */
 #define NSEXEC_MSG_PID 'P'    /* P <host pid of the container init>       */
 #define NSEXEC_MSG_ERROR 'E'  /* E <stage> <op> <errno name> <path|->     */
+#define NSEXEC_MSG_RUSAGE 'U' /* U <CPU ns of the command + its reaped children> (rusage) */
 #define NSEXEC_MSG_EXIT 'X'   /* X code <n>  |  X signal <n>              */
 
 /* Exit status of the helper itself when the container never ran its command. */
@@ -22,13 +23,14 @@
 /* Byte the parent sends the child once its pid is in every cgroup.procs file. */
 #define NSEXEC_GO_BYTE 'g'
 
-/* Protocol v2, `ctvm-nsexec serve SOCK`: requests on stdin, replies on stdout, one line each.
- * A request is "L <id> <out> <err> <argc>\n" then argc NUL-terminated strings (the v1 argv);
- * out/err are pipe | inherit | ignore. */
+/* Protocol v2, `ctvm-nsexec serve SOCK` (native/README.md). A request is
+ * "L <id> <out> <err> <argc>\n" then argc NUL-terminated strings (the v1 argv), out/err one of
+ * pipe | inherit | ignore; written to an idle spare's status connection, or to the server's stdin.
+ * Replies on the server's stdout, one line each: */
 #define NSEXEC_REQ_LAUNCH 'L'
-#define NSEXEC_REPLY_STARTED 'S' /* S <id> <launcher pid>                        */
-#define NSEXEC_REPLY_DONE 'D'    /* D <id> <wait status> <CPU ns incl. children>  */
-#define NSEXEC_REPLY_FAILED 'F'  /* F <id> <errno name>: fork failed             */
+#define NSEXEC_REPLY_STARTED 'S' /* S <id> <pid>: forked a launcher for a stdin request  */
+#define NSEXEC_REPLY_DONE 'D'    /* D <pid> <wait status> <CPU ns incl. reaped children> */
+#define NSEXEC_REPLY_FAILED 'F'  /* F <id> <errno name>: fork failed                     */
 
 /* The server's fd that holds the caller's stdout (for out = inherit). */
 #define NSEXEC_INHERIT_FD 3

@@ -1,7 +1,7 @@
 // One bare instance: the workload as a plain host process, started by the same resident launcher
-// as containers (ctvm-nsexec serve: no namespaces, no root -> the launcher execs in place, so the
-// workload is a fork+exec of a small static process). Start latency = launch() call -> READY line
-// read from its stdout; exit latency = launch() -> the launcher's reap report.
+// as containers (ctvm-nsexec serve; no namespaces, no root -> the launcher vforks + execs it, as
+// posix_spawn does). Start latency = launch() call -> READY line read from its stdout; exit
+// latency = launch() -> the launcher's report that it reaped the workload.
 import { tmpdir } from 'node:os';
 import type { Readable } from 'node:stream';
 import type { ExitInfo, Instance, LaunchOptions, PhaseTimeline, ReadyInfo, ResultLine } from '../environment.js';
@@ -10,6 +10,7 @@ import type { StatusMessage } from '../container/nsexec-protocol.js';
 import { readSmapsRollup } from '../../measure/smaps.js';
 import { procCpuNs } from '../../measure/cpu.js';
 import { monoNs } from '../../units.js';
+import { signalName } from '../container/lifecycle.js';
 import { parseResultLine, readLines, Tail, type LineHandler } from './line-stream.js';
 import { processTree, schedRuntimeNs } from './proc-tree.js';
 
@@ -35,10 +36,18 @@ export function launchBare(opts: LaunchOptions): Instance {
   const launchNs = monoNs();
   const events: PhaseTimeline = { launchNs, phases: [], facts: {} };
   let setupError: string | undefined;
+  let pid: number | undefined; // the workload's (the launcher is its parent)
+  let exitMsg: { code: number | null; signal: number | null; atNs: number } | undefined;
+  let finalCpuNs: number | undefined;
   const onStatus = (m: StatusMessage): void => {
-    if (m.kind === 'time') events.phases.push({ name: m.phase, atNs: m.atNs }); // helper, exec
+    if (m.kind === 'time' && m.phase !== 'exited') events.phases.push({ name: m.phase, atNs: m.atNs });
+    else if (m.kind === 'time') exitedAtNs = m.atNs;
+    else if (m.kind === 'pid') pid = m.pid;
     else if (m.kind === 'error') setupError = `ctvm-nsexec: ${m.op} ${m.path ?? ''}: ${m.errno}`;
+    else if (m.kind === 'rusage') finalCpuNs = m.cpuNs; // the workload + its reaped children, µs
+    else exitMsg = { code: m.code, signal: m.signal, atNs: monoNs() };
   };
+  let exitedAtNs: number | undefined;
   const child = spawnNsexec(bareLaunchArgs(opts), { stdout: 'pipe', stderr: 'pipe', onStatus });
   events.phases.push({ name: 'spawn', atNs: monoNs() });
   const tail = new Tail();
@@ -62,24 +71,34 @@ export function launchBare(opts: LaunchOptions): Instance {
 
   let timedOut = false;
   let stoppedBy: string | undefined;
-  let finalCpuNs: number | undefined;
-  let pid: number | undefined;
-  void child.helperPid.then((p) => (pid = p)).catch(() => undefined);
-  const timer = opts.timeoutMs > 0 ? setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs) : undefined;
+  // The workload itself, so its launcher reaps it and reports its CPU; the launcher before then.
+  const kill = (): void => {
+    if (pid === undefined || exitMsg) return child.kill('SIGKILL');
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  };
+  const timer = opts.timeoutMs > 0 ? setTimeout(() => ((timedOut = true), kill()), opts.timeoutMs) : undefined;
   const exited: Promise<ExitInfo> = Promise.all([child.done, outDone, errDone]).then(([r]) => {
     if (timer) clearTimeout(timer);
-    const atNs = r.reapedAtNs ?? monoNs();
-    finalCpuNs = r.cpuNs; // rusage of the workload and the children it reaped (µs resolution)
+    // Reaped = the launcher's waitpid returned (its "exited" stamp); if the launcher itself was
+    // killed (timeout, stop), the server's reap report. Never before the READY line it followed.
+    const atNs = Math.max(exitedAtNs ?? r.reapedAtNs ?? monoNs(), readyAt ?? 0);
     events.phases.push({ name: 'exit', atNs });
     const failure = setupError ?? r.error;
+    if (exitMsg === undefined && finalCpuNs === undefined) finalCpuNs = r.cpuNs; // launcher killed
     if (readyAt === undefined) {
       const why = failure ?? `exited (code ${r.exitCode ?? '-'}, signal ${r.signal ?? '-'})`;
       rejectReady(new Error(`${opts.instanceName}: ${timedOut ? `timed out after ${opts.timeoutMs} ms` : why} before READY`));
     }
+    const code = exitMsg ? exitMsg.code : (r.exitCode ?? null);
+    const signal = exitMsg ? (exitMsg.signal === null ? null : signalName(exitMsg.signal)) : (r.signal ?? null);
     return {
       atNs,
-      code: r.exitCode ?? null,
-      signal: r.signal ?? null,
+      code,
+      signal,
       timedOut,
       oomKilled: false,
       ...(stoppedBy ? { stoppedBy } : {}),
@@ -98,8 +117,8 @@ export function launchBare(opts: LaunchOptions): Instance {
     async sampleMemory() {
       let pssBytes = 0;
       let rssBytes = 0;
-      const root = await child.helperPid.catch(() => undefined);
-      for (const p of root && !gone ? processTree(root) : []) {
+      await child.helperPid.catch(() => undefined);
+      for (const p of pid !== undefined && !gone ? processTree(pid) : []) {
         const s = await readSmapsRollup(p).catch(() => null);
         if (s) ((pssBytes += s.pssBytes), (rssBytes += s.rssBytes));
       }
@@ -124,8 +143,8 @@ export function launchBare(opts: LaunchOptions): Instance {
     },
     async stop(reason = 'stopped') {
       if (!gone) {
-        if (stoppedBy === undefined) stoppedBy = reason;
-        child.kill('SIGKILL');
+        if (stoppedBy === undefined && !exitMsg) stoppedBy = reason;
+        kill();
       }
       await exited;
     },

@@ -86,7 +86,7 @@ function start(
         state = transition(state, { status: 'running', pid: m.pid });
         resolvePid(m.pid);
       } else if (m.kind === 'error') setupError = new SystemError(`${m.stage}: ${m.op}`, m.path, m.errno);
-      else exitMsg = m;
+      else if (m.kind === 'exit') exitMsg = m;
     },
   });
 

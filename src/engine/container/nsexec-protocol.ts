@@ -9,6 +9,7 @@ export const NSEXEC_STATUS_FD = 3;
 export const NSEXEC_MSG_TIME = 'T';
 export const NSEXEC_MSG_PID = 'P';
 export const NSEXEC_MSG_ERROR = 'E';
+export const NSEXEC_MSG_RUSAGE = 'U';
 export const NSEXEC_MSG_EXIT = 'X';
 export const NSEXEC_EXIT_USAGE = 125;
 export const NSEXEC_EXIT_SETUP = 126;
@@ -28,6 +29,7 @@ export type StatusMessage =
   | { kind: 'time'; phase: string; atNs: Nanoseconds }
   | { kind: 'pid'; pid: number }
   | { kind: 'error'; stage: string; op: string; errno: string; path: string | undefined }
+  | { kind: 'rusage'; cpuNs: Nanoseconds }
   | { kind: 'exit'; code: number | null; signal: number | null };
 
 /** Parses one status line; returns undefined for anything that is not protocol (never throws). */
@@ -48,6 +50,10 @@ export function parseStatusLine(line: string): StatusMessage | undefined {
     if (!m) return undefined;
     return { kind: 'error', stage: m[1]!, op: m[2]!, errno: m[3]!, path: m[4] === '-' ? undefined : m[4] };
   }
+  if (tag === NSEXEC_MSG_RUSAGE) {
+    const m = /^(\d+)$/.exec(rest);
+    return m ? { kind: 'rusage', cpuNs: Number(m[1]) } : undefined;
+  }
   if (tag === NSEXEC_MSG_EXIT) {
     const m = /^(code|signal) (\d+)$/.exec(rest);
     if (!m) return undefined;
@@ -62,7 +68,7 @@ export function parseStatusLine(line: string): StatusMessage | undefined {
 /** Where a launched command's stdout/stderr go: a socket read by us, our own fd, or /dev/null. */
 export type OutputMode = 'pipe' | 'inherit' | 'ignore';
 
-/** One connection from a launcher to our socket says which launch and which stream it is. */
+/** A launcher's connection to our socket names the stream: "<id> <kind>" or "spare <pid> <kind>". */
 export type StreamKind = 'out' | 'err' | 'status';
 
 /** "L <id> <out> <err> <argc>\n" then argc NUL-terminated strings (the v1 argv). */
@@ -77,7 +83,7 @@ export function encodeLaunchRequest(id: number, out: OutputMode, err: OutputMode
 
 export type ServerReply =
   | { kind: 'started'; id: number; pid: number }
-  | { kind: 'done'; id: number; waitStatus: number; cpuNs: Nanoseconds }
+  | { kind: 'done'; pid: number; waitStatus: number; cpuNs: Nanoseconds }
   | { kind: 'failed'; id: number; errno: string };
 
 /** Parses one line of the server's stdout; undefined for anything else (never throws). */
@@ -85,7 +91,7 @@ export function parseServerReply(line: string): ServerReply | undefined {
   let m = /^S (\d+) (\d+)$/.exec(line);
   if (m) return { kind: 'started', id: Number(m[1]), pid: Number(m[2]) };
   m = /^D (\d+) (\d+) (\d+)$/.exec(line);
-  if (m) return { kind: 'done', id: Number(m[1]), waitStatus: Number(m[2]), cpuNs: Number(m[3]) };
+  if (m) return { kind: 'done', pid: Number(m[1]), waitStatus: Number(m[2]), cpuNs: Number(m[3]) };
   m = /^F (\d+) (E[A-Z0-9]+)$/.exec(line);
   if (m) return { kind: 'failed', id: Number(m[1]), errno: m[2]! };
   return undefined;

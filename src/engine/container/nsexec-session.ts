@@ -1,6 +1,8 @@
-// The Node side of `ctvm-nsexec serve` (protocol v2, native/README.md): requests go to its stdin,
-// S/D/F replies come back on its stdout, and each launcher connects to our unix socket for the
-// command's stdout, stderr and status fd. Starting that process is nsexec-spawn.ts's job.
+// The Node side of `ctvm-nsexec serve` (protocol v2, native/README.md). Launchers connect to our
+// unix socket for the command's stdout, stderr and status fd. Fast path: an idle pre-forked spare
+// has connected them already; the request is written on its status connection. Slow path: the
+// request goes to the server's stdin and it forks a launcher. S/D/F replies come on its stdout.
+// Starting the server process is nsexec-spawn.ts's job.
 import type { Server, Socket } from 'node:net';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { monoNs } from '../../units.js';
@@ -43,6 +45,7 @@ export interface LaunchOptions {
 }
 
 interface Pending {
+  id: number;
   opts: LaunchOptions;
   streams: { out?: PassThrough; err?: PassThrough };
   connected: Set<StreamKind>;
@@ -60,10 +63,18 @@ interface Pending {
 
 /** How long a reaped launcher's missing connections may take to be accepted before we give up. */
 const CONNECT_GRACE_MS = 1000;
+const KINDS = ['status', 'out', 'err'] as const;
+
+/** An idle pre-forked launcher's three connections ("spare <pid> <kind>"). */
+type Spare = { pid: number } & Partial<Record<StreamKind, Socket>>;
 
 export class LauncherSession {
   private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new Set<Pending>();
+  /** Slow-path launches until the server's S reply names their launcher. */
+  private readonly byId = new Map<number, Pending>();
+  private readonly byPid = new Map<number, Pending>();
+  private readonly spares = new Map<number, Spare>();
   private lost: string | undefined;
 
   constructor(
@@ -91,15 +102,20 @@ export class LauncherSession {
     const request = encodeLaunchRequest(id, opts.stdout, opts.stderr, args);
     let p!: Pending;
     const pid = new Promise<number>((resolvePid, rejectPid) => {
-      p = { opts, streams: {}, connected: new Set(), statusEnded: false, resolvePid, rejectPid } as Pending;
+      p = { id, opts, streams: {}, connected: new Set(), statusEnded: false, resolvePid, rejectPid } as Pending;
     });
     pid.catch(() => undefined);
     const done = new Promise<LaunchEnd>((resolve) => (p.resolveDone = resolve));
     if (opts.stdout === 'pipe') p.streams.out = new PassThrough();
     if (opts.stderr === 'pipe') p.streams.err = new PassThrough();
-    this.pending.set(id, p);
+    this.pending.add(p);
     if (this.pending.size === 1) this.setBusy(true);
-    this.input.write(request);
+    const spare = this.takeSpare();
+    if (spare) this.assign(p, spare, request);
+    else {
+      this.byId.set(id, p);
+      this.input.write(request);
+    }
     return {
       pid,
       stdout: p.streams.out ?? null,
@@ -117,7 +133,9 @@ export class LauncherSession {
   fail(why: string): void {
     if (this.lost) return;
     this.lost = why;
-    for (const p of this.pending.values()) {
+    for (const spare of this.spares.values()) for (const k of KINDS) spare[k]?.destroy();
+    this.spares.clear();
+    for (const p of [...this.pending]) {
       p.rejectPid(new Error(why));
       p.end ??= { exitCode: undefined, signal: undefined, cpuNs: undefined, reapedAtNs: undefined, error: why };
       p.forced = true;
@@ -126,12 +144,11 @@ export class LauncherSession {
   }
 
   private onReply(r: ServerReply): void {
-    const p = this.pending.get(r.id);
-    if (!p) return;
+    const p = r.kind === 'done' ? this.byPid.get(r.pid) : this.byId.get(r.id);
+    if (!p) return; // e.g. an idle spare that died: its connections close by themselves
     if (r.kind === 'started') {
-      p.pid = r.pid;
-      p.resolvePid(r.pid);
-      if (p.killWith) killQuiet(r.pid, p.killWith);
+      this.byId.delete(r.id);
+      this.started(p, r.pid);
     } else if (r.kind === 'failed') {
       const error = `ctvm-nsexec serve: fork failed: ${r.errno}`;
       p.rejectPid(new Error(error));
@@ -141,6 +158,45 @@ export class LauncherSession {
       p.end = { ...decodeWaitStatus(r.waitStatus), cpuNs: r.cpuNs, reapedAtNs: monoNs() };
     }
     this.maybeFinish(p);
+  }
+
+  private started(p: Pending, pid: number): void {
+    p.pid = pid;
+    this.byPid.set(pid, p);
+    p.resolvePid(pid);
+    if (p.killWith) killQuiet(pid, p.killWith);
+  }
+
+  /** An idle spare with all three connections, removed from the pool. */
+  private takeSpare(): Spare | undefined {
+    for (const [pid, spare] of this.spares) {
+      if (!KINDS.every((k) => spare[k] && !spare[k].destroyed)) continue;
+      this.spares.delete(pid);
+      return spare;
+    }
+    return undefined;
+  }
+
+  /** Fast path: the spare's streams become the launch's, the request goes on its status stream. */
+  private assign(p: Pending, spare: Spare, request: Buffer): void {
+    for (const k of KINDS) {
+      const sock = spare[k]!;
+      sock.ref();
+      p.connected.add(k);
+      if (k === 'status') this.readStatus(p, sock, Buffer.alloc(0));
+      else this.attachOutput(p, k, sock, Buffer.alloc(0));
+    }
+    spare.status!.write(request);
+    this.started(p, spare.pid);
+  }
+
+  private attachOutput(p: Pending, kind: 'out' | 'err', sock: Socket, rest: Buffer): void {
+    const out = p.streams[kind];
+    if (!out) return void sock.resume(); // not piped: the launcher closes it (EOF) at once
+    if (rest.length) out.write(rest);
+    sock.pipe(out, { end: false });
+    sock.on('close', () => out.end());
+    sock.resume();
   }
 
   /**
@@ -165,7 +221,9 @@ export class LauncherSession {
       }
       return;
     }
-    for (const [id, q] of this.pending) if (q === p) this.pending.delete(id);
+    this.pending.delete(p);
+    if (p.pid !== undefined && this.byPid.get(p.pid) === p) this.byPid.delete(p.pid);
+    for (const [id, q] of this.byId) if (q === p) this.byId.delete(id);
     if (p.grace) clearTimeout(p.grace);
     // Streams whose connection never came (launcher killed early, server lost) end now.
     if (p.streams.out && !p.connected.has('out')) p.streams.out.end();
@@ -174,7 +232,7 @@ export class LauncherSession {
     p.resolveDone(p.end);
   }
 
-  /** First line of every connection: "<id> out|err|status". */
+  /** First line of every connection: "<id> <kind>" (slow path) or "spare <pid> <kind>". */
   private route(sock: Socket): void {
     sock.on('error', () => undefined); // a reset connection just ends (close follows)
     let head = Buffer.alloc(0);
@@ -183,21 +241,35 @@ export class LauncherSession {
       const nl = head.indexOf(10);
       if (nl < 0) return void (head.length > 64 ? sock.destroy() : undefined);
       sock.off('data', onData);
-      const m = /^(\d+) (out|err|status)$/.exec(head.subarray(0, nl).toString());
-      const p = m ? this.pending.get(Number(m[1])) : undefined;
-      const kind = m?.[2] as StreamKind | undefined;
-      if (!p || !kind || p.connected.has(kind)) return void sock.destroy();
+      sock.pause();
+      const m = /^(spare )?(\d+) (out|err|status)$/.exec(head.subarray(0, nl).toString());
+      if (!m) return void sock.destroy();
+      const kind = m[3] as StreamKind;
+      if (m[1]) return this.addSpare(Number(m[2]), kind, sock);
+      const p = this.byId.get(Number(m[2])) ?? [...this.byPid.values()].find((q) => q.id === Number(m[2]));
+      if (!p || p.connected.has(kind)) return void sock.destroy();
       p.connected.add(kind);
       const rest = head.subarray(nl + 1);
-      if (kind === 'status') return this.readStatus(p, sock, rest);
-      const out = kind === 'out' ? p.streams.out : p.streams.err;
-      if (!out) return void sock.destroy();
-      if (rest.length) out.write(rest);
-      sock.pipe(out, { end: false });
-      sock.on('close', () => out.end());
+      if (kind === 'status') this.readStatus(p, sock, rest);
+      else this.attachOutput(p, kind, sock, rest);
       this.maybeFinish(p);
     };
     sock.on('data', onData);
+  }
+
+  private addSpare(pid: number, kind: StreamKind, sock: Socket): void {
+    if (this.lost) return void sock.destroy();
+    const spare = this.spares.get(pid) ?? { pid };
+    this.spares.set(pid, spare);
+    spare[kind]?.destroy();
+    spare[kind] = sock;
+    sock.unref(); // an idle spare never keeps Node alive
+    sock.on('close', () => {
+      // It died idle (or the server did): forget it and drop its other connections.
+      if (this.spares.get(pid) !== spare) return;
+      this.spares.delete(pid);
+      for (const k of KINDS) spare[k]?.destroy();
+    });
   }
 
   private readStatus(p: Pending, sock: Socket, rest: Buffer): void {
@@ -217,6 +289,7 @@ export class LauncherSession {
       p.statusEnded = true;
       this.maybeFinish(p);
     });
+    sock.resume();
   }
 }
 

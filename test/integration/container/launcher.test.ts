@@ -80,15 +80,24 @@ test('10 concurrent containers keep their own output and exit codes', { skip }, 
 });
 
 test('a killed server fails its pending launches clearly and is replaced on the next launch', { skip: skipBare }, async () => {
-  const first = spawnNsexec(['--', '/bin/sleep', '100'], { stdout: 'ignore', stderr: 'ignore', onStatus: () => undefined });
-  const sleepPid = await first.helperPid;
+  let resolveWorkload!: (pid: number) => void;
+  const workload = new Promise<number>((r) => (resolveWorkload = r));
+  const first = spawnNsexec(['--', '/bin/sleep', '100'], {
+    stdout: 'ignore',
+    stderr: 'ignore',
+    onStatus: (m) => (m.kind === 'pid' ? resolveWorkload(m.pid) : undefined),
+  });
+  const launcherPid = await first.helperPid;
+  const sleepPid = await workload;
   const server = nsexecServer()!;
   const ticks = startTicks(sleepPid);
+  const launcherTicks = startTicks(launcherPid);
   process.kill(server.pid, 'SIGKILL');
   const end = await first.done;
   assert.match(end.error ?? '', new RegExp(`ctvm-nsexec serve \\(pid ${server.pid}\\) exited`));
   assert.equal(end.exitCode, undefined);
-  assert.ok(await until(() => !alive(sleepPid, ticks), 3000), 'the launch died with its server (PDEATHSIG)');
+  assert.ok(await until(() => !alive(launcherPid, launcherTicks), 3000), 'the launcher died with its server');
+  assert.ok(await until(() => !alive(sleepPid, ticks), 3000), 'and the workload with its launcher (PDEATHSIG)');
   assert.ok(await until(() => !existsSync(server.socketDir), 3000), 'socket dir removed');
   const second = spawnNsexec(['--', '/bin/sh', '-c', 'exit 4'], { stdout: 'ignore', stderr: 'ignore', onStatus: () => undefined });
   assert.equal((await second.done).exitCode, 4);
@@ -115,7 +124,7 @@ test('SIGKILLing the Node side leaves no server, launcher or container running',
     });
     child.on('exit', (code) => reject(new Error(`fixture exited early (${code})`)));
   });
-  assert.deepEqual(Object.keys(pids).sort(), ['bare', 'containerInit', 'containerLauncher', 'server']);
+  assert.deepEqual(Object.keys(pids).sort(), ['bareLauncher', 'bareWorkload', 'containerInit', 'containerLauncher', 'server']);
   const ticks = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, startTicks(pid)]));
   for (const [k, pid] of Object.entries(pids)) assert.ok(alive(pid, ticks[k]!), `${k} (${pid}) runs before the kill`);
   child.kill('SIGKILL');

@@ -46,6 +46,8 @@ test('parses time, pid, error and exit lines', () => {
     errno: 'EPERM',
     path: undefined,
   });
+  assert.deepEqual(proto.parseStatusLine('U 1234000'), { kind: 'rusage', cpuNs: 1234000 });
+  assert.equal(proto.parseStatusLine('U -5'), undefined);
   assert.deepEqual(proto.parseStatusLine('X signal 9'), { kind: 'exit', code: null, signal: 9 });
   assert.deepEqual(proto.parseStatusLine('X code 3'), { kind: 'exit', code: 3, signal: null });
   assert.equal(proto.parseStatusLine('garbage'), undefined);
@@ -70,7 +72,7 @@ test('a launch request refuses what the C side could not frame', () => {
 
 test('parses the server replies S, D and F; ignores anything else', () => {
   assert.deepEqual(proto.parseServerReply('S 3 4242'), { kind: 'started', id: 3, pid: 4242 });
-  assert.deepEqual(proto.parseServerReply('D 3 768 2500000'), { kind: 'done', id: 3, waitStatus: 768, cpuNs: 2500000 });
+  assert.deepEqual(proto.parseServerReply('D 3 768 2500000'), { kind: 'done', pid: 3, waitStatus: 768, cpuNs: 2500000 });
   assert.deepEqual(proto.parseServerReply('F 9 EAGAIN'), { kind: 'failed', id: 9, errno: 'EAGAIN' });
   for (const bad of ['', 'S 3', 'D 3 768', 'S x 1', 'F 9 eagain', 'T helper 1', 'S 3 42 extra'])
     assert.equal(proto.parseServerReply(bad), undefined, bad);
