@@ -15,7 +15,11 @@ type Variant = { name: string; config: Partial<Omit<QemuLaunchConfig, 'qmpSocket
 
 const NAIVE_OMIT = ['quiet', 'cryptomgr.notests', '8250.nr_uarts', 'pci', 'acpi', 'tsc_early_khz'];
 const VARIANTS: Variant[] = [
-  { name: 'naive: pc bzImage gz, plain cmdline', config: { machine: 'pc', kernelPath: defaultKernelPath('bzimage'), omitCmdline: NAIVE_OMIT }, gzip: true },
+  {
+    name: 'naive: pc bzImage gz, plain cmdline',
+    config: { machine: 'pc', kernelPath: defaultKernelPath('bzimage'), omitCmdline: NAIVE_OMIT },
+    gzip: true,
+  },
   { name: 'pc bzImage', config: { machine: 'pc', kernelPath: defaultKernelPath('bzimage') } },
   { name: 'pc pvh', config: { machine: 'pc' } },
   { name: 'q35 pvh', config: { machine: 'q35' } },
@@ -37,7 +41,11 @@ interface Row {
   failures: string[];
 }
 
-async function bootOnce(v: Variant, base: Omit<QemuLaunchConfig, 'qmpSocket'>, gzInitrd: string): Promise<VmInstance> {
+async function bootOnce(
+  v: Variant,
+  base: Omit<QemuLaunchConfig, 'qmpSocket'>,
+  gzInitrd: string,
+): Promise<VmInstance> {
   const launchNs = monoNs();
   const vm = new VmInstance({
     name: `bench-${process.pid}`,
@@ -69,9 +77,15 @@ async function main(): Promise<void> {
     tscKhz: hostTscKhz(),
     tbSizeMiB: DEFAULT_VM_OPTIONS.tbSizeMiB,
   };
-  console.log(`vm-boot: accel=${accel}, n=${n} per variant, ${variants.length} variants, noop workload, 256M, 1 vCPU`);
-  console.log(`initramfs: plain ${(plain.bytes / MiB).toFixed(1)} MiB, gzip ${(gz.bytes / MiB).toFixed(1)} MiB`);
-  const rows = new Map<string, Row>(variants.map((v) => [v.name, { readyMs: [], initMs: [], guestUptimeMs: [], failures: [] }]));
+  console.log(
+    `vm-boot: accel=${accel}, n=${n} per variant, ${variants.length} variants, noop workload, 256M, 1 vCPU`,
+  );
+  console.log(
+    `initramfs: plain ${(plain.bytes / MiB).toFixed(1)} MiB, gzip ${(gz.bytes / MiB).toFixed(1)} MiB`,
+  );
+  const rows = new Map<string, Row>(
+    variants.map((v) => [v.name, { readyMs: [], initMs: [], guestUptimeMs: [], failures: [] }]),
+  );
   const rng = mulberry32(20261129);
   for (let round = 0; round < n; round++) {
     for (const v of shuffled(variants, rng)) {
@@ -84,7 +98,8 @@ async function main(): Promise<void> {
         row.readyMs.push((ready.atNs - vm.events.launchNs) / 1e6);
         const init = at('init');
         if (init) row.initMs.push((init - vm.events.launchNs) / 1e6);
-        if (vm.events.facts.guestUptimeAtInitNs) row.guestUptimeMs.push(vm.events.facts.guestUptimeAtInitNs / 1e6);
+        if (vm.events.facts.guestUptimeAtInitNs)
+          row.guestUptimeMs.push(vm.events.facts.guestUptimeAtInitNs / 1e6);
       } catch (err) {
         row.failures.push(err instanceof Error ? err.message : String(err));
       }
@@ -97,7 +112,9 @@ async function main(): Promise<void> {
 
 function printTable(rows: Map<string, Row>): void {
   const f = (x: number) => x.toFixed(0).padStart(6);
-  console.log('\n| variant | n | READY median ms [95% CI] | /init median ms | guest uptime at /init ms | failures |');
+  console.log(
+    '\n| variant | n | READY median ms [95% CI] | /init median ms | guest uptime at /init ms | failures |',
+  );
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const [name, r] of rows) {
     if (r.readyMs.length === 0) {

@@ -47,7 +47,8 @@ export function registerVm(program: Command): void {
 async function vmRun(args: string[], f: VmRunFlags): Promise<number> {
   if (f.workload && f.rootfs) throw new UsageError('--workload and --rootfs are mutually exclusive');
   const timeoutMs = parseDurationMs(f.timeout);
-  if (timeoutMs === undefined || timeoutMs <= 0) throw new UsageError(`--timeout '${f.timeout}' is not a duration`, { hint: 'e.g. 30s, 2m' });
+  if (timeoutMs === undefined || timeoutMs <= 0)
+    throw new UsageError(`--timeout '${f.timeout}' is not a duration`, { hint: 'e.g. 30s, 2m' });
   // Validate cheap inputs before building anything.
   parseMemory(f.memory);
   parseVcpus(f.vcpus);
@@ -67,14 +68,21 @@ async function vmRun(args: string[], f: VmRunFlags): Promise<number> {
   };
   const r = await runVmOnce(workload, options, timeoutMs, show);
   if (f.phases) {
-    console.error(`vm: accel=${r.describe.accel} machine=${r.describe.machine} kernel=${r.describe.kernelVersion} (${r.describe.kernelForm})`);
+    console.error(
+      `vm: accel=${r.describe.accel} machine=${r.describe.machine} kernel=${r.describe.kernelVersion} (${r.describe.kernelForm})`,
+    );
     for (const l of formatPhases(r.events)) console.error(l);
   }
   if (r.exit.timedOut)
-    throw new HostError(`guest timed out after ${f.timeout} (qemu killed)`, { hint: `last console lines:\n${r.exit.outputTail.join('\n')}` });
-  if (r.exit.code === null)
-    throw new HostError(r.readyError ?? `guest ended without reporting an exit status (${r.exit.signal ?? 'no signal'})`, {
+    throw new HostError(`guest timed out after ${f.timeout} (qemu killed)`, {
       hint: `last console lines:\n${r.exit.outputTail.join('\n')}`,
     });
+  if (r.exit.code === null)
+    throw new HostError(
+      r.readyError ?? `guest ended without reporting an exit status (${r.exit.signal ?? 'no signal'})`,
+      {
+        hint: `last console lines:\n${r.exit.outputTail.join('\n')}`,
+      },
+    );
   return r.exit.code;
 }

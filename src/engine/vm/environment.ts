@@ -58,7 +58,9 @@ export function createVmEnvironment(deps: VmEnvironmentDeps = {}): Environment {
     async probe(host: HostFacts): Promise<Availability> {
       const a = host.environments.vm;
       if (!a) return { usable: false, reason: 'doctor did not assess the vm environment' };
-      return a.usable ? { usable: true, ...(a.detail ? { detail: a.detail } : {}) } : { usable: false, reason: a.reason };
+      return a.usable
+        ? { usable: true, ...(a.detail ? { detail: a.detail } : {}) }
+        : { usable: false, reason: a.reason };
     },
 
     async prepare(workload: PreparedWorkload, options?: Record<string, unknown>): Promise<void> {

@@ -1,7 +1,16 @@
 // Builds the guest initramfs: a newc cpio of the workload rootfs (the same tree the container
 // pivots into) plus /init and /dev/console, cached by content hash in .cache/initramfs/.
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CACHE_DIR } from '../../paths.js';
@@ -34,8 +43,12 @@ export function rootfsEntries(rootDir: string, rel = ''): CpioEntry[] {
 }
 
 /** The whole archive: rootfs + /dev/console (the kernel opens it for init's stdio) + /init. */
-export function initramfsEntries(workload: Pick<PreparedWorkload, 'rootfsDir' | 'argv' | 'env'>): CpioEntry[] {
-  const entries = rootfsEntries(workload.rootfsDir).filter((e) => e.path !== 'init' && e.path !== 'dev/console');
+export function initramfsEntries(
+  workload: Pick<PreparedWorkload, 'rootfsDir' | 'argv' | 'env'>,
+): CpioEntry[] {
+  const entries = rootfsEntries(workload.rootfsDir).filter(
+    (e) => e.path !== 'init' && e.path !== 'dev/console',
+  );
   if (!entries.some((e) => e.path === 'dev')) entries.push({ type: 'dir', path: 'dev' });
   const devAt = entries.findIndex((e) => e.path === 'dev');
   entries.splice(devAt + 1, 0, { type: 'chardev', path: 'dev/console', major: 5, minor: 1, mode: 0o600 });

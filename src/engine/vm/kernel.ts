@@ -43,7 +43,11 @@ export function kernelForm(head: Buffer): 'elf' | 'bzimage' | null {
     if (head[4] !== 2 || head[5] !== 1 || head.readUInt16LE(0x12) !== 0x3e) return null;
     return 'elf';
   }
-  if (head.length >= 0x210 && head.toString('latin1', 0x202, 0x206) === 'HdrS' && head.readUInt16LE(0x1fe) === 0xaa55)
+  if (
+    head.length >= 0x210 &&
+    head.toString('latin1', 0x202, 0x206) === 'HdrS' &&
+    head.readUInt16LE(0x1fe) === 0xaa55
+  )
     return 'bzimage';
   return null;
 }
@@ -65,7 +69,10 @@ export function elfNotes(readAt: (offset: number, len: number) => Buffer): ElfNo
   for (let i = 0; i < phnum && (i + 1) * phentsize <= phs.length; i++) {
     const ph = i * phentsize;
     if (phs.readUInt32LE(ph) !== 4) continue; // PT_NOTE
-    const seg = readAt(Number(phs.readBigUInt64LE(ph + 8)), Math.min(Number(phs.readBigUInt64LE(ph + 32)), 1 << 20));
+    const seg = readAt(
+      Number(phs.readBigUInt64LE(ph + 8)),
+      Math.min(Number(phs.readBigUInt64LE(ph + 32)), 1 << 20),
+    );
     let off = 0;
     while (off + 12 <= seg.length) {
       const namesz = seg.readUInt32LE(off);
@@ -107,7 +114,9 @@ export function resolveKernel(path?: string): GuestKernel {
         hint: 'use the bzImage, or a kernel built with CONFIG_PVH=y',
       });
     // The kernel's own "Linux" note carries its release string (e.g. 6.1.0-56-amd64).
-    const release = notes.find((n) => n.owner === 'Linux' && n.desc.length > 1 && /^\d+\.\d+/.test(n.desc.toString('latin1')));
+    const release = notes.find(
+      (n) => n.owner === 'Linux' && n.desc.length > 1 && /^\d+\.\d+/.test(n.desc.toString('latin1')),
+    );
     const version = release ? release.desc.toString('latin1').replace(/\0.*$/s, '') : cachedVersion(file);
     return { path: file, form: 'pvh', version };
   });

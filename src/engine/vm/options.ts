@@ -59,7 +59,9 @@ export function parseMemory(value: unknown, hostBytes: Bytes = totalmem()): Byte
   if (bytes === undefined || !Number.isFinite(bytes))
     throw new UsageError(`vm memory '${String(value)}' is not a size`, { hint: 'e.g. 256M, 1G' });
   if (bytes < MIN_MEMORY_BYTES)
-    throw new UsageError(`vm memory '${String(value)}' is below the ${MIN_MEMORY_BYTES / MiB}M a guest needs`);
+    throw new UsageError(
+      `vm memory '${String(value)}' is below the ${MIN_MEMORY_BYTES / MiB}M a guest needs`,
+    );
   if (bytes > hostBytes)
     throw new UsageError(
       `vm memory '${String(value)}' exceeds this host's ${Math.floor(hostBytes / MiB)}M of RAM`,
@@ -76,9 +78,20 @@ export function parseVcpus(value: unknown): number {
 
 /** Merges user options over the defaults; unknown keys are an error (typos must not be ignored). */
 export function parseVmOptions(raw: Record<string, unknown> = {}): VmOptions {
-  const known = new Set(['accel', 'machine', 'vcpus', 'memory', 'kernel', 'compressInitramfs', 'tbSizeMiB', 'microvmAcpi', 'extraCmdline']);
+  const known = new Set([
+    'accel',
+    'machine',
+    'vcpus',
+    'memory',
+    'kernel',
+    'compressInitramfs',
+    'tbSizeMiB',
+    'microvmAcpi',
+    'extraCmdline',
+  ]);
   for (const k of Object.keys(raw))
-    if (!known.has(k)) throw new UsageError(`unknown vm option '${k}'`, { hint: `known: ${[...known].join(', ')}` });
+    if (!known.has(k))
+      throw new UsageError(`unknown vm option '${k}'`, { hint: `known: ${[...known].join(', ')}` });
   const o: VmOptions = { ...DEFAULT_VM_OPTIONS, extraCmdline: [] };
   if (raw.accel !== undefined) o.accel = oneOf('accel', raw.accel, ACCELS);
   if (raw.machine !== undefined) o.machine = oneOf('machine', raw.machine, MACHINES);
@@ -89,7 +102,9 @@ export function parseVmOptions(raw: Record<string, unknown> = {}): VmOptions {
   if (raw.tbSizeMiB !== undefined) {
     const n = Number(raw.tbSizeMiB);
     if (!Number.isInteger(n) || n < 0)
-      throw new UsageError(`vm tbSizeMiB '${String(raw.tbSizeMiB)}' must be an integer >= 0 (0 = QEMU's default)`);
+      throw new UsageError(
+        `vm tbSizeMiB '${String(raw.tbSizeMiB)}' must be an integer >= 0 (0 = QEMU's default)`,
+      );
     o.tbSizeMiB = n === 0 ? undefined : n;
   }
   if (raw.microvmAcpi !== undefined) o.microvmAcpi = raw.microvmAcpi === true;

@@ -48,11 +48,15 @@ export function kernelCmdline(
     if (c.tscKhz) words.push(`tsc_early_khz=${c.tscKhz}`);
   }
   const omit = new Set(c.omitCmdline ?? []);
-  return [...words.filter((w) => !omit.has(w) && !omit.has(w.split('=')[0]!)), ...(c.extraCmdline ?? [])].join(' ');
+  return [
+    ...words.filter((w) => !omit.has(w) && !omit.has(w.split('=')[0]!)),
+    ...(c.extraCmdline ?? []),
+  ].join(' ');
 }
 
 export function qemuArgs(c: QemuLaunchConfig): string[] {
   const accel = c.accel === 'tcg' && c.tbSizeMiB ? `tcg,tb-size=${c.tbSizeMiB}` : c.accel;
+  // prettier-ignore
   return [
     '-accel', accel,
     '-M', machineArg(c),

@@ -50,7 +50,9 @@ export class QmpClient {
         }
       };
       socket.on('data', onData);
-      socket.once('error', (err) => reject(new HostError(`QMP socket ${path}: ${err.message}`, { cause: err })));
+      socket.once('error', (err) =>
+        reject(new HostError(`QMP socket ${path}: ${err.message}`, { cause: err })),
+      );
       socket.once('close', () => reject(new HostError(`QMP socket ${path} closed before the greeting`)));
     }).catch((err: unknown) => {
       socket.destroy();
@@ -129,7 +131,9 @@ export class QmpClient {
         resolve: (v) => done(() => resolve(v as T)),
         reject: (e) => done(() => reject(e)),
       });
-      this.socket.write(JSON.stringify({ execute: command, ...(args ? { arguments: args } : {}), id }) + '\n');
+      this.socket.write(
+        JSON.stringify({ execute: command, ...(args ? { arguments: args } : {}), id }) + '\n',
+      );
     });
   }
 

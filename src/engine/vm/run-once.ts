@@ -32,7 +32,10 @@ export function rootfsWorkload(dir: string, argv: string[]): PreparedWorkload {
     throw new UsageError(`--rootfs ${dir} has no /bin/busybox (the guest's /init needs it)`, {
       hint: 'copy busybox-static into <rootfs>/bin/busybox',
     });
-  if (argv.length === 0) throw new UsageError('--rootfs needs a command after --', { hint: 'ctvm vm run --rootfs DIR -- /bin/sh -c "echo READY"' });
+  if (argv.length === 0)
+    throw new UsageError('--rootfs needs a command after --', {
+      hint: 'ctvm vm run --rootfs DIR -- /bin/sh -c "echo READY"',
+    });
   const bin = join(dir, argv[0]!);
   return {
     name: `rootfs:${dir}`,
@@ -75,8 +78,10 @@ export function formatPhases(events: PhaseTimeline): string[] {
     (p) => `  ${p.name.padEnd(9)} +${((p.atNs - events.launchNs) / 1e6).toFixed(1).padStart(8)} ms`,
   );
   const up = events.facts.guestUptimeAtInitNs;
-  if (up !== undefined) lines.push(`  guest uptime at /init: ${(up / 1e6).toFixed(0)} ms (kernel boot as the guest saw it)`);
+  if (up !== undefined)
+    lines.push(`  guest uptime at /init: ${(up / 1e6).toFixed(0)} ms (kernel boot as the guest saw it)`);
   const ready = events.phases.find((p) => p.name === 'ready');
-  if (ready) lines.push(`  start latency (launch -> READY): ${((ready.atNs - events.launchNs) / 1e6).toFixed(1)} ms`);
+  if (ready)
+    lines.push(`  start latency (launch -> READY): ${((ready.atNs - events.launchNs) / 1e6).toFixed(1)} ms`);
   return lines;
 }

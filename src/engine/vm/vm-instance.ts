@@ -8,7 +8,15 @@ import { HostError, errorMessage } from '../../errors.js';
 import { procCpuNs } from '../../measure/cpu.js';
 import { readSmapsByMapping } from '../../measure/smaps.js';
 import { monoNs, type Nanoseconds } from '../../units.js';
-import type { CpuSample, ExitInfo, Instance, MemorySample, PhaseTimeline, ReadyInfo, ResultLine } from '../environment.js';
+import type {
+  CpuSample,
+  ExitInfo,
+  Instance,
+  MemorySample,
+  PhaseTimeline,
+  ReadyInfo,
+  ResultLine,
+} from '../environment.js';
 import { ConsoleLines, parseConsoleLine, type GuestMemReport } from './console-parser.js';
 import { MEM_REQUEST } from './init-script.js';
 import { splitQemuMemory } from './memory-split.js';
@@ -109,7 +117,10 @@ export class VmInstance implements Instance {
   async connectQmp(): Promise<void> {
     const early = this.exited.then((e) => e);
     const outcome = await Promise.race([
-      QmpClient.connect(this.qmpSocket, 30_000).then((c) => ({ client: c }), (err: unknown) => ({ err })),
+      QmpClient.connect(this.qmpSocket, 30_000).then(
+        (c) => ({ client: c }),
+        (err: unknown) => ({ err }),
+      ),
       early.then((exit) => ({ exit })),
     ]);
     if ('client' in outcome) {
@@ -119,13 +130,15 @@ export class VmInstance implements Instance {
       return;
     }
     // A QMP error usually means qemu is exiting: give it a moment so the error names the exit.
-    const exit = 'exit' in outcome ? outcome.exit : await Promise.race([this.exited, sleep(1000).then(() => null)]);
+    const exit =
+      'exit' in outcome ? outcome.exit : await Promise.race([this.exited, sleep(1000).then(() => null)]);
     await this.stop('qmp failed');
     const stderr = this.stderr.trim();
     const status = this.events.facts.qemuExitStatus;
-    const why = exit && !exit.stoppedBy
-      ? `qemu exited (${status !== undefined ? `status ${status}` : describeExit(exit)}) during start-up`
-      : errorMessage('err' in outcome ? outcome.err : 'QMP failed');
+    const why =
+      exit && !exit.stoppedBy
+        ? `qemu exited (${status !== undefined ? `status ${status}` : describeExit(exit)}) during start-up`
+        : errorMessage('err' in outcome ? outcome.err : 'QMP failed');
     throw new HostError(`${why}${stderr ? `: ${stderr.split('\n').slice(-5).join(' | ')}` : ''}`, {
       hint: 'check the vm options (machine, accel, memory) and the kernel file',
     });
@@ -180,7 +193,13 @@ export class VmInstance implements Instance {
     this.untrack();
     const tail = [...this.console.tail];
     const stderr = this.stderr.trim();
-    if (stderr) tail.push(...stderr.split('\n').slice(-5).map((l) => `qemu: ${l}`));
+    if (stderr)
+      tail.push(
+        ...stderr
+          .split('\n')
+          .slice(-5)
+          .map((l) => `qemu: ${l}`),
+      );
     const info: ExitInfo = {
       atNs,
       code: this.guestExitCode,
@@ -197,8 +216,13 @@ export class VmInstance implements Instance {
       : this.stoppedBy
         ? `stopped (${this.stoppedBy}) before READY`
         : `qemu exited (${describeExit({ ...info, code: status ?? null })}) before READY`;
-    this.rejectReady(new HostError(`${this.name}: ${why}`, { hint: tail.length ? `last console: ${tail.slice(-3).join(' | ')}` : 'console stayed silent' }));
-    for (const w of this.memWaiters.splice(0)) w({ kind: 'mem', uptimeS: NaN, memTotalBytes: NaN, memAvailableBytes: NaN });
+    this.rejectReady(
+      new HostError(`${this.name}: ${why}`, {
+        hint: tail.length ? `last console: ${tail.slice(-3).join(' | ')}` : 'console stayed silent',
+      }),
+    );
+    for (const w of this.memWaiters.splice(0))
+      w({ kind: 'mem', uptimeS: NaN, memTotalBytes: NaN, memAvailableBytes: NaN });
     return info;
   }
 
@@ -245,11 +269,16 @@ export class VmInstance implements Instance {
   async sampleMemory(): Promise<MemorySample> {
     const guest = await this.guestMemory();
     const maps = await readSmapsByMapping(this.pid);
-    const split = splitQemuMemory(maps, this.spec.config.memoryBytes, [this.spec.config.kernelPath, this.spec.config.initrdPath]);
+    const split = splitQemuMemory(maps, this.spec.config.memoryBytes, [
+      this.spec.config.kernelPath,
+      this.spec.config.initrdPath,
+    ]);
     return {
       pssBytes: maps.reduce((s, m) => s + m.pssBytes, 0),
       rssBytes: maps.reduce((s, m) => s + m.rssBytes, 0),
-      ...(guest ? { guestTotalBytes: guest.memTotalBytes, guestAvailableBytes: guest.memAvailableBytes } : {}),
+      ...(guest
+        ? { guestTotalBytes: guest.memTotalBytes, guestAvailableBytes: guest.memAvailableBytes }
+        : {}),
       split,
     };
   }

@@ -12,17 +12,26 @@ import { readdirSync } from 'node:fs';
 const CTVM = join(PROJECT_DIR, 'bin/ctvm.js');
 const skip = requires('linux', 'qemu', 'kernel', 'probe', 'busybox');
 
-test('exit code of the workload is the exit code of ctvm vm run; --phases prints the timeline', { skip }, async () => {
-  const r = await execa('node', [CTVM, 'vm', 'run', '--workload', 'exit:3', '--accel', 'tcg', '--phases'], { reject: false });
-  assert.equal(r.exitCode, 3, r.stderr);
-  assert.match(r.stdout, /^READY$/m);
-  assert.match(r.stderr, /accel=tcg machine=microvm/);
-  assert.match(r.stderr, /start latency \(launch -> READY\): \d+\.\d ms/);
-});
+test(
+  'exit code of the workload is the exit code of ctvm vm run; --phases prints the timeline',
+  { skip },
+  async () => {
+    const r = await execa('node', [CTVM, 'vm', 'run', '--workload', 'exit:3', '--accel', 'tcg', '--phases'], {
+      reject: false,
+    });
+    assert.equal(r.exitCode, 3, r.stderr);
+    assert.match(r.stdout, /^READY$/m);
+    assert.match(r.stderr, /accel=tcg machine=microvm/);
+    assert.match(r.stderr, /start latency \(launch -> READY\): \d+\.\d ms/);
+  },
+);
 
 for (const [args, message] of [
   [['--kernel', '/nonexistent/bzImage'], 'ctvm: guest kernel /nonexistent/bzImage does not exist'],
-  [['--kernel', '/etc/hostname'], 'ctvm: guest kernel /etc/hostname is neither an x86-64 ELF vmlinux nor a bzImage'],
+  [
+    ['--kernel', '/etc/hostname'],
+    'ctvm: guest kernel /etc/hostname is neither an x86-64 ELF vmlinux nor a bzImage',
+  ],
   [['--memory', '0'], "ctvm: vm memory '0' is below the 64M a guest needs"],
   [['--memory', '10T'], /^ctvm: vm memory '10T' exceeds this host's \d+M of RAM$/],
 ] as const) {
@@ -37,7 +46,11 @@ for (const [args, message] of [
 }
 
 test('SIGINT while a guest runs: qemu killed and its temp dir removed', { skip }, async () => {
-  const child = execa('node', [CTVM, 'vm', 'run', '--workload', 'idle', '--accel', 'tcg', '--timeout', '120s'], { reject: false, buffer: false });
+  const child = execa(
+    'node',
+    [CTVM, 'vm', 'run', '--workload', 'idle', '--accel', 'tcg', '--timeout', '120s'],
+    { reject: false, buffer: false },
+  );
   const pid = child.pid!;
   const marker = `ctvm-vm-cli-`; // our instance dir prefix; matched with the CLI's pid below
   await new Promise<void>((resolve, reject) => {
@@ -57,5 +70,8 @@ test('SIGINT while a guest runs: qemu killed and its temp dir removed', { skip }
   assert.ok(r.signal === 'SIGINT' || r.exitCode !== 0, `ctvm ended: ${r.exitCode} ${r.signal}`);
   await new Promise((res) => setTimeout(res, 200));
   for (const q of qemus) assert.equal(alive(q), false, `qemu ${q} survived Ctrl-C`);
-  assert.deepEqual(readdirSync(tmpdir()).filter((d) => d.startsWith(`${marker}${pid}-`)), []);
+  assert.deepEqual(
+    readdirSync(tmpdir()).filter((d) => d.startsWith(`${marker}${pid}-`)),
+    [],
+  );
 });

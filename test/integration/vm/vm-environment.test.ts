@@ -38,9 +38,16 @@ test('exit:3 boots, READY arrives, exit code 3 reaches the host; phases in order
   assert.equal(exit.result?.fields.mode, 'exit');
   assert.equal(vm.events.facts.qemuExitStatus, (3 << 1) | 1, 'isa-debug-exit carried the code');
   const names = vm.events.phases.map((p) => p.name);
-  assert.deepEqual(names.filter((n) => n !== 'qmp'), ['spawn', 'console', 'init', 'ready', 'poweroff', 'exit']);
+  assert.deepEqual(
+    names.filter((n) => n !== 'qmp'),
+    ['spawn', 'console', 'init', 'ready', 'poweroff', 'exit'],
+  );
   const times = vm.events.phases.filter((p) => p.name !== 'qmp').map((p) => p.atNs);
-  assert.deepEqual([...times].sort((a, b) => a - b), times, 'monotonic');
+  assert.deepEqual(
+    [...times].sort((a, b) => a - b),
+    times,
+    'monotonic',
+  );
   assert.ok((vm.events.facts.guestUptimeAtInitNs ?? 0) > 0, 'guest uptime at /init recorded');
   assertGone(vm);
 });
@@ -56,44 +63,58 @@ test('the workload binary inside the guest has the sha256 the container sees', {
   assertGone(vm);
 });
 
-test('idle guest: PSS split and guest MemTotal are sampled and plausible; stop() cleans up', { skip }, async () => {
-  const vm = await launch('idle', 60_000);
-  await vm.ready;
-  await new Promise((r) => setTimeout(r, 1000)); // settle
-  const mem = await vm.sampleMemory();
-  const cpu1 = await vm.sampleCpu();
-  assert.ok(mem.split, 'split present');
-  const { guestRamBytes, kernelImageBytes, hypervisorBytes } = mem.split;
-  assert.equal(guestRamBytes + kernelImageBytes + hypervisorBytes, mem.pssBytes, 'split adds up to PSS');
-  assert.ok(guestRamBytes > 16 * MiB && guestRamBytes <= 256 * MiB, `guest RAM touched ${guestRamBytes}`);
-  assert.ok(hypervisorBytes > 8 * MiB, `hypervisor ${hypervisorBytes}`);
-  assert.ok(mem.rssBytes >= mem.pssBytes);
-  assert.ok(mem.guestTotalBytes !== undefined, 'guest answered the meminfo request');
-  assert.ok(mem.guestTotalBytes > 128 * MiB && mem.guestTotalBytes < 256 * MiB, `MemTotal ${mem.guestTotalBytes}`);
-  assert.ok((mem.guestAvailableBytes ?? 0) > 0 && (mem.guestAvailableBytes ?? 0) <= mem.guestTotalBytes);
-  assert.ok(cpu1.cpuNs > 0);
-  const summary = await vm.qmp!.queryMemorySizeSummary();
-  assert.equal(summary['base-memory'], 256 * MiB);
-  await vm.stop('test done');
-  await vm.stop('again'); // idempotent
-  const exit = await vm.exited;
-  assert.equal(exit.stoppedBy, 'test done');
-  assertGone(vm);
-});
+test(
+  'idle guest: PSS split and guest MemTotal are sampled and plausible; stop() cleans up',
+  { skip },
+  async () => {
+    const vm = await launch('idle', 60_000);
+    await vm.ready;
+    await new Promise((r) => setTimeout(r, 1000)); // settle
+    const mem = await vm.sampleMemory();
+    const cpu1 = await vm.sampleCpu();
+    assert.ok(mem.split, 'split present');
+    const { guestRamBytes, kernelImageBytes, hypervisorBytes } = mem.split;
+    assert.equal(guestRamBytes + kernelImageBytes + hypervisorBytes, mem.pssBytes, 'split adds up to PSS');
+    assert.ok(guestRamBytes > 16 * MiB && guestRamBytes <= 256 * MiB, `guest RAM touched ${guestRamBytes}`);
+    assert.ok(hypervisorBytes > 8 * MiB, `hypervisor ${hypervisorBytes}`);
+    assert.ok(mem.rssBytes >= mem.pssBytes);
+    assert.ok(mem.guestTotalBytes !== undefined, 'guest answered the meminfo request');
+    assert.ok(
+      mem.guestTotalBytes > 128 * MiB && mem.guestTotalBytes < 256 * MiB,
+      `MemTotal ${mem.guestTotalBytes}`,
+    );
+    assert.ok((mem.guestAvailableBytes ?? 0) > 0 && (mem.guestAvailableBytes ?? 0) <= mem.guestTotalBytes);
+    assert.ok(cpu1.cpuNs > 0);
+    const summary = await vm.qmp!.queryMemorySizeSummary();
+    assert.equal(summary['base-memory'], 256 * MiB);
+    await vm.stop('test done');
+    await vm.stop('again'); // idempotent
+    const exit = await vm.exited;
+    assert.equal(exit.stoppedBy, 'test done');
+    assertGone(vm);
+  },
+);
 
-test('a guest that never prints READY is killed at the timeout; ready rejects; nothing left', { skip }, async () => {
-  const t0 = Date.now();
-  const vm = await launch('hang', 8000);
-  await assert.rejects(vm.ready, /timed out after 8000 ms without READY/);
-  const exit = await vm.exited;
-  const took = Date.now() - t0;
-  assert.equal(exit.timedOut, true);
-  assert.equal(exit.code, null);
-  assert.ok(took >= 7900 && took < 12_000, `killed at ${took} ms`);
-  assert.ok(exit.outputTail.some((l) => l.includes('CTVM-INIT')), 'tail shows how far the guest got');
-  assert.ok(exit.outputTail.length <= 20);
-  assertGone(vm);
-});
+test(
+  'a guest that never prints READY is killed at the timeout; ready rejects; nothing left',
+  { skip },
+  async () => {
+    const t0 = Date.now();
+    const vm = await launch('hang', 8000);
+    await assert.rejects(vm.ready, /timed out after 8000 ms without READY/);
+    const exit = await vm.exited;
+    const took = Date.now() - t0;
+    assert.equal(exit.timedOut, true);
+    assert.equal(exit.code, null);
+    assert.ok(took >= 7900 && took < 12_000, `killed at ${took} ms`);
+    assert.ok(
+      exit.outputTail.some((l) => l.includes('CTVM-INIT')),
+      'tail shows how far the guest got',
+    );
+    assert.ok(exit.outputTail.length <= 20);
+    assertGone(vm);
+  },
+);
 
 test('qemu refusing to start: launch rejects with its stderr, nothing left', { skip }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ctvm-vm-badk-'));
@@ -106,7 +127,12 @@ test('qemu refusing to start: launch rejects with its stderr, nothing left', { s
     const before = pidsWithArg(`ctvm-vm-early-${process.pid}`);
     const w = await prepareWorkload('noop');
     await assert.rejects(
-      env.launch({ workload: w, instanceName: `early-${process.pid}`, timeoutMs: 30_000, options: { ...TCG, kernel: join(dir, 'bzImage') } }),
+      env.launch({
+        workload: w,
+        instanceName: `early-${process.pid}`,
+        timeoutMs: 30_000,
+        options: { ...TCG, kernel: join(dir, 'bzImage') },
+      }),
       /HostError: qemu exited \(status 1\) during start-up: .*kernel too old/,
     );
     assert.deepEqual(pidsWithArg(`ctvm-vm-early-${process.pid}`), before);

@@ -5,7 +5,10 @@ import { ConsoleLines, parseConsoleLine } from '../../../src/engine/vm/console-p
 import { renderInitScript, shQuote } from '../../../src/engine/vm/init-script.js';
 
 test('init script: mounts, reports, runs the quoted argv, powers off through isa-debug-exit', () => {
-  const s = renderInitScript({ argv: ['/bin/ctvm-probe', 'exit', "it's"], env: { PATH: '/bin', 'BAD-KEY': 'x' } });
+  const s = renderInitScript({
+    argv: ['/bin/ctvm-probe', 'exit', "it's"],
+    env: { PATH: '/bin', 'BAD-KEY': 'x' },
+  });
   assert.ok(s.startsWith('#!/bin/busybox sh\n'));
   for (const fs of ['proc', 'sysfs', 'devtmpfs']) assert.match(s, new RegExp(`mount -t ${fs} `));
   assert.match(s, /^'\/bin\/ctvm-probe' 'exit' 'it'\\''s' <\/dev\/null &$/m);
@@ -13,7 +16,10 @@ test('init script: mounts, reports, runs the quoted argv, powers off through isa
   assert.doesNotMatch(s, /BAD-KEY/);
   assert.match(s, /echo "CTVM-EXIT code=\$rc"/);
   assert.match(s, /dd of=\/dev\/port bs=1 seek=244 count=1/);
-  assert.ok(s.indexOf('ctvm_mem INIT') < s.indexOf("'/bin/ctvm-probe'"), 'INIT is reported before the workload starts');
+  assert.ok(
+    s.indexOf('ctvm_mem INIT') < s.indexOf("'/bin/ctvm-probe'"),
+    'INIT is reported before the workload starts',
+  );
   assert.throws(() => renderInitScript({ argv: [], env: {} }));
 });
 
@@ -23,7 +29,10 @@ test('shQuote survives quotes and spaces', () => {
 
 test('protocol lines parse; kernel noise and partial markers do not', () => {
   assert.deepEqual(parseConsoleLine('READY'), { kind: 'ready' });
-  assert.deepEqual(parseConsoleLine('RESULT mode=cpu ns=123 rounds=5'), { kind: 'result', fields: { mode: 'cpu', ns: '123', rounds: '5' } });
+  assert.deepEqual(parseConsoleLine('RESULT mode=cpu ns=123 rounds=5'), {
+    kind: 'result',
+    fields: { mode: 'cpu', ns: '123', rounds: '5' },
+  });
   assert.deepEqual(parseConsoleLine('CTVM-INIT uptime_s=0.77 mem_total_kb=210888 mem_available_kb=185368'), {
     kind: 'init',
     uptimeS: 0.77,

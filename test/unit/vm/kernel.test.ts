@@ -4,7 +4,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { elfNotes, isPvhNote, kernelForm, resolveKernel, defaultKernelPath } from '../../../src/engine/vm/kernel.js';
+import {
+  elfNotes,
+  isPvhNote,
+  kernelForm,
+  resolveKernel,
+  defaultKernelPath,
+} from '../../../src/engine/vm/kernel.js';
 import { UsageError } from '../../../src/errors.js';
 
 /** A minimal ELF64 x86-64 header with one PT_NOTE segment holding `notes`. */
@@ -65,19 +71,29 @@ test('an ELF with the Xen PHYS32_ENTRY note is a PVH kernel; its Linux note give
 
 test('an ELF without the PVH note is refused with a hint', () => {
   withFile(fakeElf([{ owner: 'GNU', type: 3, desc: Buffer.alloc(20) }]), (p) =>
-    assert.throws(() => resolveKernel(p), (e: unknown) => e instanceof UsageError && /without a PVH entry note/.test(e.message) && e.exitCode === 2),
+    assert.throws(
+      () => resolveKernel(p),
+      (e: unknown) =>
+        e instanceof UsageError && /without a PVH entry note/.test(e.message) && e.exitCode === 2,
+    ),
   );
 });
 
 test('a bzImage is recognised and its version read from the header', () => {
-  withFile(fakeBzImage('6.1.0-99-amd64'), (p) => assert.deepEqual(resolveKernel(p), { path: p, form: 'bzimage', version: '6.1.0-99-amd64' }));
+  withFile(fakeBzImage('6.1.0-99-amd64'), (p) =>
+    assert.deepEqual(resolveKernel(p), { path: p, form: 'bzimage', version: '6.1.0-99-amd64' }),
+  );
 });
 
 test('missing, empty, text and directory paths: one clear UsageError each', () => {
-  assert.throws(() => resolveKernel('/nonexistent/vmlinuz'), { message: 'guest kernel /nonexistent/vmlinuz does not exist' });
+  assert.throws(() => resolveKernel('/nonexistent/vmlinuz'), {
+    message: 'guest kernel /nonexistent/vmlinuz does not exist',
+  });
   assert.throws(() => resolveKernel(tmpdir()), { message: `guest kernel ${tmpdir()} is not a regular file` });
   withFile(Buffer.from('#!/bin/sh\necho not a kernel\n'), (p) =>
-    assert.throws(() => resolveKernel(p), { message: `guest kernel ${p} is neither an x86-64 ELF vmlinux nor a bzImage` }),
+    assert.throws(() => resolveKernel(p), {
+      message: `guest kernel ${p} is neither an x86-64 ELF vmlinux nor a bzImage`,
+    }),
   );
   withFile(Buffer.alloc(0), (p) => assert.throws(() => resolveKernel(p), UsageError));
   // 32-bit ELF
@@ -86,9 +102,13 @@ test('missing, empty, text and directory paths: one clear UsageError each', () =
   withFile(elf32, (p) => assert.throws(() => resolveKernel(p), /neither an x86-64 ELF/));
 });
 
-test('the cached Debian kernel (when set up) is a PVH vmlinux with a version', { skip: existsSync(defaultKernelPath()) ? false : 'kernel not cached (npm run setup)' }, () => {
-  const k = resolveKernel();
-  assert.equal(k.form, 'pvh');
-  assert.match(k.version, /^\d+\.\d+/);
-  assert.equal(resolveKernel(defaultKernelPath('bzimage')).form, 'bzimage');
-});
+test(
+  'the cached Debian kernel (when set up) is a PVH vmlinux with a version',
+  { skip: existsSync(defaultKernelPath()) ? false : 'kernel not cached (npm run setup)' },
+  () => {
+    const k = resolveKernel();
+    assert.equal(k.form, 'pvh');
+    assert.match(k.version, /^\d+\.\d+/);
+    assert.equal(resolveKernel(defaultKernelPath('bzimage')).form, 'bzimage');
+  },
+);

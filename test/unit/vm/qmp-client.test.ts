@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QmpClient } from '../../../src/engine/vm/qmp-client.js';
 
-const GREETING = { QMP: { version: { qemu: { major: 7, minor: 2, micro: 22 }, package: 'Debian' }, capabilities: ['oob'] } };
+const GREETING = {
+  QMP: { version: { qemu: { major: 7, minor: 2, micro: 22 }, package: 'Debian' }, capabilities: ['oob'] },
+};
 
 type Script = (cmd: { execute: string; id?: string; arguments?: unknown }, sock: Socket) => void;
 
@@ -59,11 +61,16 @@ const standard: Script = (cmd, sock) => {
       return reply(sock, cmd.id, { 'base-memory': 268435456, 'plugged-memory': 0 });
     case 'quit':
       reply(sock, cmd.id, {});
-      sock.write(JSON.stringify({ event: 'SHUTDOWN', data: { guest: false, reason: 'host-qmp-quit' } }) + '\r\n');
+      sock.write(
+        JSON.stringify({ event: 'SHUTDOWN', data: { guest: false, reason: 'host-qmp-quit' } }) + '\r\n',
+      );
       return void sock.end();
     default:
       return void sock.write(
-        JSON.stringify({ error: { class: 'CommandNotFound', desc: `The command ${cmd.execute} has not been found` }, id: cmd.id }) + '\r\n',
+        JSON.stringify({
+          error: { class: 'CommandNotFound', desc: `The command ${cmd.execute} has not been found` },
+          id: cmd.id,
+        }) + '\r\n',
       );
   }
 };
@@ -159,7 +166,10 @@ test('connect retries until the socket appears (qemu still starting)', async () 
 });
 
 test('connect gives up with the socket path named after the timeout', async () => {
-  await assert.rejects(QmpClient.connect('/nonexistent-ctvm/qmp.sock', 100), /QMP connect \/nonexistent-ctvm\/qmp\.sock: ENOENT/);
+  await assert.rejects(
+    QmpClient.connect('/nonexistent-ctvm/qmp.sock', 100),
+    /QMP connect \/nonexistent-ctvm\/qmp\.sock: ENOENT/,
+  );
 });
 
 test('a server that is not QMP is rejected', async () => {
@@ -177,7 +187,9 @@ test('a command with no answer times out with the command named', async () => {
   });
   try {
     const qmp = await QmpClient.connect(fake.path);
-    await assert.rejects(qmp.execute('query-status', undefined, 50), { message: 'QMP query-status: no answer within 50 ms' });
+    await assert.rejects(qmp.execute('query-status', undefined, 50), {
+      message: 'QMP query-status: no answer within 50 ms',
+    });
     qmp.close();
   } finally {
     fake.close();
