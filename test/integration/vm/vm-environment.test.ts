@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createVmEnvironment } from '../../../src/engine/vm/environment.js';
 import type { VmInstance } from '../../../src/engine/vm/vm-instance.js';
 import { prepareWorkload } from '../../../src/workload/catalog.js';
+import { readSmapsByMapping } from '../../../src/measure/smaps.js';
 import { MiB } from '../../../src/units.js';
 import { requires } from '../../helpers/requires.js';
 import { alive, pidsWithArg } from './helpers.js';
@@ -140,3 +141,29 @@ test('qemu refusing to start: launch rejects with its stderr, nothing left', { s
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test(
+  'two guests at once (density): own sockets and dirs, both READY, both cleaned up',
+  { skip },
+  async () => {
+    const [a, b] = await Promise.all([launch('idle', 60_000), launch('idle', 60_000)]);
+    try {
+      assert.notEqual(a.qmpSocket, b.qmpSocket);
+      await Promise.all([a.ready, b.ready]);
+      const [ma, mb] = await Promise.all([a.sampleMemory(), b.sampleMemory()]);
+      // The mapped kernel image is shared through the page cache: PSS splits it between the two.
+      const kernelMaps = (await readSmapsByMapping(a.pid)).filter((m) => m.path.endsWith('/vmlinux'));
+      const rss = kernelMaps.reduce((s, m) => s + m.rssBytes, 0);
+      assert.ok(rss > 0, 'qemu maps the PVH vmlinux');
+      assert.ok(
+        ma.split!.kernelImageBytes < rss * 0.75,
+        `shared: PSS ${ma.split!.kernelImageBytes} vs RSS ${rss}`,
+      );
+      assert.ok(mb.guestTotalBytes !== undefined);
+    } finally {
+      await Promise.all([a.stop('test'), b.stop('test')]);
+    }
+    assertGone(a);
+    assertGone(b);
+  },
+);
