@@ -92,19 +92,26 @@ test('SIGINT stops the live idle instance, finalises results as incomplete, exit
   }
 });
 
-/** ctvm-probe processes whose parent is `parent` (the runner under test). */
+/** ctvm-probe processes descended from `parent` (the runner under test; bare launches them
+ * through its resident ctvm-nsexec launcher, so they are grandchildren and further down). */
 function childProbes(parent: number): number[] {
-  const out: number[] = [];
+  const ppid = new Map<number, number>();
+  const probes: number[] = [];
   for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === parent && stat.includes('(ctvm-probe)')) out.push(Number(p));
+      ppid.set(Number(p), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      if (stat.includes('(ctvm-probe)')) probes.push(Number(p));
     } catch {
       /* gone */
     }
   }
-  return out;
+  const descends = (p: number): boolean => {
+    for (let q = ppid.get(p), hops = 0; q !== undefined && q > 1 && hops < 16; q = ppid.get(q), hops++)
+      if (q === parent) return true;
+    return false;
+  };
+  return probes.filter(descends);
 }
 
 function isZombie(pid: number): boolean {
