@@ -215,7 +215,9 @@ export class VmInstance implements Instance {
       ? `guest timed out after ${this.spec.timeoutMs} ms without READY`
       : this.stoppedBy
         ? `stopped (${this.stoppedBy}) before READY`
-        : `qemu exited (${describeExit({ ...info, code: status ?? null })}) before READY`;
+        : this.guestExitCode !== null
+          ? `workload exited with code ${this.guestExitCode} without printing READY`
+          : `qemu exited (${describeExit({ ...info, code: status ?? null })}) before READY`;
     this.rejectReady(
       new HostError(`${this.name}: ${why}`, {
         hint: tail.length ? `last console: ${tail.slice(-3).join(' | ')}` : 'console stayed silent',

@@ -56,6 +56,7 @@ test('exit:3 boots, READY arrives, exit code 3 reaches the host; phases in order
 test('the workload binary inside the guest has the sha256 the container sees', { skip }, async () => {
   const w = await prepareWorkload('noop');
   const vm = await launch('noop', 60_000, ['/bin/busybox', 'sha256sum', w.argv[0]!]);
+  await assert.rejects(vm.ready, /workload exited with code 0 without printing READY/);
   const exit = await vm.exited;
   assert.equal(exit.code, 0);
   const line = exit.outputTail.find((l) => l.includes('/bin/ctvm-probe'));
