@@ -1,8 +1,8 @@
 /* ctvm-nsexec: the mechanism half of the ctvm container engine (policy lives in TypeScript).
  * `ctvm-nsexec ARGS -- CMD` runs one launch; `ctvm-nsexec serve SOCK` stays resident and forks a
  * launcher per request read on stdin (so the caller spawns one process, once).
- * Creates namespaces, performs the mounts it is told to in order, pivot_root()s, waits until the
- * parent has put the child into its cgroups, drops capabilities and execs. Reports per-phase
+ * Creates namespaces, performs the mounts it is told to in order, pivot_root()s, joins the
+ * child to its cgroups, drops capabilities and execs. Reports per-phase
  * CLOCK_MONOTONIC timestamps, errors (stage, op, errno, path) and the exit status as text lines
  * on fd NSEXEC_STATUS_FD. Protocol: native/README.md. Constants: native/nsexec.h. */
 #define _GNU_SOURCE
@@ -78,7 +78,6 @@ static void write_status(const char *buf, size_t n) {
 }
 
 static void flush_reports(void) {
-  defer_reports = 0;
   if (ndeferred) write_status(deferred, ndeferred);
   ndeferred = 0;
 }
@@ -100,6 +99,12 @@ static void report(const char *fmt, ...) {
   }
   flush_reports();
   write_status(buf, n);
+}
+
+/* From here on (the parent after the child's exec) every line goes out at once. */
+static void stop_deferring(void) {
+  flush_reports();
+  defer_reports = 0;
 }
 
 static void phase(const char *name) { report("%c %s %llu", NSEXEC_MSG_TIME, name, (unsigned long long)mono_ns()); }
@@ -333,11 +338,32 @@ static void exec_command(void) {
   fail("execve", cmd, NSEXEC_EXIT_EXEC);
 }
 
-static void child(int go_fd) {
+/* Opened while host paths are still visible (before pivot_root); written after. */
+static int cgroup_fds[MAX_CGROUPS];
+
+static void open_cgroups(void) {
+  for (int i = 0; i < cfg.ncgroups; i++)
+    if ((cgroup_fds[i] = open(cfg.cgroup_procs[i], O_WRONLY | O_CLOEXEC)) < 0)
+      fail("open cgroup.procs", cfg.cgroup_procs[i], NSEXEC_EXIT_SETUP);
+}
+
+/* "0" = the writing task: the child joins by itself, so its (suspended) parent has no part in it. */
+static void join_cgroups(void) {
+  for (int i = 0; i < cfg.ncgroups; i++) {
+    if (write(cgroup_fds[i], "0", 1) != 1) fail("write cgroup.procs", cfg.cgroup_procs[i], NSEXEC_EXIT_SETUP);
+    close(cgroup_fds[i]);
+  }
+}
+
+/* Runs on its own stack in the helper's address space (CLONE_VM | CLONE_VFORK, see main path):
+ * only syscalls and our own formatting code; the parent is suspended until execve or _exit. */
+static int child(void *unused) {
+  (void)unused;
   stage = "child";
   /* If the helper dies (its caller was SIGKILLed), the whole pid namespace goes with it. */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("prctl PR_SET_PDEATHSIG", "-", NSEXEC_EXIT_SETUP);
   phase("namespaces");
+  open_cgroups();
   if ((cfg.ns_flags & CLONE_NEWNS) && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
     fail("mount private", "/", NSEXEC_EXIT_SETUP);
   for (int i = 0; i < cfg.nops; i++) {
@@ -353,13 +379,8 @@ static void child(int go_fd) {
   }
   if (cfg.hostname && sethostname(cfg.hostname, strlen(cfg.hostname)) < 0) fail("sethostname", cfg.hostname, NSEXEC_EXIT_SETUP);
   if (cfg.lo_up) lo_up();
-  /* Wait for the parent to write our pid into every cgroup.procs: nothing execs unconfined. */
-  char b = 0;
-  ssize_t n;
-  while ((n = read(go_fd, &b, 1)) < 0 && errno == EINTR) {
-  }
-  if (n != 1 || b != NSEXEC_GO_BYTE) { errno = EPIPE; fail("read go byte", "-", NSEXEC_EXIT_SETUP); }
-  close(go_fd);
+  /* PRIVILEGED: cgroup.procs writes. Before exec: the command never runs outside its cgroups. */
+  join_cgroups();
   /* After the join, so the namespace's cgroup root is the container's cgroup, not the host's. */
   if (cfg.newcgroup && unshare(CLONE_NEWCGROUP) < 0) fail("unshare CLONE_NEWCGROUP", "-", NSEXEC_EXIT_SETUP);
   phase("cgroup");
@@ -367,6 +388,7 @@ static void child(int go_fd) {
   if (cfg.have_caps) drop_caps();
   if (cfg.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail("prctl PR_SET_NO_NEW_PRIVS", "-", NSEXEC_EXIT_SETUP);
   exec_command();
+  return 0; /* not reached */
 }
 
 /* ---- no namespaces, no root, no cgroups ("plain": the bare environment): vfork + exec ---- */
@@ -405,21 +427,6 @@ static void forward(int sig) {
   if (child_pid > 0) kill(child_pid, sig);
 }
 
-static void join_cgroups(pid_t pid) {
-  char buf[32];
-  int len = snprintf(buf, sizeof buf, "%d", pid);
-  for (int i = 0; i < cfg.ncgroups; i++) {
-    int fd = open(cfg.cgroup_procs[i], O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || write(fd, buf, len) != len) {
-      int e = errno;
-      kill(pid, SIGKILL);
-      errno = e;
-      fail("write cgroup.procs", cfg.cgroup_procs[i], NSEXEC_EXIT_SETUP);
-    }
-    close(fd);
-  }
-}
-
 /* One launch (protocol v1): argv in, status lines on fd 3, exit status = the command's. Runs in a
  * fresh process: the one-shot ctvm-nsexec, or a launcher forked by serve(). */
 static int run_oneshot(int argc, char **argv) {
@@ -427,24 +434,22 @@ static int run_oneshot(int argc, char **argv) {
   phase("helper");
   parse_args(argc, argv);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("prctl PR_SET_PDEATHSIG", "-", NSEXEC_EXIT_SETUP);
-  int go[2] = {-1, -1};
   pid_t pid;
   if (plain()) {
     pid = plain_child();
     if (pid < 0) fail("vfork", "-", NSEXEC_EXIT_SETUP);
   } else {
     flush_reports(); /* before clone: the child's lines must not be ordered before ours */
-    if (pipe2(go, O_CLOEXEC) < 0) fail("pipe2", "-", NSEXEC_EXIT_SETUP);
-    /* Raw clone without a new stack behaves like fork() but creates the namespaces atomically. */
-    pid = (pid_t)syscall(SYS_clone, cfg.ns_flags | SIGCHLD, NULL, NULL, NULL, NULL);
+    /* Namespaces created atomically by clone. CLONE_VM | CLONE_VFORK (what posix_spawn does):
+     * the child borrows our memory, so neither clone nor its execve copy or tear down an
+     * address space (here that is ~1.4 ms of a container start); we sleep until it execs. */
+    static char stack[256 * 1024] __attribute__((aligned(16)));
+    pid = clone(child, stack + sizeof stack, CLONE_VM | CLONE_VFORK | cfg.ns_flags | SIGCHLD, NULL);
     if (pid < 0) fail("clone", "-", NSEXEC_EXIT_SETUP);
-    if (pid == 0) {
-      close(go[1]);
-      child(go[0]);
-    }
+    stage = "parent"; /* the child wrote our (shared) memory */
   }
+  stop_deferring();
   child_pid = pid;
-  if (go[0] >= 0) close(go[0]);
   struct sigaction sa = {0};
   sa.sa_handler = forward;
   sigaction(SIGTERM, &sa, NULL);
@@ -452,13 +457,6 @@ static int run_oneshot(int argc, char **argv) {
   sigaction(SIGHUP, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
   report("%c %d", NSEXEC_MSG_PID, pid);
-  if (go[1] >= 0) {
-    join_cgroups(pid); /* PRIVILEGED: writes to cgroup.procs need root (or a delegated tree) */
-    char b = NSEXEC_GO_BYTE;
-    /* EPIPE here means the child already failed (its E line is on the status fd): just reap it. */
-    (void)!write(go[1], &b, 1);
-    close(go[1]);
-  }
   int status;
   struct rusage ru;
   while (wait4(pid, &status, 0, &ru) < 0)

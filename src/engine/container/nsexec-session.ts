@@ -23,7 +23,7 @@ export interface LaunchEnd {
   signal: NodeJS.Signals | undefined;
   /** CPU of the launcher and every child it reaped (rusage), from the server; undefined if lost. */
   cpuNs: number | undefined;
-  /** Host monotonic time the server's reap report reached us (undefined if lost). */
+  /** Host monotonic time we learned the launcher ended (its status closed after X, or D). */
   reapedAtNs: number | undefined;
   error?: string;
 }
@@ -55,6 +55,12 @@ interface Pending {
   statusEnded: boolean;
   /** Finish without waiting for missing connections (server lost, fork failed, grace over). */
   forced?: boolean;
+  /** From the status stream: the command's end ("X") and CPU ("U"). */
+  exit?: { code: number | null; signal: number | null };
+  cpuNs?: number;
+  /** The server's D arrived / done was resolved. */
+  reaped?: boolean;
+  finished?: boolean;
   grace?: NodeJS.Timeout;
   resolvePid: (pid: number) => void;
   rejectPid: (e: Error) => void;
@@ -122,7 +128,7 @@ export class LauncherSession {
       stderr: p.streams.err ?? null,
       done,
       kill: (signal) => {
-        if (p.end) return; // reaped: the pid may already belong to someone else
+        if (p.end || p.exit) return; // ending or reaped: the pid may soon belong to someone else
         if (p.pid === undefined) p.killWith = signal;
         else killQuiet(p.pid, signal);
       },
@@ -155,6 +161,8 @@ export class LauncherSession {
       p.end = { exitCode: undefined, signal: undefined, cpuNs: undefined, reapedAtNs: undefined, error };
       p.forced = true;
     } else {
+      p.reaped = true;
+      if (p.finished) return void this.byPid.delete(r.pid);
       p.end = { ...decodeWaitStatus(r.waitStatus), cpuNs: r.cpuNs, reapedAtNs: monoNs() };
     }
     this.maybeFinish(p);
@@ -205,7 +213,7 @@ export class LauncherSession {
    * accept queue when its reap report arrives: missing ones get CONNECT_GRACE_MS, then are given up.
    */
   private maybeFinish(p: Pending): void {
-    if (!p.end) return;
+    if (!p.end || p.finished) return;
     const missing = (['status', 'out', 'err'] as const).filter(
       (k) => (k === 'status' || p.streams[k]) && !p.connected.has(k),
     );
@@ -221,8 +229,10 @@ export class LauncherSession {
       }
       return;
     }
+    p.finished = true;
     this.pending.delete(p);
-    if (p.pid !== undefined && this.byPid.get(p.pid) === p) this.byPid.delete(p.pid);
+    // Until the server's D for it arrives, the pid stays ours (so that D is not misattributed).
+    if (p.reaped && p.pid !== undefined && this.byPid.get(p.pid) === p) this.byPid.delete(p.pid);
     for (const [id, q] of this.byId) if (q === p) this.byId.delete(id);
     if (p.grace) clearTimeout(p.grace);
     // Streams whose connection never came (launcher killed early, server lost) end now.
@@ -279,6 +289,8 @@ export class LauncherSession {
       partial = lines.pop() ?? '';
       for (const line of lines) {
         const m = parseStatusLine(line);
+        if (m?.kind === 'rusage') p.cpuNs = m.cpuNs;
+        if (m?.kind === 'exit') p.exit = m;
         if (m) p.opts.onStatus(m);
       }
     };
@@ -287,6 +299,12 @@ export class LauncherSession {
     sock.on('data', feed);
     sock.on('close', () => {
       p.statusEnded = true;
+      // The launcher reported its command's end and closed its status fd (it is exiting): done
+      // without waiting for the server's reap report, which only tidies up after that.
+      if (p.exit && !p.end) {
+        const { code, signal } = p.exit;
+        p.end = { exitCode: code ?? 128 + (signal ?? 0), signal: undefined, cpuNs: p.cpuNs, reapedAtNs: monoNs() };
+      }
       this.maybeFinish(p);
     });
     sock.resume();
