@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { selectCgroupDriver } from '../src/engine/container/cgroup/select.js';
 import { launchContainer } from '../src/engine/container/launch.js';
+import { nsexecLaunchCounts } from '../src/engine/container/nsexec-spawn.js';
 import { makeSpec } from '../src/engine/container/spec.js';
 import { specToOciConfig, writeBundle } from '../src/engine/oci/bundle.js';
 import { runtimeCommand } from '../src/engine/oci/launch.js';
@@ -119,6 +120,8 @@ const crunNoWk = median(samples.get('crun')!) - wk + nodeTrue;
 console.log(
   `ours/(crun minus its hybrid workaround, ~${ms(wk - nodeTrue)} ms) = ${(median(samples.get('ours')!) / crunNoWk).toFixed(3)}`,
 );
+const served = nsexecLaunchCounts();
+console.log(`ours: launches served by an idle pre-forked launcher: ${served.spare}, by a fork: ${served.forked}`);
 console.log('\nours, phase timeline (median of each step, ms):');
 for (const [phase, v] of phaseDeltas) console.log(`  ${phase.padEnd(11)} ${ms(median(v)).padStart(7)}`);
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import { createBareEnvironment } from '../src/engine/bare/environment.js';
+import { nsexecLaunchCounts } from '../src/engine/container/nsexec-spawn.js';
 import { readSmapsRollup } from '../src/measure/smaps.js';
 import { RunWriter } from '../src/runner/results-writer.js';
 import { startSample } from '../src/runner/samplers.js';
@@ -27,6 +28,7 @@ async function ctvmSide(tmp: string) {
   const start: number[] = [];
   const exit: number[] = [];
   const harness: number[] = [];
+  const phases: Record<string, number>[] = [];
   for (let i = 0; i < WARMUP + SAMPLES; i++) {
     const t0 = monoNs();
     const out = await startSample({
@@ -42,9 +44,10 @@ async function ctvmSide(tmp: string) {
     start.push(out.metrics.startNs!);
     exit.push(out.metrics.exitNs!);
     harness.push(total - out.metrics.exitNs!);
+    if (out.phases) phases.push(out.phases);
   }
   writer.close();
-  return { workload, start, exit, harness };
+  return { workload, start, exit, harness, phases };
 }
 
 async function hyperfineSide(command: string, tmp: string): Promise<{ medianNs: number; meanNs: number }> {
@@ -92,7 +95,16 @@ try {
   console.log(`hyperfine -N (fork -> wait)          median ${ms(hyper)} ms   (runs: ${ms(h1.medianNs)} / ${ms(h2.medianNs)})`);
   const ratio = start / hyper;
   console.log(`ratio startNs / hyperfine = ${ratio.toFixed(3)}   exitNs / hyperfine = ${(exit / hyper).toFixed(3)}   goal: within 10%  -> ${Math.abs(ratio - 1) <= 0.1 ? 'MET' : 'NOT MET'}`);
+  const served = nsexecLaunchCounts();
+  console.log(`launches served by an idle pre-forked launcher: ${served.spare}, by a fork: ${served.forked}`);
   console.log(`harness cost per sample (outside launch..reaped, incl. stop + fsync'd append): median ${ms(harness)} ms`);
+  // Each phase's time since launch() (median), in the order they happen.
+  const all = [...a1.phases, ...a2.phases];
+  const names = [...new Set(all.flatMap((p) => Object.keys(p)))];
+  const at = names.map((n) => [n, median(all.flatMap((p) => (p[n] === undefined ? [] : [p[n]!])))] as const);
+  at.sort((x, y) => x[1] - y[1]);
+  console.log('bare phases, median time since launch() (launcher = has its request, helper = streams wired, exec = about to execve):');
+  console.log('  ' + at.map(([n, t]) => `${n} ${ms(t)}`).join('  '));
   console.log('in-process primitives (tinybench):');
   await primitives(tmp);
 } finally {

@@ -487,7 +487,7 @@ static const char *sock_path;
 #define SPARES 2 /* one for the next launch, one being made at low priority meanwhile */
 static pid_t spare_pid[SPARES] = {-1, -1}; /* idle spares, -1 = none */
 static int spare_fd[SPARES] = {-1, -1};    /* read ends of the pipes on which they say "taken" */
-static int low_priority;                   /* we run at nice 19 (root only: launchers undo it) */
+static int low_priority;                   /* spares start at nice 19 (root only: they undo it) */
 
 struct request {
   unsigned long long id;
@@ -562,7 +562,7 @@ static void launcher_init(pid_t server) {
   place(open("/dev/null", O_RDONLY | O_CLOEXEC), 0); /* also drops our request pipe */
 }
 
-/* Back to the caller's priority before anything measured runs (we were forked at nice 19). */
+/* Back to normal priority before anything measured runs (spares are forked at nice 19). */
 static void normal_priority(void) {
   if (low_priority && setpriority(PRIO_PROCESS, 0, 0) < 0) _exit(NSEXEC_EXIT_SETUP);
 }
@@ -580,7 +580,6 @@ static void launcher_run(struct request *r, uint64_t start_ns) {
 /* Slow path, in a launcher forked for request r: connect the streams tagged with its id. */
 static void launcher_forked(struct request *r) {
   uint64_t start_ns = mono_ns();
-  normal_priority();
   char tag[32];
   snprintf(tag, sizeof tag, "%llu", r->id);
   place(connect_stream(tag, "status"), 3); /* first: later failures can be reported on it */
@@ -619,10 +618,25 @@ static void spare_main(int taken_fd) {
   launcher_run(&r, start_ns);
 }
 
+static int have_all_spares(void) {
+  for (int i = 0; i < SPARES; i++)
+    if (spare_pid[i] < 0) return 0;
+  return 1;
+}
+
+static void refill_at_low_priority(void);
+
 /* Tops the pool up: called when a launch ended or after SPARE_IDLE_MS of quiet, never right
- * after a spare was taken. We run at nice 19 (root), so the fork and the spare's set-up yield to
- * the launch being measured. */
+ * after a spare was taken. As root, the fork and the spare's set-up run at nice 19 so they yield
+ * to the launch being measured; the server itself stays at nice 0 (its slow path is latency). */
 static void refill_spares(void) {
+  if (have_all_spares()) return;
+  if (low_priority) setpriority(PRIO_PROCESS, 0, 19);
+  refill_at_low_priority();
+  if (low_priority && setpriority(PRIO_PROCESS, 0, 0) < 0) low_priority = 0;
+}
+
+static void refill_at_low_priority(void) {
   for (int i = 0; i < SPARES; i++) {
     int p[2];
     if (spare_pid[i] > 0 || pipe2(p, O_CLOEXEC) < 0) continue;
@@ -638,12 +652,6 @@ static void refill_spares(void) {
     spare_pid[i] = pid;
     spare_fd[i] = p[0];
   }
-}
-
-static int have_all_spares(void) {
-  for (int i = 0; i < SPARES; i++)
-    if (spare_pid[i] < 0) return 0;
-  return 1;
 }
 
 static void forget_spare(int i) {
@@ -715,7 +723,7 @@ static int serve(const char *sock) {
   sigaction(SIGCHLD, &sa, NULL);
   size_t cap = 65536, len = 0;
   char *buf = malloc(cap);
-  low_priority = geteuid() == 0 && setpriority(PRIO_PROCESS, 0, 19) == 0;
+  low_priority = geteuid() == 0; /* only root may go back from nice 19 to 0 */
   refill_spares();
   for (;;) {
     if (reap()) refill_spares();

@@ -82,6 +82,8 @@ export class LauncherSession {
   private readonly byPid = new Map<number, Pending>();
   private readonly spares = new Map<number, Spare>();
   private lost: string | undefined;
+  /** Launches that found an idle spare (fast path) / went through the server's fork. */
+  readonly counts = { spare: 0, forked: 0 };
 
   constructor(
     private readonly input: Writable,
@@ -117,8 +119,11 @@ export class LauncherSession {
     this.pending.add(p);
     if (this.pending.size === 1) this.setBusy(true);
     const spare = this.takeSpare();
-    if (spare) this.assign(p, spare, request);
-    else {
+    if (spare) {
+      this.counts.spare++;
+      this.assign(p, spare, request);
+    } else {
+      this.counts.forked++;
       this.byId.set(id, p);
       this.input.write(request);
     }

@@ -44,6 +44,11 @@ export function nsexecServer(): { pid: number; socketDir: string } | undefined {
   return current && !current.session.gone ? { pid: current.serverPid, socketDir: current.dir } : undefined;
 }
 
+/** How this process's launches were served so far: by an idle spare, or by a fork (benches). */
+export function nsexecLaunchCounts(): { spare: number; forked: number } {
+  return { ...(current?.session.counts ?? { spare: 0, forked: 0 }) };
+}
+
 /** The running session, or a new one if there is none or its server died. */
 function launcher(): LauncherSession {
   if (current && !current.session.gone) return current.session;
