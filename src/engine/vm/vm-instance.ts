@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostError, errorMessage } from '../../errors.js';
-import { procCpuNs } from '../../measure/cpu.js';
+import { threadsCpuNs } from '../../measure/cpu.js';
 import { readSmapsByMapping } from '../../measure/smaps.js';
 import { monoNs, type Nanoseconds } from '../../units.js';
 import type {
@@ -58,6 +58,7 @@ export class VmInstance implements Instance {
   private stoppedBy: string | undefined;
   private timedOut = false;
   private gone = false;
+  private lastCpuNs = 0;
   private memWaiters: Array<(m: GuestMem) => void> = [];
   private resolveReady!: (r: ReadyInfo) => void;
   private rejectReady!: (e: Error) => void;
@@ -177,6 +178,8 @@ export class VmInstance implements Instance {
         break;
       case 'exit':
         this.phase('poweroff');
+        // qemu is about to exit: this is the last moment its CPU time can be read.
+        void this.sampleCpu();
         this.guestExitCode = ev.code;
         break;
     }
@@ -285,8 +288,11 @@ export class VmInstance implements Instance {
     };
   }
 
+  /** qemu's CPU time (all threads, ns resolution); after exit, the last value read before it. */
   async sampleCpu(): Promise<CpuSample> {
-    return { cpuNs: await procCpuNs(this.pid), atNs: monoNs() };
+    const now = threadsCpuNs(this.pid);
+    if (now !== null && !this.gone) this.lastCpuNs = now;
+    return { cpuNs: this.lastCpuNs, atNs: monoNs() };
   }
 }
 
