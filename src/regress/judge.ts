@@ -3,7 +3,7 @@
 // floor (and above minAbsolute): significance alone flags trivial shifts on quiet metrics, size
 // alone flags noise on loud ones (the same two-gate rule as Firecracker's tools/ab_test.py).
 import { bootstrapMedianCI, median, ratioOfMediansCI } from '../stats/index.js';
-import { rankSumPermutationTest } from './rank-test.js';
+import { permutationTest } from '../stats/permutation.js';
 import { metricInfo } from '../results/metrics.js';
 import type { GroupId } from './groups.js';
 import type { Rule } from './thresholds.js';
@@ -119,7 +119,7 @@ export function judgeGroup(
       reason: `n=${row.baseN}+${row.candN}: p can never be < ${rule.alpha} (min ${minP.toPrecision(2)})`,
     };
   }
-  row.pValue = rankSumPermutationTest(cand.values, base.values, {
+  row.pValue = permutationTest(cand.values, base.values, {
     seed: SEED,
     permutations: opts.permutations ?? 5000,
   });

@@ -2,6 +2,6 @@
 export { describe, median, mean, stddev, quantile, sortAsc } from './describe.js';
 export { bootstrapMedianCI, ratioOfMediansCI } from './bootstrap.js';
 export { madOutliers, modifiedZScores } from './outliers.js';
-export { permutationTest } from './permutation.js';
+export { permutationTest, midRanks } from './permutation.js';
 export { summarize, BASELINE_ENV } from './summarize.js';
 export { mulberry32, shuffled } from './random.js';
