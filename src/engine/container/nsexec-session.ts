@@ -108,6 +108,11 @@ export class LauncherSession {
     if (this.lost) throw new Error(this.lost);
     const id = this.nextId++;
     const request = encodeLaunchRequest(id, opts.stdout, opts.stderr, args);
+    // The request goes out before any of our bookkeeping: the launcher starts while we set up
+    // (nothing it sends can be read before this synchronous function returns).
+    const spare = this.takeSpare();
+    if (spare) spare.status!.write(request);
+    else this.input.write(request);
     let p!: Pending;
     const pid = new Promise<number>((resolvePid, rejectPid) => {
       p = { id, opts, streams: {}, connected: new Set(), statusEnded: false, resolvePid, rejectPid } as Pending;
@@ -118,14 +123,12 @@ export class LauncherSession {
     if (opts.stderr === 'pipe') p.streams.err = new PassThrough();
     this.pending.add(p);
     if (this.pending.size === 1) this.setBusy(true);
-    const spare = this.takeSpare();
     if (spare) {
       this.counts.spare++;
-      this.assign(p, spare, request);
+      this.assign(p, spare);
     } else {
       this.counts.forked++;
       this.byId.set(id, p);
-      this.input.write(request);
     }
     return {
       pid,
@@ -190,8 +193,8 @@ export class LauncherSession {
     return undefined;
   }
 
-  /** Fast path: the spare's streams become the launch's, the request goes on its status stream. */
-  private assign(p: Pending, spare: Spare, request: Buffer): void {
+  /** Fast path: the spare's streams become the launch's (the request went on its status stream). */
+  private assign(p: Pending, spare: Spare): void {
     for (const k of KINDS) {
       const sock = spare[k]!;
       sock.ref();
@@ -199,7 +202,6 @@ export class LauncherSession {
       if (k === 'status') this.readStatus(p, sock, Buffer.alloc(0));
       else this.attachOutput(p, k, sock, Buffer.alloc(0));
     }
-    spare.status!.write(request);
     this.started(p, spare.pid);
   }
 
