@@ -319,7 +319,6 @@ static void exec_command(void) {
   const char *cmd = cfg.argv[0];
   if (strchr(cmd, '/')) {
     phase("exec");
-    flush_reports();
     execve(cmd, cfg.argv, cfg.env);
     fail("execve", cmd, NSEXEC_EXIT_EXEC);
   }
@@ -329,7 +328,6 @@ static void exec_command(void) {
   char dirs[4096], full[4096];
   snprintf(dirs, sizeof dirs, "%s", path);
   phase("exec");
-  flush_reports();
   for (char *d = strtok(dirs, ":"); d; d = strtok(NULL, ":")) {
     snprintf(full, sizeof full, "%s/%s", d, cmd);
     execve(full, cfg.argv, cfg.env);
@@ -418,6 +416,23 @@ static pid_t plain_child(void) {
 
 /* ---- parent: clone, cgroup join, go, wait, report exit ---- */
 
+/* A launcher's lines so far (its own and, through the shared memory, the child's up to execve)
+ * go out STATUS_HOLD_MS after the exec or when the command ends, whichever is first: not while
+ * the command is starting, when waking the caller would compete with the start being timed.
+ * The timestamps inside the lines are unaffected; only the caller learns the pid a bit later. */
+#define STATUS_HOLD_MS 20
+static void hold_reports(pid_t pid) {
+  if (!defer_reports) return;
+  int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (fd >= 0) {
+    struct pollfd p = {fd, POLLIN, 0};
+    while (poll(&p, 1, STATUS_HOLD_MS) < 0 && errno == EINTR) {
+    }
+    close(fd);
+  }
+  stop_deferring();
+}
+
 static unsigned long long rusage_ns(const struct rusage *ru) {
   return ((unsigned long long)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1000000ull +
           (unsigned long long)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec)) * 1000ull;
@@ -439,7 +454,6 @@ static int run_oneshot(int argc, char **argv) {
     pid = plain_child();
     if (pid < 0) fail("vfork", "-", NSEXEC_EXIT_SETUP);
   } else {
-    flush_reports(); /* before clone: the child's lines must not be ordered before ours */
     /* Namespaces created atomically by clone. CLONE_VM | CLONE_VFORK (what posix_spawn does):
      * the child borrows our memory, so neither clone nor its execve copy or tear down an
      * address space (here that is ~1.4 ms of a container start); we sleep until it execs. */
@@ -448,7 +462,6 @@ static int run_oneshot(int argc, char **argv) {
     if (pid < 0) fail("clone", "-", NSEXEC_EXIT_SETUP);
     stage = "parent"; /* the child wrote our (shared) memory */
   }
-  stop_deferring();
   child_pid = pid;
   struct sigaction sa = {0};
   sa.sa_handler = forward;
@@ -457,6 +470,7 @@ static int run_oneshot(int argc, char **argv) {
   sigaction(SIGHUP, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
   report("%c %d", NSEXEC_MSG_PID, pid);
+  hold_reports(pid);
   int status;
   struct rusage ru;
   while (wait4(pid, &status, 0, &ru) < 0)
@@ -484,10 +498,9 @@ static int run_oneshot(int argc, char **argv) {
 
 static int inherit_out_fd = -1; /* the caller's stdout, passed to us as fd NSEXEC_INHERIT_FD */
 static const char *sock_path;
-#define SPARES 2 /* one for the next launch, one being made at low priority meanwhile */
+#define SPARES 2 /* one for the next launch even while the other is being replaced */
 static pid_t spare_pid[SPARES] = {-1, -1}; /* idle spares, -1 = none */
 static int spare_fd[SPARES] = {-1, -1};    /* read ends of the pipes on which they say "taken" */
-static int low_priority;                   /* spares start at nice 19 (root only: they undo it) */
 
 struct request {
   unsigned long long id;
@@ -562,11 +575,6 @@ static void launcher_init(pid_t server) {
   place(open("/dev/null", O_RDONLY | O_CLOEXEC), 0); /* also drops our request pipe */
 }
 
-/* Back to normal priority before anything measured runs (spares are forked at nice 19). */
-static void normal_priority(void) {
-  if (low_priority && setpriority(PRIO_PROCESS, 0, 0) < 0) _exit(NSEXEC_EXIT_SETUP);
-}
-
 /* fds 0-3 are wired and the request is parsed: apply output modes, run it. Never returns. */
 static void launcher_run(struct request *r, uint64_t start_ns) {
   defer_reports = 1;
@@ -603,7 +611,6 @@ static void spare_main(int taken_fd) {
   memset(buf, 0, sizeof buf);
   volatile char stack[32768];
   memset((char *)stack, 0, sizeof stack);
-  normal_priority(); /* set-up done at low priority; from here on we are the launch */
   size_t len = 0;
   for (;;) {
     ssize_t n = read(NSEXEC_STATUS_FD, buf + len, sizeof buf - len - 1);
@@ -624,19 +631,10 @@ static int have_all_spares(void) {
   return 1;
 }
 
-static void refill_at_low_priority(void);
-
-/* Tops the pool up: called when a launch ended or after SPARE_IDLE_MS of quiet, never right
- * after a spare was taken. As root, the fork and the spare's set-up run at nice 19 so they yield
- * to the launch being measured; the server itself stays at nice 0 (its slow path is latency). */
+/* Tops the pool up: called when a launch ended (the caller is busy with its exit, so the fork
+ * and the new spare's set-up land between launches) or after SPARE_IDLE_MS without a full pool;
+ * never the moment a spare is taken, when that work would compete with the launch itself. */
 static void refill_spares(void) {
-  if (have_all_spares()) return;
-  if (low_priority) setpriority(PRIO_PROCESS, 0, 19);
-  refill_at_low_priority();
-  if (low_priority && setpriority(PRIO_PROCESS, 0, 0) < 0) low_priority = 0;
-}
-
-static void refill_at_low_priority(void) {
   for (int i = 0; i < SPARES; i++) {
     int p[2];
     if (spare_pid[i] > 0 || pipe2(p, O_CLOEXEC) < 0) continue;
@@ -723,7 +721,6 @@ static int serve(const char *sock) {
   sigaction(SIGCHLD, &sa, NULL);
   size_t cap = 65536, len = 0;
   char *buf = malloc(cap);
-  low_priority = geteuid() == 0; /* only root may go back from nice 19 to 0 */
   refill_spares();
   for (;;) {
     if (reap()) refill_spares();

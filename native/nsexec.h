@@ -20,9 +20,6 @@
 #define NSEXEC_EXIT_SETUP 126 /* a setup step failed; an E line says which */
 #define NSEXEC_EXIT_EXEC 127  /* execve failed; an E line says which       */
 
-/* Byte the parent sends the child once its pid is in every cgroup.procs file. */
-#define NSEXEC_GO_BYTE 'g'
-
 /* Protocol v2, `ctvm-nsexec serve SOCK` (native/README.md). A request is
  * "L <id> <out> <err> <argc>\n" then argc NUL-terminated strings (the v1 argv), out/err one of
  * pipe | inherit | ignore; written to an idle spare's status connection, or to the server's stdin.

@@ -37,17 +37,19 @@ export function launchBare(opts: LaunchOptions): Instance {
   const events: PhaseTimeline = { launchNs, phases: [], facts: {} };
   let setupError: string | undefined;
   let pid: number | undefined; // the workload's (the launcher is its parent)
+  // The launcher holds its status lines (P included) for up to 20 ms after the exec: samplers
+  // taken right after READY wait for it.
+  let resolvePid!: (p: number | undefined) => void;
+  const pidKnown = new Promise<number | undefined>((r) => (resolvePid = r));
   let exitMsg: { code: number | null; signal: number | null; atNs: number } | undefined;
   let finalCpuNs: number | undefined;
   const onStatus = (m: StatusMessage): void => {
-    if (m.kind === 'time' && m.phase !== 'exited') events.phases.push({ name: m.phase, atNs: m.atNs });
-    else if (m.kind === 'time') exitedAtNs = m.atNs;
-    else if (m.kind === 'pid') pid = m.pid;
+    if (m.kind === 'time') events.phases.push({ name: m.phase, atNs: m.atNs }); // launcher .. exited
+    else if (m.kind === 'pid') resolvePid((pid = m.pid));
     else if (m.kind === 'error') setupError = `ctvm-nsexec: ${m.op} ${m.path ?? ''}: ${m.errno}`;
     else if (m.kind === 'rusage') finalCpuNs = m.cpuNs; // the workload + its reaped children, µs
     else exitMsg = { code: m.code, signal: m.signal, atNs: monoNs() };
   };
-  let exitedAtNs: number | undefined;
   const child = spawnNsexec(bareLaunchArgs(opts), { stdout: 'pipe', stderr: 'pipe', onStatus });
   events.phases.push({ name: 'spawn', atNs: monoNs() });
   const tail = new Tail();
@@ -83,9 +85,10 @@ export function launchBare(opts: LaunchOptions): Instance {
   const timer = opts.timeoutMs > 0 ? setTimeout(() => ((timedOut = true), kill()), opts.timeoutMs) : undefined;
   const exited: Promise<ExitInfo> = Promise.all([child.done, outDone, errDone]).then(([r]) => {
     if (timer) clearTimeout(timer);
-    // Reaped = the launcher's waitpid returned (its "exited" stamp); if the launcher itself was
-    // killed (timeout, stop), the server's reap report. Never before the READY line it followed.
-    const atNs = Math.max(exitedAtNs ?? r.reapedAtNs ?? monoNs(), readyAt ?? 0);
+    resolvePid(pid);
+    // Exit as the host (Node) observed it: the reap report and the last output are both in. The
+    // launcher's own "exited" stamp is earlier, but from another observer than the READY stamp.
+    const atNs = monoNs();
     events.phases.push({ name: 'exit', atNs });
     const failure = setupError ?? r.error;
     if (exitMsg === undefined && finalCpuNs === undefined) finalCpuNs = r.cpuNs; // launcher killed
@@ -117,14 +120,15 @@ export function launchBare(opts: LaunchOptions): Instance {
     async sampleMemory() {
       let pssBytes = 0;
       let rssBytes = 0;
-      await child.helperPid.catch(() => undefined);
-      for (const p of pid !== undefined && !gone ? processTree(pid) : []) {
+      const root = pid ?? (await pidKnown);
+      for (const p of root !== undefined && !gone ? processTree(root) : []) {
         const s = await readSmapsRollup(p).catch(() => null);
         if (s) ((pssBytes += s.pssBytes), (rssBytes += s.rssBytes));
       }
       return { pssBytes, rssBytes };
     },
     async sampleCpu() {
+      if (pid === undefined) await pidKnown;
       const atNs = monoNs();
       if (gone || pid === undefined) {
         if (!gone) await exited.catch(() => undefined);

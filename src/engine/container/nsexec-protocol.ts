@@ -14,7 +14,6 @@ export const NSEXEC_MSG_EXIT = 'X';
 export const NSEXEC_EXIT_USAGE = 125;
 export const NSEXEC_EXIT_SETUP = 126;
 export const NSEXEC_EXIT_EXEC = 127;
-export const NSEXEC_GO_BYTE = 'g';
 export const NSEXEC_REQ_LAUNCH = 'L';
 export const NSEXEC_REPLY_STARTED = 'S';
 export const NSEXEC_REPLY_DONE = 'D';
