@@ -406,6 +406,7 @@ static pid_t plain_child(void) {
     return pid;
   }
   stage = "child";
+  phase("forked");
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("prctl PR_SET_PDEATHSIG", "-", NSEXEC_EXIT_SETUP);
   if (cfg.cwd && chdir(cfg.cwd) < 0) fail("chdir", cfg.cwd, NSEXEC_EXIT_SETUP);
   if (cfg.have_caps) drop_caps();
@@ -430,7 +431,7 @@ static void hold_reports(pid_t pid) {
     }
     close(fd);
   }
-  stop_deferring();
+  flush_reports(); /* the end lines (T exited, U, X) will go out together as well */
 }
 
 static unsigned long long rusage_ns(const struct rusage *ru) {
@@ -477,12 +478,11 @@ static int run_oneshot(int argc, char **argv) {
     if (errno != EINTR) fail("waitpid", "-", NSEXEC_EXIT_SETUP);
   phase("exited");
   report("%c %llu", NSEXEC_MSG_RUSAGE, rusage_ns(&ru));
-  if (WIFSIGNALED(status)) {
-    report("%c signal %d", NSEXEC_MSG_EXIT, WTERMSIG(status));
-    return 128 + WTERMSIG(status);
-  }
-  report("%c code %d", NSEXEC_MSG_EXIT, WEXITSTATUS(status));
-  return WEXITSTATUS(status);
+  int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) report("%c signal %d", NSEXEC_MSG_EXIT, WTERMSIG(status));
+  else report("%c code %d", NSEXEC_MSG_EXIT, WEXITSTATUS(status));
+  stop_deferring();
+  return code;
 }
 
 /* ---- serve: the resident launcher (protocol v2, native/README.md) ----
