@@ -70,6 +70,8 @@ interface Pending {
 /** How long a reaped launcher's missing connections may take to be accepted before we give up. */
 const CONNECT_GRACE_MS = 1000;
 const KINDS = ['status', 'out', 'err'] as const;
+/** A spare reads its request into a 64 KiB buffer (native/nsexec.c); bigger ones take the fork. */
+const SPARE_MAX_REQUEST_BYTES = 60 * 1024;
 
 /** An idle pre-forked launcher's three connections ("spare <pid> <kind>"). */
 type Spare = { pid: number } & Partial<Record<StreamKind, Socket>>;
@@ -110,7 +112,7 @@ export class LauncherSession {
     const request = encodeLaunchRequest(id, opts.stdout, opts.stderr, args);
     // The request goes out before any of our bookkeeping: the launcher starts while we set up
     // (nothing it sends can be read before this synchronous function returns).
-    const spare = this.takeSpare();
+    const spare = request.length < SPARE_MAX_REQUEST_BYTES ? this.takeSpare() : undefined;
     if (spare) spare.status!.write(request);
     else this.input.write(request);
     let p!: Pending;

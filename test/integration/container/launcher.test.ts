@@ -135,3 +135,12 @@ test('SIGKILLing the Node side leaves no server, launcher or container running',
   execFileSync(process.execPath, [join(PROJECT_DIR, 'bin/ctvm.js'), 'gc'], { encoding: 'utf8' });
   assert.deepEqual(leftovers(), none);
 });
+
+test('a request too big for a spare (70 KB of argv) takes the fork path and still works', { skip: skipBare }, async () => {
+  const big = 'x'.repeat(70_000);
+  const p = spawnNsexec(['--', '/bin/sh', '-c', 'echo ${#1}', 'sh', big], { stdout: 'pipe', stderr: 'pipe', onStatus: () => undefined });
+  const { out } = collect(p);
+  const [end, text] = await Promise.all([p.done, out]);
+  assert.equal(end.exitCode, 0, end.error);
+  assert.equal(text, '70000\n');
+});
