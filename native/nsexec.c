@@ -464,6 +464,10 @@ static int run_oneshot(int argc, char **argv) {
     stage = "parent"; /* the child wrote our (shared) memory */
   }
   child_pid = pid;
+  /* The command has its own copies of stdout/stderr now: drop ours so that the caller sees EOF
+   * when the command (not also this waiting launcher) is done with them. */
+  int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (nul >= 0) dup2(nul, STDOUT_FILENO), dup2(nul, STDERR_FILENO), close(nul);
   struct sigaction sa = {0};
   sa.sa_handler = forward;
   sigaction(SIGTERM, &sa, NULL);

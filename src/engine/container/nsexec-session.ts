@@ -251,6 +251,15 @@ export class LauncherSession {
     p.resolveDone(p.end);
   }
 
+  /** The status stream is drained: after an "X" the launch is over (the server's D only tidies up). */
+  private statusDone(p: Pending): void {
+    if (p.exit && !p.end) {
+      const { code, signal } = p.exit;
+      p.end = { exitCode: code ?? 128 + (signal ?? 0), signal: undefined, cpuNs: p.cpuNs, reapedAtNs: monoNs() };
+    }
+    this.maybeFinish(p);
+  }
+
   /** First line of every connection: "<id> <kind>" (slow path) or "spare <pid> <kind>". */
   private route(sock: Socket): void {
     sock.on('error', () => undefined); // a reset connection just ends (close follows)
@@ -299,8 +308,13 @@ export class LauncherSession {
       for (const line of lines) {
         const m = parseStatusLine(line);
         if (m?.kind === 'rusage') p.cpuNs = m.cpuNs;
-        if (m?.kind === 'exit') p.exit = m;
         if (m) p.opts.onStatus(m);
+        if (m?.kind === 'exit') {
+          // "X" is always a launcher's last line: its status stream is drained.
+          p.exit = m;
+          p.statusEnded = true;
+          this.statusDone(p);
+        }
       }
     };
     feed(rest.toString('utf8'));
@@ -308,13 +322,7 @@ export class LauncherSession {
     sock.on('data', feed);
     sock.on('close', () => {
       p.statusEnded = true;
-      // The launcher reported its command's end and closed its status fd (it is exiting): done
-      // without waiting for the server's reap report, which only tidies up after that.
-      if (p.exit && !p.end) {
-        const { code, signal } = p.exit;
-        p.end = { exitCode: code ?? 128 + (signal ?? 0), signal: undefined, cpuNs: p.cpuNs, reapedAtNs: monoNs() };
-      }
-      this.maybeFinish(p);
+      this.statusDone(p);
     });
     sock.resume();
   }
