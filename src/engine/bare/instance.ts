@@ -4,7 +4,14 @@
 // latency = launch() -> the launcher's report that it reaped the workload.
 import { tmpdir } from 'node:os';
 import type { Readable } from 'node:stream';
-import type { ExitInfo, Instance, LaunchOptions, PhaseTimeline, ReadyInfo, ResultLine } from '../environment.js';
+import type {
+  ExitInfo,
+  Instance,
+  LaunchOptions,
+  PhaseTimeline,
+  ReadyInfo,
+  ResultLine,
+} from '../environment.js';
 import { spawnNsexec } from '../container/nsexec-spawn.js';
 import type { StatusMessage } from '../container/nsexec-protocol.js';
 import { readSmapsRollup } from '../../measure/smaps.js';
@@ -44,10 +51,12 @@ export function launchBare(opts: LaunchOptions): Instance {
   let exitMsg: { code: number | null; signal: number | null; atNs: number } | undefined;
   let finalCpuNs: number | undefined;
   const onStatus = (m: StatusMessage): void => {
-    if (m.kind === 'time') events.phases.push({ name: m.phase, atNs: m.atNs }); // launcher .. exited
+    if (m.kind === 'time')
+      events.phases.push({ name: m.phase, atNs: m.atNs }); // launcher .. exited
     else if (m.kind === 'pid') resolvePid((pid = m.pid));
     else if (m.kind === 'error') setupError = `ctvm-nsexec: ${m.op} ${m.path ?? ''}: ${m.errno}`;
-    else if (m.kind === 'rusage') finalCpuNs = m.cpuNs; // the workload + its reaped children, µs
+    else if (m.kind === 'rusage')
+      finalCpuNs = m.cpuNs; // the workload + its reaped children, µs
     else exitMsg = { code: m.code, signal: m.signal, atNs: monoNs() };
   };
   const child = spawnNsexec(bareLaunchArgs(opts), { stdout: 'pipe', stderr: 'pipe', onStatus });
@@ -82,7 +91,8 @@ export function launchBare(opts: LaunchOptions): Instance {
       /* already gone */
     }
   };
-  const timer = opts.timeoutMs > 0 ? setTimeout(() => ((timedOut = true), kill()), opts.timeoutMs) : undefined;
+  const timer =
+    opts.timeoutMs > 0 ? setTimeout(() => ((timedOut = true), kill()), opts.timeoutMs) : undefined;
   const exited: Promise<ExitInfo> = Promise.all([child.done, outDone, errDone]).then(([r]) => {
     if (timer) clearTimeout(timer);
     resolvePid(pid);
@@ -94,10 +104,18 @@ export function launchBare(opts: LaunchOptions): Instance {
     if (exitMsg === undefined && finalCpuNs === undefined) finalCpuNs = r.cpuNs; // launcher killed
     if (readyAt === undefined) {
       const why = failure ?? `exited (code ${r.exitCode ?? '-'}, signal ${r.signal ?? '-'})`;
-      rejectReady(new Error(`${opts.instanceName}: ${timedOut ? `timed out after ${opts.timeoutMs} ms` : why} before READY`));
+      rejectReady(
+        new Error(
+          `${opts.instanceName}: ${timedOut ? `timed out after ${opts.timeoutMs} ms` : why} before READY`,
+        ),
+      );
     }
     const code = exitMsg ? exitMsg.code : (r.exitCode ?? null);
-    const signal = exitMsg ? (exitMsg.signal === null ? null : signalName(exitMsg.signal)) : (r.signal ?? null);
+    const signal = exitMsg
+      ? exitMsg.signal === null
+        ? null
+        : signalName(exitMsg.signal)
+      : (r.signal ?? null);
     return {
       atNs,
       code,
@@ -123,7 +141,10 @@ export function launchBare(opts: LaunchOptions): Instance {
       const root = pid ?? (await pidKnown);
       for (const p of root !== undefined && !gone ? processTree(root) : []) {
         const s = await readSmapsRollup(p).catch(() => null);
-        if (s) ((pssBytes += s.pssBytes), (rssBytes += s.rssBytes));
+        if (s) {
+          pssBytes += s.pssBytes;
+          rssBytes += s.rssBytes;
+        }
       }
       return { pssBytes, rssBytes };
     },
@@ -132,7 +153,8 @@ export function launchBare(opts: LaunchOptions): Instance {
       const atNs = monoNs();
       if (gone || pid === undefined) {
         if (!gone) await exited.catch(() => undefined);
-        if (finalCpuNs === undefined) throw new Error(`${opts.instanceName}: no CPU figure (process not started or lost)`);
+        if (finalCpuNs === undefined)
+          throw new Error(`${opts.instanceName}: no CPU figure (process not started or lost)`);
         return { cpuNs: finalCpuNs, atNs };
       }
       // Live: ns-resolution runtime of every thread in the tree (+ reaped children's ticks).

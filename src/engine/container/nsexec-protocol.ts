@@ -97,9 +97,13 @@ export function parseServerReply(line: string): ServerReply | undefined {
 }
 
 /** A waitpid() status as Node reports a child's end: an exit code or a signal name. */
-export function decodeWaitStatus(status: number): { exitCode: number | undefined; signal: NodeJS.Signals | undefined } {
+export function decodeWaitStatus(status: number): {
+  exitCode: number | undefined;
+  signal: NodeJS.Signals | undefined;
+} {
   const sig = status & 0x7f;
   if (sig === 0) return { exitCode: (status >> 8) & 0xff, signal: undefined };
-  const name = Object.entries(constants.signals).find(([, n]) => n === sig)?.[0] as NodeJS.Signals | undefined;
+  const name = Object.entries(constants.signals).find(([, n]) => n === sig)?.[0] as
+    NodeJS.Signals | undefined;
   return { exitCode: undefined, signal: name ?? (`SIG${sig}` as NodeJS.Signals) };
 }

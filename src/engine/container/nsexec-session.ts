@@ -117,7 +117,15 @@ export class LauncherSession {
     else this.input.write(request);
     let p!: Pending;
     const pid = new Promise<number>((resolvePid, rejectPid) => {
-      p = { id, opts, streams: {}, connected: new Set(), statusEnded: false, resolvePid, rejectPid } as Pending;
+      p = {
+        id,
+        opts,
+        streams: {},
+        connected: new Set(),
+        statusEnded: false,
+        resolvePid,
+        rejectPid,
+      } as Pending;
     });
     pid.catch(() => undefined);
     const done = new Promise<LaunchEnd>((resolve) => (p.resolveDone = resolve));
@@ -153,7 +161,13 @@ export class LauncherSession {
     this.spares.clear();
     for (const p of [...this.pending]) {
       p.rejectPid(new Error(why));
-      p.end ??= { exitCode: undefined, signal: undefined, cpuNs: undefined, reapedAtNs: undefined, error: why };
+      p.end ??= {
+        exitCode: undefined,
+        signal: undefined,
+        cpuNs: undefined,
+        reapedAtNs: undefined,
+        error: why,
+      };
       p.forced = true;
       this.maybeFinish(p);
     }
@@ -255,7 +269,12 @@ export class LauncherSession {
   private statusDone(p: Pending): void {
     if (p.exit && !p.end) {
       const { code, signal } = p.exit;
-      p.end = { exitCode: code ?? 128 + (signal ?? 0), signal: undefined, cpuNs: p.cpuNs, reapedAtNs: monoNs() };
+      p.end = {
+        exitCode: code ?? 128 + (signal ?? 0),
+        signal: undefined,
+        cpuNs: p.cpuNs,
+        reapedAtNs: monoNs(),
+      };
     }
     this.maybeFinish(p);
   }

@@ -23,7 +23,16 @@ test('noop: READY after launch, RESULT parsed, exit 0, phases in order', { skip 
   assert.equal(exit.signal, null);
   assert.equal(exit.result?.fields.mode, 'noop');
   const at = Object.fromEntries(inst.events.phases.map((p) => [p.name, p.atNs]));
-  assert.deepEqual(Object.keys(at).sort(), ['exec', 'exit', 'exited', 'forked', 'helper', 'launcher', 'ready', 'spawn']);
+  assert.deepEqual(Object.keys(at).sort(), [
+    'exec',
+    'exit',
+    'exited',
+    'forked',
+    'helper',
+    'launcher',
+    'ready',
+    'spawn',
+  ]);
   // launcher = has its request, helper = streams wired, exec = about to execve the workload.
   assert.ok(inst.events.launchNs < at.launcher! && at.launcher! <= at.helper! && at.helper! <= at.exec!);
   assert.ok(at.exec! < at.ready! && at.ready! <= at.exit!);

@@ -17,7 +17,16 @@ const workload: PreparedWorkload = {
 
 test('bare launch args: cwd, env, --, the rootfs copy of argv[0] and its arguments', () => {
   assert.deepEqual(bareLaunchArgs({ workload }), [
-    'cwd', tmpdir(), 'env', 'PATH=/bin', 'env', 'LANG=C', '--', '/cache/rootfs/abc/bin/ctvm-probe', 'cpu', '200',
+    'cwd',
+    tmpdir(),
+    'env',
+    'PATH=/bin',
+    'env',
+    'LANG=C',
+    '--',
+    '/cache/rootfs/abc/bin/ctvm-probe',
+    'cpu',
+    '200',
   ]);
 });
 

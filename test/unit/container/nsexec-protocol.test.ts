@@ -55,12 +55,22 @@ test('parses time, pid, error and exit lines', () => {
 });
 
 test('a launch request is "L <id> <out> <err> <argc>\\n" then argc NUL-terminated strings', () => {
-  const buf = proto.encodeLaunchRequest(7, 'pipe', 'ignore', ['cwd', '/tmp', '--', 'sh', '-c', 'echo é; exit 3']);
+  const buf = proto.encodeLaunchRequest(7, 'pipe', 'ignore', [
+    'cwd',
+    '/tmp',
+    '--',
+    'sh',
+    '-c',
+    'echo é; exit 3',
+  ]);
   const text = buf.toString('utf8');
   assert.equal(text, 'L 7 pipe ignore 6\ncwd\0/tmp\0--\0sh\0-c\0echo é; exit 3\0');
   // Byte-exact: the C side splits on NUL, so a multi-byte character must not shift anything.
   assert.equal(buf.length, Buffer.byteLength(text));
-  assert.equal(proto.encodeLaunchRequest(1, 'inherit', 'pipe', ['--', 'true']).toString(), 'L 1 inherit pipe 2\n--\0true\0');
+  assert.equal(
+    proto.encodeLaunchRequest(1, 'inherit', 'pipe', ['--', 'true']).toString(),
+    'L 1 inherit pipe 2\n--\0true\0',
+  );
 });
 
 test('a launch request refuses what the C side could not frame', () => {
@@ -72,7 +82,12 @@ test('a launch request refuses what the C side could not frame', () => {
 
 test('parses the server replies S, D and F; ignores anything else', () => {
   assert.deepEqual(proto.parseServerReply('S 3 4242'), { kind: 'started', id: 3, pid: 4242 });
-  assert.deepEqual(proto.parseServerReply('D 3 768 2500000'), { kind: 'done', pid: 3, waitStatus: 768, cpuNs: 2500000 });
+  assert.deepEqual(proto.parseServerReply('D 3 768 2500000'), {
+    kind: 'done',
+    pid: 3,
+    waitStatus: 768,
+    cpuNs: 2500000,
+  });
   assert.deepEqual(proto.parseServerReply('F 9 EAGAIN'), { kind: 'failed', id: 9, errno: 'EAGAIN' });
   for (const bad of ['', 'S 3', 'D 3 768', 'S x 1', 'F 9 eagain', 'T helper 1', 'S 3 42 extra'])
     assert.equal(proto.parseServerReply(bad), undefined, bad);
