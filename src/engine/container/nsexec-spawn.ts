@@ -1,9 +1,8 @@
 // The one place that starts build/ctvm-nsexec: once per Node process, as the resident launcher
 // `ctvm-nsexec serve SOCK` (native/README.md, protocol v2). Every launch is then a request on its
 // stdin and a fork of that small static process (~0.1 ms) instead of a Node spawn (~10 ms here).
-import { fstatSync, mkdtempSync, rmSync } from 'node:fs';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, fstatSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -87,7 +86,41 @@ function launcher(): LauncherSession {
     process.off('exit', cleanup);
   });
   current = { session, serverPid, dir };
+  void reapStaleSocketDirs(dir);
   return session;
+}
+
+/**
+ * Socket dirs of Node processes that died without their 'exit' handler (SIGKILL, an unhandled
+ * signal): nobody listens on their socket any more. Older than a minute, so a dir another
+ * process has just made but not yet listened on is never taken for one.
+ */
+async function reapStaleSocketDirs(own: string): Promise<void> {
+  const root = tmpdir();
+  let names: string[];
+  try {
+    names = readdirSync(root).filter((n) => n.startsWith('ctvm-nsexec-'));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const dir = join(root, name);
+    try {
+      if (dir === own || Date.now() - statSync(dir).mtimeMs < 60_000) continue;
+    } catch {
+      continue;
+    }
+    if (!(await listening(join(dir, 'launch.sock')))) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function listening(sockPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(sockPath);
+    s.unref();
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code !== 'ECONNREFUSED' && e.code !== 'ENOENT'));
+  });
 }
 
 function stdoutOpen(): boolean {

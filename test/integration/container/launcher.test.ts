@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nsexecServer, spawnNsexec, type NsexecProcess } from '../../../src/engine/container/nsexec-spawn.js';
 import { PROJECT_DIR } from '../../../src/paths.js';
@@ -192,5 +193,30 @@ test(
     const [end, text] = await Promise.all([p.done, out]);
     assert.equal(end.exitCode, 0, end.error);
     assert.equal(text, '70000\n');
+  },
+);
+
+test(
+  'a new server removes socket dirs nobody listens on any more (older than a minute)',
+  { skip: skipBare },
+  async () => {
+    const stale = mkdtempSync(join(tmpdir(), 'ctvm-nsexec-'));
+    const young = mkdtempSync(join(tmpdir(), 'ctvm-nsexec-'));
+    for (const d of [stale, young]) writeFileSync(join(d, 'launch.sock'), ''); // nobody listens
+    const old = new Date(Date.now() - 5 * 60_000);
+    utimesSync(stale, old, old);
+    const server = nsexecServer();
+    if (server) process.kill(server.pid, 'SIGKILL'); // the next launch starts a new server
+    await until(() => nsexecServer() === undefined, 3000);
+    const p = spawnNsexec(['--', '/bin/true'], {
+      stdout: 'ignore',
+      stderr: 'ignore',
+      onStatus: () => undefined,
+    });
+    assert.equal((await p.done).exitCode, 0);
+    assert.ok(await until(() => !existsSync(stale), 3000), `${stale} still there`);
+    assert.ok(existsSync(young), 'a dir younger than a minute is left alone');
+    assert.ok(existsSync(nsexecServer()!.socketDir), 'and our own is in use');
+    rmSync(young, { recursive: true, force: true });
   },
 );
