@@ -121,7 +121,9 @@ console.log(
   `ours/(crun minus its hybrid workaround, ~${ms(wk - nodeTrue)} ms) = ${(median(samples.get('ours')!) / crunNoWk).toFixed(3)}`,
 );
 const served = nsexecLaunchCounts();
-console.log(`ours: launches served by an idle pre-forked launcher: ${served.spare}, by a fork: ${served.forked}`);
+console.log(
+  `ours: launches served by an idle pre-forked launcher: ${served.spare}, by a fork: ${served.forked}`,
+);
 console.log('\nours, phase timeline (median of each step, ms):');
 for (const [phase, v] of phaseDeltas) console.log(`  ${phase.padEnd(11)} ${ms(median(v)).padStart(7)}`);
 

@@ -32,11 +32,26 @@ async function ctvmSide(tmp: string) {
   for (let i = 0; i < WARMUP + SAMPLES; i++) {
     const t0 = monoNs();
     const out = await startSample({
-      env, options: {}, workload, namePrefix: `acc-${i}`, timeoutMs: 10_000, settleMs: 0, idleWindowMs: 0,
+      env,
+      options: {},
+      workload,
+      namePrefix: `acc-${i}`,
+      timeoutMs: 10_000,
+      settleMs: 0,
+      idleWindowMs: 0,
     });
     const rec: SampleRecord = {
-      runId: 'acc', seq: i, kind: 'start', env: 'bare', workload: 'noop', repetition: i, warmup: i < WARMUP,
-      density: 1, ok: true, metrics: out.metrics, timeMs: Date.now(),
+      runId: 'acc',
+      seq: i,
+      kind: 'start',
+      env: 'bare',
+      workload: 'noop',
+      repetition: i,
+      warmup: i < WARMUP,
+      density: 1,
+      ok: true,
+      metrics: out.metrics,
+      timeMs: Date.now(),
     };
     writer.appendSample(rec); // the real per-sample cost includes the fsync'd append
     const total = monoNs() - t0;
@@ -52,17 +67,34 @@ async function ctvmSide(tmp: string) {
 
 async function hyperfineSide(command: string, tmp: string): Promise<{ medianNs: number; meanNs: number }> {
   const json = join(tmp, 'hyperfine.json');
-  await execa('hyperfine', ['-N', '--warmup', String(WARMUP), '--runs', String(SAMPLES), '--export-json', json, command], {
-    stdout: 'ignore',
-  });
-  const r = (JSON.parse(readFileSync(json, 'utf8')) as { results: { median: number; mean: number }[] }).results[0]!;
+  await execa(
+    'hyperfine',
+    ['-N', '--warmup', String(WARMUP), '--runs', String(SAMPLES), '--export-json', json, command],
+    {
+      stdout: 'ignore',
+    },
+  );
+  const r = (JSON.parse(readFileSync(json, 'utf8')) as { results: { median: number; mean: number }[] })
+    .results[0]!;
   return { medianNs: r.median * 1e9, meanNs: r.mean * 1e9 };
 }
 
 /** tinybench: the in-process primitives a sample is made of. */
 async function primitives(tmp: string): Promise<void> {
   const w = RunWriter.create(join(tmp, 'tb'));
-  const rec = { runId: 'x', seq: 0, kind: 'start', env: 'bare', workload: 'noop', repetition: 0, warmup: false, density: 1, ok: true, metrics: { startNs: 1 }, timeMs: 0 } as SampleRecord;
+  const rec = {
+    runId: 'x',
+    seq: 0,
+    kind: 'start',
+    env: 'bare',
+    workload: 'noop',
+    repetition: 0,
+    warmup: false,
+    density: 1,
+    ok: true,
+    metrics: { startNs: 1 },
+    timeMs: 0,
+  } as SampleRecord;
   const bench = new Bench({ time: 300 });
   bench
     .add('monoNs() clock read', () => void monoNs())
@@ -71,7 +103,8 @@ async function primitives(tmp: string): Promise<void> {
   await bench.run();
   for (const t of bench.tasks) {
     const r = t.result;
-    if (r.state === 'completed') console.log(`  ${t.name.padEnd(32)} p50 ${(r.latency.p50 * 1000).toFixed(2)} µs`);
+    if (r.state === 'completed')
+      console.log(`  ${t.name.padEnd(32)} p50 ${(r.latency.p50 * 1000).toFixed(2)} µs`);
     else console.log(`  ${t.name.padEnd(32)} ${r.state}`);
   }
   w.close();
@@ -89,21 +122,31 @@ try {
   const exit = median([...a1.exit, ...a2.exit]);
   const hyper = (h1.medianNs + h2.medianNs) / 2;
   const harness = median([...a1.harness, ...a2.harness]);
-  console.log(`command: ${command}   (${SAMPLES * 2} samples per side; host: ${(await execa('nproc')).stdout} cores, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`);
+  console.log(
+    `command: ${command}   (${SAMPLES * 2} samples per side; host: ${(await execa('nproc')).stdout} cores, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`,
+  );
   console.log(`ctvm bare startNs (launch -> READY)  median ${ms(start)} ms`);
   console.log(`ctvm bare exitNs  (launch -> reaped) median ${ms(exit)} ms`);
-  console.log(`hyperfine -N (fork -> wait)          median ${ms(hyper)} ms   (runs: ${ms(h1.medianNs)} / ${ms(h2.medianNs)})`);
+  console.log(
+    `hyperfine -N (fork -> wait)          median ${ms(hyper)} ms   (runs: ${ms(h1.medianNs)} / ${ms(h2.medianNs)})`,
+  );
   const ratio = start / hyper;
-  console.log(`ratio startNs / hyperfine = ${ratio.toFixed(3)}   exitNs / hyperfine = ${(exit / hyper).toFixed(3)}   goal: within 10%  -> ${Math.abs(ratio - 1) <= 0.1 ? 'MET' : 'NOT MET'}`);
+  console.log(
+    `ratio startNs / hyperfine = ${ratio.toFixed(3)}   exitNs / hyperfine = ${(exit / hyper).toFixed(3)}   goal: within 10%  -> ${Math.abs(ratio - 1) <= 0.1 ? 'MET' : 'NOT MET'}`,
+  );
   const served = nsexecLaunchCounts();
   console.log(`launches served by an idle pre-forked launcher: ${served.spare}, by a fork: ${served.forked}`);
-  console.log(`harness cost per sample (outside launch..reaped, incl. stop + fsync'd append): median ${ms(harness)} ms`);
+  console.log(
+    `harness cost per sample (outside launch..reaped, incl. stop + fsync'd append): median ${ms(harness)} ms`,
+  );
   // Each phase's time since launch() (median), in the order they happen.
   const all = [...a1.phases, ...a2.phases];
   const names = [...new Set(all.flatMap((p) => Object.keys(p)))];
   const at = names.map((n) => [n, median(all.flatMap((p) => (p[n] === undefined ? [] : [p[n]!])))] as const);
   at.sort((x, y) => x[1] - y[1]);
-  console.log('bare phases, median time since launch() (launcher = has its request, helper = streams wired, exec = about to execve):');
+  console.log(
+    'bare phases, median time since launch() (launcher = has its request, helper = streams wired, exec = about to execve):',
+  );
   console.log('  ' + at.map(([n, t]) => `${n} ${ms(t)}`).join('  '));
   console.log('in-process primitives (tinybench):');
   await primitives(tmp);

@@ -15,12 +15,30 @@ export function startTable(model: ReportModel, metric: 'start' | 'exit'): Table 
   if (rows.length === 0) return undefined;
   return {
     type: 'table',
-    head: ['environment', 'n', 'median', '95% CI of median', 'p95', 'CV', 'outliers', ...(metric === 'start' ? ['phases (median ms since launch)'] : [])],
+    head: [
+      'environment',
+      'n',
+      'median',
+      '95% CI of median',
+      'p95',
+      'CV',
+      'outliers',
+      ...(metric === 'start' ? ['phases (median ms since launch)'] : []),
+    ],
     align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
     rows: rows.map((r) => {
       const d = r[metric]!;
       const phases = r.phases.map((p) => `${p.name} ${sig(nsToMs(p.atNs), 3)}`).join(', ');
-      return [r.env.label, String(d.n), fmtMs(d.median), ci(d, 'ns'), fmtMs(d.p95), `${sig(d.cv * 100, 2)}%`, String(d.outliers.length), ...(metric === 'start' ? [phases || dash] : [])];
+      return [
+        r.env.label,
+        String(d.n),
+        fmtMs(d.median),
+        ci(d, 'ns'),
+        fmtMs(d.p95),
+        `${sig(d.cv * 100, 2)}%`,
+        String(d.outliers.length),
+        ...(metric === 'start' ? [phases || dash] : []),
+      ];
     }),
   };
 }
@@ -75,7 +93,13 @@ export function densityTable(model: ReportModel): Table | undefined {
     head: ['environment', 'N', 'PSS per instance', 'MemAvailable drop per instance', 'n'],
     align: ['l', 'r', 'r', 'r', 'r'],
     rows: model.density.flatMap((s) =>
-      s.points.map((p) => [s.env.label, String(p.n), p.pss ? fmtMiB(p.pss.median) : dash, p.memAvailableDrop ? fmtMiB(p.memAvailableDrop.median) : dash, String(p.pss?.n ?? p.memAvailableDrop?.n ?? 0)]),
+      s.points.map((p) => [
+        s.env.label,
+        String(p.n),
+        p.pss ? fmtMiB(p.pss.median) : dash,
+        p.memAvailableDrop ? fmtMiB(p.memAvailableDrop.median) : dash,
+        String(p.pss?.n ?? p.memAvailableDrop?.n ?? 0),
+      ]),
     ),
   };
 }
@@ -89,7 +113,10 @@ export function workTable(model: ReportModel): Table | undefined {
     rows: model.work.map((w) => {
       const vs = w.work!.vsBaseline;
       return [
-        w.workload, w.env.label, String(w.work!.dist.n), fmtMs(w.work!.dist.median),
+        w.workload,
+        w.env.label,
+        String(w.work!.dist.n),
+        fmtMs(w.work!.dist.median),
         vs ? fmtPct(vs.ratio - 1) : w.env.id === 'bare' ? 'baseline' : dash,
         vs ? `${fmtPct(vs.ciLow - 1)} – ${fmtPct(vs.ciHigh - 1)}` : dash,
         w.cpu ? fmtMs(w.cpu.dist.median) : dash,
@@ -108,13 +135,45 @@ export function layersTable(s: Stacks): Table | undefined {
     type: 'table',
     head: ['Figure 12.1 layer', c ? c.env.label : 'container', v ? v.env.label : 'VM', 'how it was measured'],
     rows: [
-      ['Apps + Bins/Libs', mib(c?.pssBytes), mib(v?.appBytes), "container: PSS of every process in the instance's cgroup; VM: taken equal to the container's (same binary, same workload)"],
-      ['Container Engine', c?.enginePssBytes !== undefined ? `${mib(c.enginePssBytes)}, +${fmtMs(c.engineStartNs ?? NaN)}` : dash, dash, 'container minus bare: PSS and start latency the engine and isolation add'],
-      ['Guest OS', dash, mib(v?.guestOsBytes === undefined ? undefined : v.guestOsBytes + (v.kernelImageBytes ?? 0)), 'guest RAM touched minus the app, plus the kernel image (see the note below)'],
-      ['Hypervisor', dash, mib(v?.hypervisorBytes), "PSS of qemu's own mappings: binary, libraries, heap, accelerator (TCG translation) buffers"],
+      [
+        'Apps + Bins/Libs',
+        mib(c?.pssBytes),
+        mib(v?.appBytes),
+        "container: PSS of every process in the instance's cgroup; VM: taken equal to the container's (same binary, same workload)",
+      ],
+      [
+        'Container Engine',
+        c?.enginePssBytes !== undefined
+          ? `${mib(c.enginePssBytes)}, +${fmtMs(c.engineStartNs ?? NaN)}`
+          : dash,
+        dash,
+        'container minus bare: PSS and start latency the engine and isolation add',
+      ],
+      [
+        'Guest OS',
+        dash,
+        mib(v?.guestOsBytes === undefined ? undefined : v.guestOsBytes + (v.kernelImageBytes ?? 0)),
+        'guest RAM touched minus the app, plus the kernel image (see the note below)',
+      ],
+      [
+        'Hypervisor',
+        dash,
+        mib(v?.hypervisorBytes),
+        "PSS of qemu's own mappings: binary, libraries, heap, accelerator (TCG translation) buffers",
+      ],
       ['total (host PSS)', mib(c?.pssBytes), mib(v?.pssBytes), 'median PSS of one idle instance'],
-      ['start (launch → READY)', c?.startNs !== undefined ? fmtMs(c.startNs) : dash, v?.startNs !== undefined ? fmtMs(v.startNs) : dash, 'median over start samples'],
-      ['idle CPU', c?.idleCpuPerSec !== undefined ? fmtUnit(c.idleCpuPerSec, 'cpu-s/s') : dash, v?.idleCpuPerSec !== undefined ? fmtUnit(v.idleCpuPerSec, 'cpu-s/s') : dash, 'host CPU seconds per second, idle after READY'],
+      [
+        'start (launch → READY)',
+        c?.startNs !== undefined ? fmtMs(c.startNs) : dash,
+        v?.startNs !== undefined ? fmtMs(v.startNs) : dash,
+        'median over start samples',
+      ],
+      [
+        'idle CPU',
+        c?.idleCpuPerSec !== undefined ? fmtUnit(c.idleCpuPerSec, 'cpu-s/s') : dash,
+        v?.idleCpuPerSec !== undefined ? fmtUnit(v.idleCpuPerSec, 'cpu-s/s') : dash,
+        'host CPU seconds per second, idle after READY',
+      ],
     ],
   };
 }

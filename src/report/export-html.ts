@@ -8,7 +8,8 @@ export interface HtmlOptions {
   images: ReadonlyMap<string, Buffer>;
 }
 
-const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+const esc = (s: string) =>
+  s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 
 const CSS = `
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;max-width:1320px;margin:2rem auto;padding:0 1.2rem;color:#1b2631;line-height:1.45}
@@ -34,7 +35,10 @@ function block(b: Block, images: ReadonlyMap<string, Buffer>): string {
       return `<ul${b.role ? ` class="${b.role}"` : ''}>${b.items.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>`;
     case 'table': {
       const head = `<tr>${b.head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>`;
-      const rows = b.rows.map((r) => `<tr>${r.map((c, i) => `<td${b.align?.[i] === 'r' ? ' class="r"' : ''}>${esc(c)}</td>`).join('')}</tr>`);
+      const rows = b.rows.map(
+        (r) =>
+          `<tr>${r.map((c, i) => `<td${b.align?.[i] === 'r' ? ' class="r"' : ''}>${esc(c)}</td>`).join('')}</tr>`,
+      );
       return `<table>${head}${rows.join('\n')}</table>`;
     }
     case 'image': {

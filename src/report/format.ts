@@ -19,7 +19,8 @@ export const fmtMs = (ns: number): string => `${sig(nsToMs(ns))} ms`;
 export const fmtMiB = (bytes: number): string => `${sig(bytesToMiB(bytes))} MiB`;
 export const fmtPct = (fraction: number): string => `${fraction >= 0 ? '+' : ''}${sig(fraction * 100, 2)}%`;
 /** "400x" with 2 significant digits below 100, whole numbers above. */
-export const fmtTimes = (ratio: number): string => `${ratio >= 100 ? Math.round(ratio).toLocaleString('en-US') : sig(ratio, 2)}x`;
+export const fmtTimes = (ratio: number): string =>
+  `${ratio >= 100 ? Math.round(ratio).toLocaleString('en-US') : sig(ratio, 2)}x`;
 
 /** Formats a value of a METRICS unit for tables. */
 export function fmtUnit(value: number, unit: string): string {

@@ -16,17 +16,28 @@ export function headline(model: ReportModel, s: Stacks): Headline {
   const caveats = caveatsFor(model, s);
   if (!c || !v) {
     const which = !c ? 'container' : 'VM';
-    return { sentence: `This run has no ${which} measurements, so there is no container-vs-VM headline ${on}.`, caveats };
+    return {
+      sentence: `This run has no ${which} measurements, so there is no container-vs-VM headline ${on}.`,
+      caveats,
+    };
   }
   const accel = (v.env.accel ?? 'unknown-accelerator').toUpperCase();
   const parts: string[] = [];
   if (c.startNs !== undefined && v.startNs !== undefined)
-    parts.push(`started ${fmtTimes(v.startNs / c.startNs)} faster than a ${accel} guest (${fmtMs(c.startNs)} vs ${fmtMs(v.startNs)} to READY)`);
+    parts.push(
+      `started ${fmtTimes(v.startNs / c.startNs)} faster than a ${accel} guest (${fmtMs(c.startNs)} vs ${fmtMs(v.startNs)} to READY)`,
+    );
   if (c.pssBytes !== undefined && v.pssBytes !== undefined)
-    parts.push(`used ${fmtTimes(v.pssBytes / c.pssBytes)} less memory when idle (${fmtMiB(c.pssBytes)} vs ${fmtMiB(v.pssBytes)} PSS)`);
+    parts.push(
+      `used ${fmtTimes(v.pssBytes / c.pssBytes)} less memory when idle (${fmtMiB(c.pssBytes)} vs ${fmtMiB(v.pssBytes)} PSS)`,
+    );
   if (parts.length === 0)
-    return { sentence: `This run measured neither start latency nor idle memory for both a container and a VM ${on}.`, caveats };
-  const subject = c.env.id === 'container' ? "A container (ctvm's own engine)" : `A container (${c.env.label})`;
+    return {
+      sentence: `This run measured neither start latency nor idle memory for both a container and a VM ${on}.`,
+      caveats,
+    };
+  const subject =
+    c.env.id === 'container' ? "A container (ctvm's own engine)" : `A container (${c.env.label})`;
   return { sentence: `${subject} ${parts.join(' and ')}, ${on}.`, caveats };
 }
 
@@ -35,15 +46,18 @@ function caveatsFor(model: ReportModel, s: Stacks): string[] {
   const meta = model.run.meta;
   if (s.vm?.env.accel === 'tcg')
     out.push(
-      'The VM ran under TCG, QEMU\'s software emulation, because KVM was not usable here' +
+      "The VM ran under TCG, QEMU's software emulation, because KVM was not usable here" +
         (meta.host.kvm.reason ? ` (${meta.host.kvm.reason})` : '') +
         ': its start latency and CPU overhead are those of an emulated CPU, not of a KVM guest, which would start and compute far faster. Its memory figures are much less affected.',
     );
   if (meta.status !== 'complete')
-    out.push(`The run is ${meta.status}: ${model.run.samples.length} of ${meta.plannedSamples} planned samples exist.`);
+    out.push(
+      `The run is ${meta.status}: ${model.run.samples.length} of ${meta.plannedSamples} planned samples exist.`,
+    );
   if (meta.host.host.cores <= 2)
-    out.push(`The host has ${meta.host.host.cores} cores, shared with other work: timings are noisy; compare the CIs, not single numbers.`);
-  if (meta.host.host.runningUnder)
-    out.push(`The host itself runs under ${meta.host.host.runningUnder}.`);
+    out.push(
+      `The host has ${meta.host.host.cores} cores, shared with other work: timings are noisy; compare the CIs, not single numbers.`,
+    );
+  if (meta.host.host.runningUnder) out.push(`The host itself runs under ${meta.host.host.runningUnder}.`);
   return out;
 }

@@ -27,7 +27,9 @@ export function loadRun(dir: string): LoadedRun {
       hint: 'run `ctvm bench` (or check samples.jsonl for the errors of failed samples)',
     });
   if (meta.status !== 'complete')
-    warnings.push(`run ${meta.runId} is ${meta.status}: ${samples.length} of ${meta.plannedSamples} planned samples`);
+    warnings.push(
+      `run ${meta.runId} is ${meta.status}: ${samples.length} of ${meta.plannedSamples} planned samples`,
+    );
   return { dir, meta, samples, summary: summarize(meta.runId, samples), warnings };
 }
 

@@ -74,21 +74,28 @@ export function buildModel(run: LoadedRun): ReportModel {
   const find = (kind: SampleKind, env: string, metric: string, workload?: string, density = 1) =>
     rows.find(
       (r) =>
-        r.kind === kind && r.env === env && r.metric === metric && r.density === density &&
-        (workload === undefined || r.workload === workload) && r.dist.n > 0,
+        r.kind === kind &&
+        r.env === env &&
+        r.metric === metric &&
+        r.density === density &&
+        (workload === undefined || r.workload === workload) &&
+        r.dist.n > 0,
     );
   const start = envs.flatMap((env): StartRow[] => {
     const samples = run.samples.filter((s) => measured(s) && s.kind === 'start' && s.env === env.id);
     const workload = mostCommon(samples.map((s) => s.workload));
     if (workload === undefined) return [];
     const mine = samples.filter((s) => s.workload === workload);
-    return [{
-      env, workload,
-      start: find('start', env.id, 'startNs', workload)?.dist,
-      exit: find('start', env.id, 'exitNs', workload)?.dist,
-      phases: phaseMedians(mine),
-      startValuesNs: values(mine, 'startNs'),
-    }];
+    return [
+      {
+        env,
+        workload,
+        start: find('start', env.id, 'startNs', workload)?.dist,
+        exit: find('start', env.id, 'exitNs', workload)?.dist,
+        phases: phaseMedians(mine),
+        startValuesNs: values(mine, 'startNs'),
+      },
+    ];
   });
   const idle = envs.flatMap((env): IdleRow[] => {
     const samples = run.samples.filter((s) => measured(s) && s.kind === 'idle' && s.env === env.id);
@@ -96,17 +103,30 @@ export function buildModel(run: LoadedRun): ReportModel {
     if (workload === undefined) return [];
     const metrics: Record<string, SummaryRow> = {};
     for (const r of rows)
-      if (r.kind === 'idle' && r.env === env.id && r.workload === workload && r.dist.n > 0) metrics[r.metric] = r;
-    const pssValuesBytes = values(samples.filter((s) => s.workload === workload), 'pssBytes');
+      if (r.kind === 'idle' && r.env === env.id && r.workload === workload && r.dist.n > 0)
+        metrics[r.metric] = r;
+    const pssValuesBytes = values(
+      samples.filter((s) => s.workload === workload),
+      'pssBytes',
+    );
     return [{ env, workload, metrics, pssValuesBytes }];
   });
-  return { run, envs, start, idle, density: densitySeries(run, envs), work: workRows(run, envs), skipped: skippedEnvs(run) };
+  return {
+    run,
+    envs,
+    start,
+    idle,
+    density: densitySeries(run, envs),
+    work: workRows(run, envs),
+    skipped: skippedEnvs(run),
+  };
 }
 
 function envInfos(run: LoadedRun): EnvInfo[] {
   const ids = [...new Set(run.samples.filter(measured).map((s) => s.env))].sort(envOrder);
   return ids.map((id) => {
-    const accel = run.samples.find((s) => s.env === id && s.accel)?.accel ?? run.meta.environments[id]?.facts?.accel;
+    const accel =
+      run.samples.find((s) => s.env === id && s.accel)?.accel ?? run.meta.environments[id]?.facts?.accel;
     return { id, label: envLabel(id, run.meta, accel), ...(accel ? { accel } : {}) };
   });
 }
@@ -141,7 +161,8 @@ function workRows(run: LoadedRun, envs: EnvInfo[]): WorkRow[] {
   const workloads = [...new Set(rows.map((r) => r.workload))].sort();
   return workloads.flatMap((workload) =>
     envs.flatMap((env): WorkRow[] => {
-      const get = (metric: string) => rows.find((r) => r.env === env.id && r.workload === workload && r.metric === metric);
+      const get = (metric: string) =>
+        rows.find((r) => r.env === env.id && r.workload === workload && r.metric === metric);
       const work = get('workNs');
       if (!work) return [];
       return [{ env, workload, work, cpu: get('cpuNs'), throughput: get('throughputMBps') }];
@@ -157,7 +178,9 @@ function skippedEnvs(run: LoadedRun): { env: string; reason: string }[] {
 }
 
 function values(samples: SampleRecord[], metric: string): number[] {
-  return samples.flatMap((s) => (typeof s.metrics[metric] === 'number' && Number.isFinite(s.metrics[metric]) ? [s.metrics[metric]!] : []));
+  return samples.flatMap((s) =>
+    typeof s.metrics[metric] === 'number' && Number.isFinite(s.metrics[metric]) ? [s.metrics[metric]!] : [],
+  );
 }
 
 function mostCommon(items: string[]): string | undefined {

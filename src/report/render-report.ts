@@ -25,11 +25,15 @@ export async function renderReport(run: LoadedRun): Promise<RenderedReport> {
   const charts = allCharts(model);
   const files = new Map<string, Buffer>();
   files.set(FIGURE.file, renderFigure(model, s, head));
-  for (const c of charts) if (!isSkip(c)) files.set(c.file, await renderChartPng(c.config, c.width, c.height));
+  for (const c of charts)
+    if (!isSkip(c)) files.set(c.file, await renderChartPng(c.config, c.width, c.height));
   const warnings = [...run.warnings];
   const doc = buildDoc({ model, stacks: s, headline: head, charts, figureFile: FIGURE.file, warnings });
   files.set('report.md', Buffer.from(exportMarkdown(doc)));
-  files.set('index.html', Buffer.from(exportHtml(doc, { title: `ctvm report ${run.meta.runId}`, images: files })));
+  files.set(
+    'index.html',
+    Buffer.from(exportHtml(doc, { title: `ctvm report ${run.meta.runId}`, images: files })),
+  );
   files.set('summary.csv', Buffer.from(exportCsv(run.summary)));
   return { runId: run.meta.runId, files, warnings };
 }

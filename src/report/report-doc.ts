@@ -33,14 +33,29 @@ export function buildDoc(input: ReportInput): Doc {
   const meta = model.run.meta;
   const doc: Doc = [{ type: 'h1', text: `ctvm report: ${meta.runId}` }];
   if (meta.status !== 'complete')
-    doc.push({ type: 'p', role: 'status', text: `${meta.status.toUpperCase()} RUN: ${model.run.samples.length} of ${meta.plannedSamples} planned samples. Figures below cover only what was measured.` });
+    doc.push({
+      type: 'p',
+      role: 'status',
+      text: `${meta.status.toUpperCase()} RUN: ${model.run.samples.length} of ${meta.plannedSamples} planned samples. Figures below cover only what was measured.`,
+    });
   doc.push({ type: 'p', role: 'headline', text: headline.sentence });
   if (headline.caveats.length) doc.push({ type: 'list', role: 'caveat', items: headline.caveats });
   doc.push({ type: 'h2', text: 'Figure 12.1, measured' });
-  doc.push({ type: 'image', file: input.figureFile, alt: 'Figure 12.1 quantified: container and VM stacks', caption: 'The two stacks of Figure 12.1 with this run\'s numbers; layer heights are proportional to host memory (PSS).' });
+  doc.push({
+    type: 'image',
+    file: input.figureFile,
+    alt: 'Figure 12.1 quantified: container and VM stacks',
+    caption:
+      "The two stacks of Figure 12.1 with this run's numbers; layer heights are proportional to host memory (PSS).",
+  });
   const layers = layersTable(stacks);
   if (layers) doc.push(layers);
-  if (stacks.vm) doc.push({ type: 'p', role: 'note', text: `How the Guest OS layer was derived: ${stacks.vm.derivation}.` });
+  if (stacks.vm)
+    doc.push({
+      type: 'p',
+      role: 'note',
+      text: `How the Guest OS layer was derived: ${stacks.vm.derivation}.`,
+    });
   for (const section of SECTIONS) doc.push(...sectionBlocks(section, input));
   const skipped = input.charts.filter(isSkip);
   if (skipped.length) {
@@ -49,7 +64,8 @@ export function buildDoc(input: ReportInput): Doc {
   }
   doc.push({ type: 'h2', text: 'Host and run' });
   doc.push({ type: 'table', head: ['fact', 'value'], rows: factRows(model) });
-  if (model.skipped.length) doc.push({ type: 'list', items: model.skipped.map((s) => `${s.env} not measured: ${s.reason}`) });
+  if (model.skipped.length)
+    doc.push({ type: 'list', items: model.skipped.map((s) => `${s.env} not measured: ${s.reason}`) });
   if (input.warnings.length) {
     doc.push({ type: 'h2', text: 'Warnings' });
     doc.push({ type: 'list', role: 'warning', items: input.warnings });
@@ -59,23 +75,38 @@ export function buildDoc(input: ReportInput): Doc {
   doc.push({
     type: 'table',
     head: ['metric', 'unit', 'definition'],
-    rows: Object.entries(METRICS).filter(([name]) => used.has(name)).map(([name, info]) => [`${name} (${info.label})`, info.unit, info.definition]),
+    rows: Object.entries(METRICS)
+      .filter(([name]) => used.has(name))
+      .map(([name, info]) => [`${name} (${info.label})`, info.unit, info.definition]),
   });
-  doc.push({ type: 'p', role: 'note', text: 'Every figure is the median of the measured samples (warm-ups excluded) with a 95% bootstrap confidence interval; outliers (modified Z-score > 3.5) are counted, never dropped.' });
+  doc.push({
+    type: 'p',
+    role: 'note',
+    text: 'Every figure is the median of the measured samples (warm-ups excluded) with a 95% bootstrap confidence interval; outliers (modified Z-score > 3.5) are counted, never dropped.',
+  });
   return doc;
 }
 
 function sectionBlocks(section: (typeof SECTIONS)[number], input: ReportInput): Block[] {
-  const entries = section.charts.map((f) => input.charts.find((c) => c.file === f)).filter((c): c is ChartEntry => c !== undefined);
+  const entries = section.charts
+    .map((f) => input.charts.find((c) => c.file === f))
+    .filter((c): c is ChartEntry => c !== undefined);
   const drawn = entries.filter((c) => !isSkip(c));
   const table = section.table?.(input.model);
   if (drawn.length === 0 && !table) {
     const why = entries.find(isSkip)?.skipped ?? 'no data in this run';
-    return [{ type: 'h2', text: section.title }, { type: 'p', role: 'note', text: `Not measured in this run: ${why}.` }];
+    return [
+      { type: 'h2', text: section.title },
+      { type: 'p', role: 'note', text: `Not measured in this run: ${why}.` },
+    ];
   }
   const blocks: Block[] = [{ type: 'h2', text: section.title }];
   for (const c of entries)
-    blocks.push(isSkip(c) ? { type: 'p', role: 'note', text: `Chart left out: ${c.skipped}.` } : { type: 'image', file: c.file, alt: c.title, caption: c.caption });
+    blocks.push(
+      isSkip(c)
+        ? { type: 'p', role: 'note', text: `Chart left out: ${c.skipped}.` }
+        : { type: 'image', file: c.file, alt: c.title, caption: c.caption },
+    );
   if (table) blocks.push(table);
   return blocks;
 }

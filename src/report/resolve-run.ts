@@ -23,7 +23,6 @@ function latestRun(resultsDir: string): string {
         .map((p) => ({ dir: join(p, '..'), mtimeMs: statSync(p).mtimeMs }))
     : [];
   const newest = runs.sort((a, b) => b.mtimeMs - a.mtimeMs)[0];
-  if (!newest)
-    throw new UsageError(`no runs in \`${resultsDir}\``, { hint: 'run `npm run bench` first' });
+  if (!newest) throw new UsageError(`no runs in \`${resultsDir}\``, { hint: 'run `npm run bench` first' });
   return newest.dir;
 }

@@ -54,8 +54,12 @@ export function stacks(model: ReportModel): Stacks {
   const c = costs(containerId);
   const container: ContainerStack | undefined = c && {
     ...c,
-    ...(bare?.startNs !== undefined && c.startNs !== undefined ? { engineStartNs: c.startNs - bare.startNs } : {}),
-    ...(bare?.pssBytes !== undefined && c.pssBytes !== undefined ? { enginePssBytes: c.pssBytes - bare.pssBytes } : {}),
+    ...(bare?.startNs !== undefined && c.startNs !== undefined
+      ? { engineStartNs: c.startNs - bare.startNs }
+      : {}),
+    ...(bare?.pssBytes !== undefined && c.pssBytes !== undefined
+      ? { enginePssBytes: c.pssBytes - bare.pssBytes }
+      : {}),
   };
   const v = costs(vmId);
   return { bare, container, vm: v && vmStack(model, v, container) };
@@ -73,7 +77,16 @@ function layerCosts(model: ReportModel, env: EnvInfo): LayerCosts {
     exitNs: start?.exit?.median,
     pssBytes: idle?.metrics.pssBytes?.dist.median,
     idleCpuPerSec: idle?.metrics.idleCpuPerSec?.dist.median,
-    ...(w && vs ? { workOverhead: { workload: w.workload, fraction: vs.ratio - 1, ciLow: vs.ciLow - 1, ciHigh: vs.ciHigh - 1 } } : {}),
+    ...(w && vs
+      ? {
+          workOverhead: {
+            workload: w.workload,
+            fraction: vs.ratio - 1,
+            ciLow: vs.ciLow - 1,
+            ciHigh: vs.ciHigh - 1,
+          },
+        }
+      : {}),
   };
 }
 
@@ -84,9 +97,18 @@ function vmStack(model: ReportModel, vm: LayerCosts, container: ContainerStack |
   const hypervisor = med('hypervisorPssBytes');
   const kernelImage = med('kernelImagePssBytes');
   const app = container?.pssBytes;
-  const base = { ...vm, hypervisorBytes: hypervisor, kernelImageBytes: kernelImage, guestUsedBytes: med('guestUsedBytes'), guestTotalBytes: med('guestTotalBytes') };
+  const base = {
+    ...vm,
+    hypervisorBytes: hypervisor,
+    kernelImageBytes: kernelImage,
+    guestUsedBytes: med('guestUsedBytes'),
+    guestTotalBytes: med('guestTotalBytes'),
+  };
   if (app === undefined)
-    return { ...base, derivation: 'no container run to subtract the app from: Guest OS not separated from the app' };
+    return {
+      ...base,
+      derivation: 'no container run to subtract the app from: Guest OS not separated from the app',
+    };
   if (guestRam !== undefined)
     return {
       ...base,
@@ -95,7 +117,9 @@ function vmStack(model: ReportModel, vm: LayerCosts, container: ContainerStack |
       derivation:
         "Guest OS = PSS of qemu's guest-RAM mapping (what the guest kernel + app touched) minus the app's share, " +
         `taken to be the ${container!.env.label} instance's PSS (same binary, same workload)` +
-        (kernelImage !== undefined ? '; the kernel/initrd file mappings are added to it (shared between guests)' : ''),
+        (kernelImage !== undefined
+          ? '; the kernel/initrd file mappings are added to it (shared between guests)'
+          : ''),
     };
   if (vm.pssBytes !== undefined)
     return {

@@ -5,13 +5,20 @@ import { join } from 'node:path';
 import { SystemError } from '../errors.js';
 import type { RenderedReport } from './render-report.js';
 
-export function writeRendered(report: RenderedReport, outDir: string, name = report.runId): { dir: string; files: string[] } {
+export function writeRendered(
+  report: RenderedReport,
+  outDir: string,
+  name = report.runId,
+): { dir: string; files: string[] } {
   const dir = join(outDir, name);
   const files: string[] = [];
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
-    throw new SystemError('mkdir', dir, (err as NodeJS.ErrnoException).code, { cause: err, hint: 'pass a writable --out directory' });
+    throw new SystemError('mkdir', dir, (err as NodeJS.ErrnoException).code, {
+      cause: err,
+      hint: 'pass a writable --out directory',
+    });
   }
   for (const [name, bytes] of report.files) {
     const path = join(dir, name);

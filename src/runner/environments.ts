@@ -42,7 +42,9 @@ export async function resolveEnvironments(
       records[e.id] = { used: false, reason: loaded.reason };
       continue;
     }
-    const probe = await loaded.env.probe(host).catch((err: unknown) => ({ usable: false as const, reason: errorMessage(err) }));
+    const probe = await loaded.env
+      .probe(host)
+      .catch((err: unknown) => ({ usable: false as const, reason: errorMessage(err) }));
     if (!probe.usable) {
       records[e.id] = { used: false, reason: probe.reason };
       continue;
@@ -51,7 +53,14 @@ export async function resolveEnvironments(
     const accel = described.accel ?? avail?.accel;
     const facts: Record<string, string> = { ...described, ...(accel ? { accel } : {}) };
     if (avail && 'detail' in avail && avail.detail) facts.doctor = avail.detail;
-    used.push({ id: e.id, env: loaded.env, options: e.options, ...(e.limits ? { limits: e.limits } : {}), ...(accel ? { accel } : {}), facts });
+    used.push({
+      id: e.id,
+      env: loaded.env,
+      options: e.options,
+      ...(e.limits ? { limits: e.limits } : {}),
+      ...(accel ? { accel } : {}),
+      facts,
+    });
     records[e.id] = { used: true, facts };
   }
   return { used, records };

@@ -61,7 +61,14 @@ async function takeSample(ctx: ExecContext, p: PlannedSample): Promise<SampleRec
     ...(used?.accel ? { accel: used.accel } : {}),
     ...(workload ? { workloadSha256: workload.binarySha256 } : {}),
   };
-  if (!used || !workload) return { ...base, ok: false, error: 'environment or workload not prepared', metrics: {}, timeMs: Date.now() };
+  if (!used || !workload)
+    return {
+      ...base,
+      ok: false,
+      error: 'environment or workload not prepared',
+      metrics: {},
+      timeMs: Date.now(),
+    };
   const s = ctx.scenario;
   const target: SampleTarget = {
     env: used.env,
@@ -77,7 +84,13 @@ async function takeSample(ctx: ExecContext, p: PlannedSample): Promise<SampleRec
   try {
     const budget = (s.timeout + s.settle + s.idleWindow) * Math.max(1, p.density) + WATCHDOG_GRACE_MS;
     const out = await withWatchdog(runSampler(target, p), budget, `${sampleLabel(p)} exceeded ${budget} ms`);
-    return { ...base, ok: true, metrics: out.metrics, ...(out.phases ? { phases: out.phases } : {}), timeMs: Date.now() };
+    return {
+      ...base,
+      ok: true,
+      metrics: out.metrics,
+      ...(out.phases ? { phases: out.phases } : {}),
+      timeMs: Date.now(),
+    };
   } catch (err) {
     return { ...base, ok: false, error: errorMessage(err), metrics: {}, timeMs: Date.now() };
   }

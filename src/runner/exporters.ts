@@ -7,8 +7,28 @@ export function summaryJson(summary: Summary): string {
 }
 
 export const CSV_COLUMNS = [
-  'kind', 'env', 'workload', 'density', 'metric', 'unit', 'n', 'failed', 'median', 'mean', 'sd', 'min', 'max',
-  'p95', 'cv', 'ci_low', 'ci_high', 'outliers', 'vs_baseline_env', 'ratio', 'ratio_ci_low', 'ratio_ci_high',
+  'kind',
+  'env',
+  'workload',
+  'density',
+  'metric',
+  'unit',
+  'n',
+  'failed',
+  'median',
+  'mean',
+  'sd',
+  'min',
+  'max',
+  'p95',
+  'cv',
+  'ci_low',
+  'ci_high',
+  'outliers',
+  'vs_baseline_env',
+  'ratio',
+  'ratio_ci_low',
+  'ratio_ci_high',
 ] as const;
 
 /** One row per summary row; empty cells where a value does not apply (no baseline, no samples). */
@@ -17,10 +37,28 @@ export function summaryCsv(summary: Summary): string {
     const d = r.dist;
     const num = (v: number) => (Number.isFinite(v) ? v : '');
     return [
-      r.kind, r.env, r.workload, r.density, r.metric, r.unit, d.n, r.failed, num(d.median), num(d.mean), num(d.sd),
-      num(d.min), num(d.max), num(d.p95), num(d.cv), num(d.ciLow), num(d.ciHigh), d.outliers.length,
-      r.vsBaseline?.env ?? '', r.vsBaseline ? num(r.vsBaseline.ratio) : '',
-      r.vsBaseline ? num(r.vsBaseline.ciLow) : '', r.vsBaseline ? num(r.vsBaseline.ciHigh) : '',
+      r.kind,
+      r.env,
+      r.workload,
+      r.density,
+      r.metric,
+      r.unit,
+      d.n,
+      r.failed,
+      num(d.median),
+      num(d.mean),
+      num(d.sd),
+      num(d.min),
+      num(d.max),
+      num(d.p95),
+      num(d.cv),
+      num(d.ciLow),
+      num(d.ciHigh),
+      d.outliers.length,
+      r.vsBaseline?.env ?? '',
+      r.vsBaseline ? num(r.vsBaseline.ratio) : '',
+      r.vsBaseline ? num(r.vsBaseline.ciLow) : '',
+      r.vsBaseline ? num(r.vsBaseline.ciHigh) : '',
     ];
   });
   return stringify([[...CSV_COLUMNS], ...rows]);

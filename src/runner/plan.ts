@@ -30,7 +30,12 @@ type Item = Omit<PlannedSample, 'seq'>;
 export function planRun(scenario: Scenario, envIds: readonly string[], seed: number): PlannedSample[] {
   const rng = mulberry32(seed);
   const items: Item[] = [];
-  const pair = (w: Scenario['workloads'][number], env: string, repetition: number, warmup: boolean): Item => ({
+  const pair = (
+    w: Scenario['workloads'][number],
+    env: string,
+    repetition: number,
+    warmup: boolean,
+  ): Item => ({
     kind: kindFor(w.name),
     env,
     workload: w.name,
@@ -50,9 +55,14 @@ export function planRun(scenario: Scenario, envIds: readonly string[], seed: num
     for (const level of [...d.levels].sort((a, b) => a - b))
       for (let r = 0; r < d.repetitions; r++)
         items.push(
-          ...shuffled(envIds, rng).map(
-            (env): Item => ({ kind: 'density', env, workload: d.workload, repetition: r, warmup: false, density: level }),
-          ),
+          ...shuffled(envIds, rng).map((env): Item => ({
+            kind: 'density',
+            env,
+            workload: d.workload,
+            repetition: r,
+            warmup: false,
+            density: level,
+          })),
         );
   }
   return items.map((it, seq) => ({ seq, ...it }));

@@ -10,7 +10,8 @@ export interface Progress {
 }
 
 export function createProgress(mode: 'auto' | 'plain' | 'quiet' = 'auto'): Progress {
-  if (mode === 'quiet') return { start() {}, sampleDone() {}, warn: (m) => console.error(`warning: ${m}`), stop() {} };
+  if (mode === 'quiet')
+    return { start() {}, sampleDone() {}, warn: (m) => console.error(`warning: ${m}`), stop() {} };
   if (mode === 'auto' && process.stderr.isTTY) return barProgress();
   return plainProgress();
 }
@@ -34,7 +35,12 @@ function plainProgress(): Progress {
 
 function barProgress(): Progress {
   const multi = new cliProgress.MultiBar(
-    { format: '{bar} {value}/{total} | ETA {eta_formatted} | {label}', stream: process.stderr, etaBuffer: 20, hideCursor: true },
+    {
+      format: '{bar} {value}/{total} | ETA {eta_formatted} | {label}',
+      stream: process.stderr,
+      etaBuffer: 20,
+      hideCursor: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   let bar: cliProgress.SingleBar | undefined;

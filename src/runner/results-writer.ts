@@ -1,7 +1,18 @@
 // The one place that writes results/<run-id>/: run.json (atomically replaced), samples.jsonl
 // (one line appended and fsync'd per sample, so a crash or SIGKILL loses nothing already taken),
 // summary.json and summary.csv (bytes from exporters.ts).
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { RunMeta, SampleRecord, Summary } from '../results/types.js';
 import { summaryCsv, summaryJson } from './exporters.js';

@@ -16,6 +16,12 @@ export function toolVersions(host: DoctorReport): Record<string, string> {
 export async function gitInfo(): Promise<{ revision: string | null; dirty: boolean | null }> {
   const rev = await execa('git', ['rev-parse', 'HEAD'], { cwd: PROJECT_DIR, reject: false });
   if (rev.exitCode !== 0) return { revision: null, dirty: null };
-  const st = await execa('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: PROJECT_DIR, reject: false });
-  return { revision: String(rev.stdout).trim(), dirty: st.exitCode === 0 ? String(st.stdout).trim() !== '' : null };
+  const st = await execa('git', ['status', '--porcelain', '--untracked-files=no'], {
+    cwd: PROJECT_DIR,
+    reject: false,
+  });
+  return {
+    revision: String(rev.stdout).trim(),
+    dirty: st.exitCode === 0 ? String(st.stdout).trim() !== '' : null,
+  };
 }

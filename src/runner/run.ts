@@ -45,7 +45,8 @@ export interface RunOutcome {
 
 export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   if (opts.resume) return resumeRun(opts.resume, opts);
-  if (!opts.scenario) throw new UsageError('no scenario given', { hint: 'ctvm run quick  (or a path to a .yaml file)' });
+  if (!opts.scenario)
+    throw new UsageError('no scenario given', { hint: 'ctvm run quick  (or a path to a .yaml file)' });
   const { file, scenario } = loadScenario(opts.scenario);
   const s = applyOverrides(scenario, opts);
   const host = opts.host ?? (await doctor());
@@ -74,11 +75,15 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
 }
 
 async function resumeRun(ref: string, opts: RunOptions): Promise<RunOutcome> {
-  const dir = isAbsolute(ref) || ref.includes('/') ? resolve(ref) : join(resolve(opts.outDir ?? RESULTS_DIR), ref);
+  const dir =
+    isAbsolute(ref) || ref.includes('/') ? resolve(ref) : join(resolve(opts.outDir ?? RESULTS_DIR), ref);
   if (!existsSync(join(dir, RUN_FILE)))
-    throw new UsageError(`no run to resume at ${dir}`, { hint: 'give a run id from results/ (or --out DIR and the id)' });
+    throw new UsageError(`no run to resume at ${dir}`, {
+      hint: 'give a run id from results/ (or --out DIR and the id)',
+    });
   const meta = readMeta(dir);
-  if (meta.status === 'complete') throw new UsageError(`run ${meta.runId} is already complete`, { hint: 'nothing to resume' });
+  if (meta.status === 'complete')
+    throw new UsageError(`run ${meta.runId} is already complete`, { hint: 'nothing to resume' });
   // The stored scenario is the validated one (durations already in ms): it is used as is.
   const s = meta.scenario as Scenario;
   const host = opts.host ?? (await doctor());
@@ -86,7 +91,8 @@ async function resumeRun(ref: string, opts: RunOptions): Promise<RunOutcome> {
   const wanted = s.environments.filter((e) => meta.environments[e.id]?.used);
   const { used, records } = await resolveEnvironments(wanted, host);
   for (const [id, r] of Object.entries(records))
-    if (!r.used) progress.warn(`${id} was used by this run but cannot run now (${r.reason}); its samples stay missing`);
+    if (!r.used)
+      progress.warn(`${id} was used by this run but cannot run now (${r.reason}); its samples stay missing`);
   const workloads = await prepareAll(s, used, records, progress);
   const done = new Set(readSamples(dir, { repair: true }).map((r) => r.seq));
   return execute(meta, dir, used, workloads, progress, done);
@@ -113,7 +119,15 @@ async function execute(
   let taken = 0;
   try {
     taken = await executePlan(
-      { runId: meta.runId, scenario: s, envs: new Map(used.map((u) => [u.id, u])), workloads, writer, progress, signal },
+      {
+        runId: meta.runId,
+        scenario: s,
+        envs: new Map(used.map((u) => [u.id, u])),
+        workloads,
+        writer,
+        progress,
+        signal,
+      },
       todo,
     );
   } finally {
@@ -129,7 +143,15 @@ async function execute(
   const skipped = Object.fromEntries(
     Object.entries(meta.environments).flatMap(([id, r]) => (r.used ? [] : [[id, r.reason ?? 'skipped']])),
   );
-  return { runId: meta.runId, dir, status: meta.status, taken, planned: plan.length, interrupted: caughtSignal(), skipped };
+  return {
+    runId: meta.runId,
+    dir,
+    status: meta.status,
+    taken,
+    planned: plan.length,
+    interrupted: caughtSignal(),
+    skipped,
+  };
 }
 
 /** Prepares every workload once, then each environment for each; a failing env is skipped. */
@@ -141,7 +163,8 @@ async function prepareAll(
 ): Promise<Map<string, PreparedWorkload>> {
   const list = [...s.workloads, ...(s.density ? [{ name: s.density.workload }] : [])];
   const workloads = new Map<string, PreparedWorkload>();
-  for (const w of list) if (!workloads.has(workloadKey(w))) workloads.set(workloadKey(w), await prepareForRun(w));
+  for (const w of list)
+    if (!workloads.has(workloadKey(w))) workloads.set(workloadKey(w), await prepareForRun(w));
   for (const u of [...used]) {
     try {
       for (const w of workloads.values()) await u.env.prepare(w, u.options);
@@ -159,7 +182,7 @@ function applyOverrides(s: Scenario, opts: RunOptions): Scenario {
   if (opts.repetitions !== undefined) {
     if (!Number.isInteger(opts.repetitions) || opts.repetitions < 1)
       throw new UsageError(`--repetitions ${opts.repetitions}: expected an integer >= 1`, {
-        hint: 'omit it to use the scenario\'s repetitions',
+        hint: "omit it to use the scenario's repetitions",
       });
     out.repetitions = opts.repetitions;
   }
@@ -168,7 +191,9 @@ function applyOverrides(s: Scenario, opts: RunOptions): Scenario {
   if (opts.only) {
     for (const id of opts.only) {
       if (!(ENVIRONMENT_IDS as readonly string[]).includes(id))
-        throw new UsageError(`--only: unknown environment '${id}'`, { hint: `known: ${ENVIRONMENT_IDS.join(', ')}` });
+        throw new UsageError(`--only: unknown environment '${id}'`, {
+          hint: `known: ${ENVIRONMENT_IDS.join(', ')}`,
+        });
       if (!s.environments.some((e) => e.id === id))
         throw new UsageError(`--only: environment '${id}' is not in scenario ${s.name}`, {
           hint: `the scenario has: ${s.environments.map((e) => e.id).join(', ')}`,

@@ -1,6 +1,12 @@
 // What a sampler needs to launch one instance: the environment, its scenario options, the prepared
 // workload and a name that is unique on this host (state dirs, cgroups and sockets use it).
-import type { Environment, Instance, LaunchOptions, Limits, PreparedWorkload } from '../engine/environment.js';
+import type {
+  Environment,
+  Instance,
+  LaunchOptions,
+  Limits,
+  PreparedWorkload,
+} from '../engine/environment.js';
 import { track } from '../engine/reaper.js';
 
 export interface SampleTarget {
@@ -25,7 +31,11 @@ export interface Tracked {
   readonly gone: () => boolean;
 }
 
-export async function launchTracked(t: SampleTarget, index: number, timeoutMs = t.timeoutMs): Promise<Tracked> {
+export async function launchTracked(
+  t: SampleTarget,
+  index: number,
+  timeoutMs = t.timeoutMs,
+): Promise<Tracked> {
   const opts: LaunchOptions = {
     workload: t.workload,
     instanceName: `${t.namePrefix}-${index}`,
@@ -40,10 +50,12 @@ export async function launchTracked(t: SampleTarget, index: number, timeoutMs = 
 }
 
 export async function stopTracked(items: readonly Tracked[], reason: string): Promise<void> {
-  await Promise.allSettled(items.map(async (t) => {
-    await t.inst.stop(reason);
-    t.untrack();
-  }));
+  await Promise.allSettled(
+    items.map(async (t) => {
+      await t.inst.stop(reason);
+      t.untrack();
+    }),
+  );
 }
 
 /** setTimeout as a promise that rejects as soon as `signal` aborts. */

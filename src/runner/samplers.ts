@@ -36,7 +36,8 @@ export async function workSample(t: SampleTarget): Promise<SampleOutcome> {
     const ready = await inst.ready;
     const exit = await inst.exited;
     assertCleanExit(exit);
-    if (!exit.result) throw new Error(`no RESULT line; last output: ${exit.outputTail.slice(-3).join(' | ')}`);
+    if (!exit.result)
+      throw new Error(`no RESULT line; last output: ${exit.outputTail.slice(-3).join(' | ')}`);
     const metrics: Record<string, number> = { workNs: exit.result.atNs - ready.atNs };
     const cpu = await inst.sampleCpu().catch(() => undefined);
     if (cpu) metrics.cpuNs = cpu.cpuNs;
@@ -118,7 +119,9 @@ function phasesSinceLaunch(ev: PhaseTimeline): Record<string, number> {
 
 /** Environment facts that are durations (e.g. guestUptimeAtInitNs) travel as metrics. */
 function numericFacts(ev: PhaseTimeline): Record<string, number> {
-  return Object.fromEntries(Object.entries(ev.facts).filter(([k, v]) => k.endsWith('Ns') && Number.isFinite(v)));
+  return Object.fromEntries(
+    Object.entries(ev.facts).filter(([k, v]) => k.endsWith('Ns') && Number.isFinite(v)),
+  );
 }
 
 function assertCleanExit(exit: ExitInfo): void {

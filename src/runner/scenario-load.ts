@@ -38,7 +38,9 @@ export function parseScenario(text: string, file: string): Scenario {
     const e = doc.errors[0]!;
     const pos = lines.linePos(e.pos[0]);
     const where = `${file}:${pos.line}:${pos.col}`;
-    throw new UsageError(`${where}: invalid YAML: ${e.message.split('\n')[0]}`, { hint: 'fix the YAML syntax' });
+    throw new UsageError(`${where}: invalid YAML: ${e.message.split('\n')[0]}`, {
+      hint: 'fix the YAML syntax',
+    });
   }
   const result = scenarioSchema.safeParse(doc.toJS());
   if (result.success) return result.data;
@@ -85,7 +87,9 @@ function nearestNode(doc: Document, path: string[]): Node | undefined {
 function keyNodeAt(doc: Document, path: string[], key: string): Node | undefined {
   const parent = nodeAt(doc, path);
   if (!isMap(parent)) return undefined;
-  const pair = parent.items.find((p) => String((p.key as { value?: unknown } | null)?.value ?? p.key) === key);
+  const pair = parent.items.find(
+    (p) => String((p.key as { value?: unknown } | null)?.value ?? p.key) === key,
+  );
   return (pair?.key ?? undefined) as Node | undefined;
 }
 

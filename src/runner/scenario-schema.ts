@@ -10,16 +10,17 @@ import { parseVmOptions } from '../engine/vm/options.js';
 export const ENVIRONMENT_IDS = ['bare', 'container', 'oci:runc', 'oci:crun', 'vm'] as const;
 export type EnvironmentId = (typeof ENVIRONMENT_IDS)[number];
 
-const duration = z
-  .union([z.number().nonnegative(), z.string()])
-  .transform((v, ctx) => {
-    const ms = typeof v === 'number' ? v * 1000 : parseDurationMs(v);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration like "2s", "500ms" or a number of seconds, got "${v}"` });
-      return z.NEVER;
-    }
-    return ms;
-  });
+const duration = z.union([z.number().nonnegative(), z.string()]).transform((v, ctx) => {
+  const ms = typeof v === 'number' ? v * 1000 : parseDurationMs(v);
+  if (ms === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a duration like "2s", "500ms" or a number of seconds, got "${v}"`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
 
 const size = z.union([z.number().int().positive(), z.string()]).transform((v, ctx) => {
   const bytes = typeof v === 'number' ? v : parseBytes(v);
@@ -35,7 +36,10 @@ const limits = z.strictObject({
   cpus: z.number().positive().optional(),
   cpuWeight: z.number().int().min(1).max(10000).optional(),
   pids: z.number().int().positive().optional(),
-  cpuset: z.string().regex(/^[0-9,-]+$/, 'expected a cpuset list like "0" or "0-1"').optional(),
+  cpuset: z
+    .string()
+    .regex(/^[0-9,-]+$/, 'expected a cpuset list like "0" or "0-1"')
+    .optional(),
 });
 
 /** The documented VM options are typed here; the VM's own parser (parseVmOptions) checks the rest. */
@@ -55,7 +59,11 @@ const vmOptions = z
   });
 
 const envEntry = z.discriminatedUnion('id', [
-  z.strictObject({ id: z.literal('vm'), options: vmOptions.default({ accel: 'auto' }), limits: limits.optional() }),
+  z.strictObject({
+    id: z.literal('vm'),
+    options: vmOptions.default({ accel: 'auto' }),
+    limits: limits.optional(),
+  }),
   ...(['bare', 'container', 'oci:runc', 'oci:crun'] as const).map((id) =>
     z.strictObject({
       id: z.literal(id),
@@ -115,7 +123,12 @@ export const scenarioSchema = z
   .superRefine((s, ctx) => {
     const seen = new Set<string>();
     s.environments.forEach((e, i) => {
-      if (seen.has(e.id)) ctx.addIssue({ code: 'custom', path: ['environments', i], message: `environment "${e.id}" is listed twice` });
+      if (seen.has(e.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environments', i],
+          message: `environment "${e.id}" is listed twice`,
+        });
       seen.add(e.id);
     });
   });

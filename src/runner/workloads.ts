@@ -5,7 +5,8 @@ import type { PreparedWorkload } from '../engine/environment.js';
 import { prepareWorkload } from '../workload/catalog.js';
 import type { ScenarioWorkload } from './scenario-schema.js';
 
-export const HOST_WRAPPER = 'echo READY; "$0" "$@" >/dev/null; c=$?; echo "RESULT mode=host code=$c"; exit $c';
+export const HOST_WRAPPER =
+  'echo READY; "$0" "$@" >/dev/null; c=$?; echo "RESULT mode=host code=$c"; exit $c';
 
 export function workloadKey(w: { name: string; args?: string[] | undefined }): string {
   return w.args ? `${w.name} ${w.args.join(' ')}` : w.name;

@@ -28,7 +28,9 @@ export function registerBench(program: Command): void {
       }
       const report = await writeReport(outcome.dir, flags.reports);
       for (const w of report.warnings) console.error(`warning: ${w}`);
-      console.log(`report: ${relative(process.cwd(), report.dir) || report.dir} (${report.files.length} files)`);
+      console.log(
+        `report: ${relative(process.cwd(), report.dir) || report.dir} (${report.files.length} files)`,
+      );
       console.log(`bench took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     });
 }

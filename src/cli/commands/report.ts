@@ -19,7 +19,9 @@ export function registerReport(program: Command): void {
       const { dir, files, warnings } = await writeReport(resolveRunDir(run), opts.out, opts.name);
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       for (const w of warnings) console.error(`warning: ${w}`);
-      console.log(`wrote ${files.length} files to ${relative(process.cwd(), dir) || dir} in ${seconds.toFixed(2)} s`);
+      console.log(
+        `wrote ${files.length} files to ${relative(process.cwd(), dir) || dir} in ${seconds.toFixed(2)} s`,
+      );
       for (const f of files) console.log(`  ${relative(process.cwd(), f)}`);
     });
 }

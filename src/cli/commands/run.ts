@@ -19,8 +19,8 @@ export function registerRun(program: Command): void {
     .description('run a scenario (a path, or a name from scenarios/) and write results/<run-id>/')
     .argument('[scenario]', 'scenario file or name, e.g. quick')
     .option('--out <dir>', 'results directory (default: results/)')
-    .option('--seed <n>', 'seed for the interleaving order (default: the scenario\'s, else random)')
-    .option('--repetitions <n>', 'override the scenario\'s repetitions')
+    .option('--seed <n>', "seed for the interleaving order (default: the scenario's, else random)")
+    .option('--repetitions <n>', "override the scenario's repetitions")
     .option('--only <envs>', 'comma-separated environment ids to keep, e.g. bare,container')
     .option('--resume <run>', 'finish an incomplete run (its id under --out, or its directory)')
     .option('--plain', 'one line per sample instead of a progress bar')
@@ -31,8 +31,17 @@ export function registerRun(program: Command): void {
         ...(flags.resume ? { resume: flags.resume } : {}),
         ...(flags.out ? { outDir: flags.out } : {}),
         ...(flags.seed !== undefined ? { seed: intFlag('--seed', flags.seed) } : {}),
-        ...(flags.repetitions !== undefined ? { repetitions: intFlag('--repetitions', flags.repetitions) } : {}),
-        ...(flags.only ? { only: flags.only.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+        ...(flags.repetitions !== undefined
+          ? { repetitions: intFlag('--repetitions', flags.repetitions) }
+          : {}),
+        ...(flags.only
+          ? {
+              only: flags.only
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
+            }
+          : {}),
         progress: flags.quiet ? 'quiet' : flags.plain ? 'plain' : 'auto',
       });
       printOutcome(outcome);
@@ -42,7 +51,9 @@ export function registerRun(program: Command): void {
 
 export function printOutcome(o: RunOutcome): void {
   for (const [id, why] of Object.entries(o.skipped)) console.log(`skipped ${id}: ${why}`);
-  console.log(`${o.status === 'complete' ? 'complete' : 'INCOMPLETE'}: ${o.taken} samples taken this time, ${o.planned} planned`);
+  console.log(
+    `${o.status === 'complete' ? 'complete' : 'INCOMPLETE'}: ${o.taken} samples taken this time, ${o.planned} planned`,
+  );
   console.log(`results: ${o.dir}`);
   if (o.status !== 'complete') console.log(`hint: finish it with: ctvm run --resume ${o.dir}`);
 }

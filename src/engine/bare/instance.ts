@@ -15,11 +15,11 @@ import type {
 import { spawnNsexec } from '../container/nsexec-spawn.js';
 import type { StatusMessage } from '../container/nsexec-protocol.js';
 import { readSmapsRollup } from '../../measure/smaps.js';
-import { procCpuNs } from '../../measure/cpu.js';
+import { procCpuNs, threadsCpuNs } from '../../measure/cpu.js';
 import { monoNs } from '../../units.js';
 import { signalName } from '../container/lifecycle.js';
 import { parseResultLine, readLines, Tail, type LineHandler } from './line-stream.js';
-import { processTree, schedRuntimeNs } from './proc-tree.js';
+import { processTree } from './proc-tree.js';
 
 /**
  * argv[0] resolved inside the rootfs dir: the same bytes the container and the VM run (host
@@ -160,7 +160,7 @@ export function launchBare(opts: LaunchOptions): Instance {
       // Live: ns-resolution runtime of every thread in the tree (+ reaped children's ticks).
       let cpuNs = 0;
       for (const p of processTree(pid)) {
-        const sched = schedRuntimeNs(p);
+        const sched = threadsCpuNs(p);
         const reaped = await procCpuNs(p, true).catch(() => 0);
         const own = await procCpuNs(p, false).catch(() => 0);
         cpuNs += (sched ?? own) + (reaped - own);

@@ -14,7 +14,13 @@ interface Column {
 
 export function startDistributionChart(model: ReportModel): ChartEntry {
   const cols = model.start.map((r) => ({ env: r.env, values: r.startValuesNs.map((v) => v / 1e6) }));
-  return stripChart('dist-start.png', 'Start latency, every sample', 'milliseconds', cols, 'no start samples');
+  return stripChart(
+    'dist-start.png',
+    'Start latency, every sample',
+    'milliseconds',
+    cols,
+    'no start samples',
+  );
 }
 
 export function idleMemoryDistributionChart(model: ReportModel): ChartEntry {
@@ -52,23 +58,40 @@ function stripChart(file: string, title: string, unit: string, all: Column[], no
     data: { datasets },
     options: {
       plugins: {
-        ...titleOptions(title, `one dot per sample (warm-ups excluded), black line = median; n = ${cols.map((c) => `${c.env.label} ${c.values.length}`).join(', ')}`),
+        ...titleOptions(
+          title,
+          `one dot per sample (warm-ups excluded), black line = median; n = ${cols.map((c) => `${c.env.label} ${c.values.length}`).join(', ')}`,
+        ),
         legend: { display: false },
       },
       scales: {
         x: {
-          type: 'linear', min: -0.6, max: cols.length - 0.4,
-          ticks: { stepSize: 1, font: { size: 17, weight: 'bold' }, callback: (v) => (Number.isInteger(Number(v)) ? (cols[Number(v)]?.env.label ?? '') : '') },
+          type: 'linear',
+          min: -0.6,
+          max: cols.length - 0.4,
+          ticks: {
+            stepSize: 1,
+            font: { size: 17, weight: 'bold' },
+            callback: (v) => (Number.isInteger(Number(v)) ? (cols[Number(v)]?.env.label ?? '') : ''),
+          },
           grid: { display: false },
         },
         y: log
-          ? { type: 'logarithmic', ...logBounds(ys), title: { display: true, text: `${unit} (log scale)` }, ticks: { callback: (v) => (isDecade(Number(v)) ? tick(Number(v)) : '') } }
+          ? {
+              type: 'logarithmic',
+              ...logBounds(ys),
+              title: { display: true, text: `${unit} (log scale)` },
+              ticks: { callback: (v) => (isDecade(Number(v)) ? tick(Number(v)) : '') },
+            }
           : { type: 'linear', beginAtZero: true, title: { display: true, text: unit } },
       },
     },
   };
   return {
-    file, title, ...SLIDE, config: config as unknown as ChartConfiguration,
+    file,
+    title,
+    ...SLIDE,
+    config: config as unknown as ChartConfiguration,
     caption: 'Every measured sample; a wide or two-humped column means the median alone would mislead.',
   };
 }

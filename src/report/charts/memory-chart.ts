@@ -37,7 +37,9 @@ export function memoryChart(model: ReportModel): ChartEntry {
   if (guestView)
     datasets.push({
       label: "guest's own view: MemTotal - MemAvailable",
-      data: rows.map((r) => (med(r, 'guestUsedBytes') === undefined ? null : bytesToMiB(med(r, 'guestUsedBytes')!))),
+      data: rows.map((r) =>
+        med(r, 'guestUsedBytes') === undefined ? null : bytesToMiB(med(r, 'guestUsedBytes')!),
+      ),
       backgroundColor: 'rgba(230,126,34,0.25)',
       borderColor: '#e67e22',
       borderWidth: 2,
@@ -50,8 +52,17 @@ export function memoryChart(model: ReportModel): ChartEntry {
     data: { labels: rows.map((r) => `${r.env.label} (n=${r.metrics.pssBytes!.dist.n})`), datasets },
     options: {
       plugins: {
-        ...titleOptions(title, 'median PSS after READY + settle; whisker = 95% CI of the total; number = total host PSS'),
-        legend: { position: 'bottom', labels: { boxWidth: 18, filter: (item) => datasets[item.datasetIndex ?? 0]?.data.some((v) => v !== null) ?? false } },
+        ...titleOptions(
+          title,
+          'median PSS after READY + settle; whisker = 95% CI of the total; number = total host PSS',
+        ),
+        legend: {
+          position: 'bottom',
+          labels: {
+            boxWidth: 18,
+            filter: (item) => datasets[item.datasetIndex ?? 0]?.data.some((v) => v !== null) ?? false,
+          },
+        },
       },
       scales: {
         x: { stacked: true, ticks: { font: { size: 17, weight: 'bold' } } },
@@ -59,12 +70,26 @@ export function memoryChart(model: ReportModel): ChartEntry {
       },
     },
     plugins: [
-      whiskersPlugin(pss.map((d, i) => ({ at: i, lo: bytesToMiB(d.ciLow), hi: bytesToMiB(d.ciHigh), offset })), false),
-      labelsPlugin(pss.map((d, i) => ({ at: i, value: bytesToMiB(d.ciHigh), text: `${sig(bytesToMiB(d.median))} MiB`, offset })), false),
+      whiskersPlugin(
+        pss.map((d, i) => ({ at: i, lo: bytesToMiB(d.ciLow), hi: bytesToMiB(d.ciHigh), offset })),
+        false,
+      ),
+      labelsPlugin(
+        pss.map((d, i) => ({
+          at: i,
+          value: bytesToMiB(d.ciHigh),
+          text: `${sig(bytesToMiB(d.median))} MiB`,
+          offset,
+        })),
+        false,
+      ),
     ],
   };
   return {
-    file, title, ...SLIDE, config: config as unknown as ChartConfiguration,
+    file,
+    title,
+    ...SLIDE,
+    config: config as unknown as ChartConfiguration,
     caption: `Proportional set size on the host of one idle instance (${rows[0]!.workload} workload) after a settle time: every process of the instance, or qemu split by mapping. The light bar beside the VM's is what the guest kernel itself reports as used.`,
   };
 }
@@ -75,10 +100,29 @@ export function densityChart(model: ReportModel): ChartEntry {
   const series = model.density.filter((s) => s.points.some((p) => p.pss || p.memAvailableDrop));
   if (series.length === 0) return { file, title, skipped: 'this run has no density samples' };
   type Pt = { x: number; y: number };
-  const datasets: ChartDataset<'line', Pt[]>[] = series.flatMap((s) => [
-    { label: `${s.env.label}: PSS per instance`, data: s.points.flatMap((p) => (p.pss ? [{ x: p.n, y: bytesToMiB(p.pss.median) }] : [])), borderColor: envColor(s.env.id), backgroundColor: envColor(s.env.id), borderWidth: 3, pointRadius: 6 },
-    { label: `${s.env.label}: MemAvailable drop per instance`, data: s.points.flatMap((p) => (p.memAvailableDrop ? [{ x: p.n, y: bytesToMiB(p.memAvailableDrop.median) }] : [])), borderColor: envColor(s.env.id), backgroundColor: 'white', borderDash: [8, 6], borderWidth: 2, pointRadius: 5 },
-  ]).filter((d) => d.data.length > 0);
+  const datasets: ChartDataset<'line', Pt[]>[] = series
+    .flatMap((s) => [
+      {
+        label: `${s.env.label}: PSS per instance`,
+        data: s.points.flatMap((p) => (p.pss ? [{ x: p.n, y: bytesToMiB(p.pss.median) }] : [])),
+        borderColor: envColor(s.env.id),
+        backgroundColor: envColor(s.env.id),
+        borderWidth: 3,
+        pointRadius: 6,
+      },
+      {
+        label: `${s.env.label}: MemAvailable drop per instance`,
+        data: s.points.flatMap((p) =>
+          p.memAvailableDrop ? [{ x: p.n, y: bytesToMiB(p.memAvailableDrop.median) }] : [],
+        ),
+        borderColor: envColor(s.env.id),
+        backgroundColor: 'white',
+        borderDash: [8, 6],
+        borderWidth: 2,
+        pointRadius: 5,
+      },
+    ])
+    .filter((d) => d.data.length > 0);
   const ys = datasets.flatMap((d) => d.data.map((p) => p.y));
   const log = spansDecades(ys);
   const ns = series.flatMap((s) => s.points.map((p) => p.n));
@@ -86,18 +130,36 @@ export function densityChart(model: ReportModel): ChartEntry {
     type: 'line',
     data: { datasets },
     options: {
-      plugins: { ...titleOptions(title, 'median over repetitions at each N'), legend: { position: 'bottom', labels: { boxWidth: 30 } } },
+      plugins: {
+        ...titleOptions(title, 'median over repetitions at each N'),
+        legend: { position: 'bottom', labels: { boxWidth: 30 } },
+      },
       scales: {
-        x: { type: 'linear', min: 0, max: Math.max(...ns) + 1, title: { display: true, text: 'instances running at once (N)' }, ticks: { stepSize: 1, callback: (v) => (Number.isInteger(Number(v)) ? String(v) : '') } },
+        x: {
+          type: 'linear',
+          min: 0,
+          max: Math.max(...ns) + 1,
+          title: { display: true, text: 'instances running at once (N)' },
+          ticks: { stepSize: 1, callback: (v) => (Number.isInteger(Number(v)) ? String(v) : '') },
+        },
         y: log
-          ? { type: 'logarithmic', ...logBounds(ys), title: { display: true, text: 'MiB per instance (log scale)' }, ticks: { callback: (v) => (isDecadeish(Number(v)) ? tick(Number(v)) : '') } }
+          ? {
+              type: 'logarithmic',
+              ...logBounds(ys),
+              title: { display: true, text: 'MiB per instance (log scale)' },
+              ticks: { callback: (v) => (isDecadeish(Number(v)) ? tick(Number(v)) : '') },
+            }
           : { type: 'linear', beginAtZero: true, title: { display: true, text: 'MiB per instance' } },
       },
     },
   };
   return {
-    file, title, ...SLIDE, config: config as unknown as ChartConfiguration,
-    caption: 'N idle instances started together: PSS per instance (shared pages are split between sharers, so it falls as N grows when instances share) and the host MemAvailable drop divided by N.',
+    file,
+    title,
+    ...SLIDE,
+    config: config as unknown as ChartConfiguration,
+    caption:
+      'N idle instances started together: PSS per instance (shared pages are split between sharers, so it falls as N grows when instances share) and the host MemAvailable drop divided by N.',
   };
 }
 

@@ -39,13 +39,19 @@ export function whiskersPlugin(items: Whisker[], horizontal: boolean, color = '#
         const cap = 7;
         ctx.beginPath();
         if (horizontal) {
-          ctx.moveTo(a, c); ctx.lineTo(b, c);
-          ctx.moveTo(a, c - cap); ctx.lineTo(a, c + cap);
-          ctx.moveTo(b, c - cap); ctx.lineTo(b, c + cap);
+          ctx.moveTo(a, c);
+          ctx.lineTo(b, c);
+          ctx.moveTo(a, c - cap);
+          ctx.lineTo(a, c + cap);
+          ctx.moveTo(b, c - cap);
+          ctx.lineTo(b, c + cap);
         } else {
-          ctx.moveTo(c, a); ctx.lineTo(c, b);
-          ctx.moveTo(c - cap, a); ctx.lineTo(c + cap, a);
-          ctx.moveTo(c - cap, b); ctx.lineTo(c + cap, b);
+          ctx.moveTo(c, a);
+          ctx.lineTo(c, b);
+          ctx.moveTo(c - cap, a);
+          ctx.lineTo(c + cap, a);
+          ctx.moveTo(c - cap, b);
+          ctx.lineTo(c + cap, b);
         }
         ctx.stroke();
       }
@@ -108,6 +114,24 @@ export function logBounds(values: number[]): { min: number; max: number } {
 
 /** 20 distinguishable colours (Tableau 10, then its lighter/darker companions). */
 export const PALETTE = [
-  '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf',
-  '#393b79', '#f7b6d2', '#637939', '#ffbb78', '#843c39', '#9edae5', '#7b4173', '#c5b0d5', '#e7ba52', '#98df8a',
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+  '#393b79',
+  '#f7b6d2',
+  '#637939',
+  '#ffbb78',
+  '#843c39',
+  '#9edae5',
+  '#7b4173',
+  '#c5b0d5',
+  '#e7ba52',
+  '#98df8a',
 ];

@@ -26,7 +26,12 @@ export const SLIDE = { width: 1280, height: 720 } as const;
 /** Common title/axis options for a slide-sized chart. */
 export function titleOptions(title: string, subtitle: string) {
   return {
-    title: { display: true, text: title, font: { size: 24, weight: 'bold' as const }, padding: { top: 8, bottom: 4 } },
+    title: {
+      display: true,
+      text: title,
+      font: { size: 24, weight: 'bold' as const },
+      padding: { top: 8, bottom: 4 },
+    },
     subtitle: { display: true, text: subtitle, font: { size: 15 }, color: '#555', padding: { bottom: 14 } },
   };
 }

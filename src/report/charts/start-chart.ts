@@ -30,7 +30,9 @@ export function startChart(model: ReportModel): ChartEntry {
   if (rows.some((r) => readyPhases(r).length === 0))
     datasets.push({
       label: 'start (no phase data)',
-      data: rows.map((r): FloatBar => (readyPhases(r).length === 0 ? [bounds.min, nsToMs(r.start!.median)] : null)),
+      data: rows.map((r): FloatBar =>
+        readyPhases(r).length === 0 ? [bounds.min, nsToMs(r.start!.median)] : null,
+      ),
       backgroundColor: '#95a5a6',
       barPercentage: 0.7,
     });
@@ -40,7 +42,10 @@ export function startChart(model: ReportModel): ChartEntry {
     options: {
       indexAxis: 'y',
       plugins: {
-        ...titleOptions(title, 'median per phase (time since launch), whisker = 95% CI of the median start latency'),
+        ...titleOptions(
+          title,
+          'median per phase (time since launch), whisker = 95% CI of the median start latency',
+        ),
         legend: { position: 'bottom', labels: { boxWidth: 18 } },
       },
       scales: {
@@ -55,12 +60,25 @@ export function startChart(model: ReportModel): ChartEntry {
       },
     },
     plugins: [
-      whiskersPlugin(rows.map((r, i) => ({ at: i, lo: nsToMs(r.start!.ciLow), hi: nsToMs(r.start!.ciHigh) })), true),
-      labelsPlugin(rows.map((r, i) => ({ at: i, value: nsToMs(Math.max(r.start!.median, r.start!.ciHigh)), text: `${sig(nsToMs(r.start!.median))} ms` })), true),
+      whiskersPlugin(
+        rows.map((r, i) => ({ at: i, lo: nsToMs(r.start!.ciLow), hi: nsToMs(r.start!.ciHigh) })),
+        true,
+      ),
+      labelsPlugin(
+        rows.map((r, i) => ({
+          at: i,
+          value: nsToMs(Math.max(r.start!.median, r.start!.ciHigh)),
+          text: `${sig(nsToMs(r.start!.median))} ms`,
+        })),
+        true,
+      ),
     ],
   };
   return {
-    file, title, width: SLIDE.width, height: Math.max(420, 180 + rows.length * 90),
+    file,
+    title,
+    width: SLIDE.width,
+    height: Math.max(420, 180 + rows.length * 90),
     caption: `Host monotonic time from the launch call to the workload's READY line (${rows[0]!.workload} workload). Each coloured segment ends when that phase was reached (median over samples); phases are ordered by median time.`,
     config: config as unknown as ChartConfiguration,
   };
@@ -78,14 +96,26 @@ export function exitChart(model: ReportModel): ChartEntry {
     type: 'bar',
     data: {
       labels: rows.map((r) => `${r.env.label} (n=${r.exit!.n})`),
-      datasets: [{ label: 'median exit latency', data: rows.map((r): FloatBar => [bounds.min, nsToMs(r.exit!.median)]), backgroundColor: '#5d6d7e', barPercentage: 0.6 }],
+      datasets: [
+        {
+          label: 'median exit latency',
+          data: rows.map((r): FloatBar => [bounds.min, nsToMs(r.exit!.median)]),
+          backgroundColor: '#5d6d7e',
+          barPercentage: 0.6,
+        },
+      ],
     },
     options: {
       indexAxis: 'y',
-      plugins: { ...titleOptions(title, 'median, whisker = 95% CI of the median'), legend: { display: false } },
+      plugins: {
+        ...titleOptions(title, 'median, whisker = 95% CI of the median'),
+        legend: { display: false },
+      },
       scales: {
         x: {
-          type: log ? 'logarithmic' : 'linear', min: bounds.min, max: bounds.max,
+          type: log ? 'logarithmic' : 'linear',
+          min: bounds.min,
+          max: bounds.max,
           title: { display: true, text: `milliseconds${log ? ' (log scale)' : ''}` },
           ticks: { maxRotation: 0, callback: (v) => (log && !isDecade(Number(v)) ? '' : tick(Number(v))) },
         },
@@ -93,13 +123,27 @@ export function exitChart(model: ReportModel): ChartEntry {
       },
     },
     plugins: [
-      whiskersPlugin(rows.map((r, i) => ({ at: i, lo: nsToMs(r.exit!.ciLow), hi: nsToMs(r.exit!.ciHigh) })), true),
-      labelsPlugin(rows.map((r, i) => ({ at: i, value: nsToMs(Math.max(r.exit!.median, r.exit!.ciHigh)), text: `${sig(nsToMs(r.exit!.median))} ms` })), true),
+      whiskersPlugin(
+        rows.map((r, i) => ({ at: i, lo: nsToMs(r.exit!.ciLow), hi: nsToMs(r.exit!.ciHigh) })),
+        true,
+      ),
+      labelsPlugin(
+        rows.map((r, i) => ({
+          at: i,
+          value: nsToMs(Math.max(r.exit!.median, r.exit!.ciHigh)),
+          text: `${sig(nsToMs(r.exit!.median))} ms`,
+        })),
+        true,
+      ),
     ],
   };
   return {
-    file, title, width: SLIDE.width, height: Math.max(400, 160 + rows.length * 80),
-    caption: 'Launch call until the process is reaped / qemu has exited and everything is cleaned up (noop workload: it exits right after READY).',
+    file,
+    title,
+    width: SLIDE.width,
+    height: Math.max(400, 160 + rows.length * 80),
+    caption:
+      'Launch call until the process is reaped / qemu has exited and everything is cleaned up (noop workload: it exits right after READY).',
     config: config as unknown as ChartConfiguration,
   };
 }
@@ -123,7 +167,9 @@ function orderedPhaseNames(rows: StartRow[]): string[] {
   const rank = new Map<string, number>();
   for (const r of rows) {
     const ps = readyPhases(r);
-    ps.forEach((p, i) => rank.set(p.name, Math.min(rank.get(p.name) ?? Infinity, i / Math.max(1, ps.length - 1))));
+    ps.forEach((p, i) =>
+      rank.set(p.name, Math.min(rank.get(p.name) ?? Infinity, i / Math.max(1, ps.length - 1))),
+    );
   }
   return [...rank].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).map(([n]) => n);
 }

@@ -3,7 +3,15 @@ import type { CanvasRenderingContext2D } from 'canvas';
 
 export const FONT = 'DejaVu Sans';
 
-export function box(ctx: CanvasRenderingContext2D, x: number, y: number, w: number, h: number, fill: string, radius = 8): void {
+export function box(
+  ctx: CanvasRenderingContext2D,
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  fill: string,
+  radius = 8,
+): void {
   ctx.save();
   ctx.beginPath();
   ctx.roundRect(x, y, w, h, Math.min(radius, h / 2));
@@ -16,7 +24,14 @@ export function box(ctx: CanvasRenderingContext2D, x: number, y: number, w: numb
 }
 
 /** Sets the largest font (down to `minPx`) at which `text` fits `maxWidth`. */
-export function fitFont(ctx: CanvasRenderingContext2D, text: string, maxWidth: number, px: number, weight = '', minPx = 11): number {
+export function fitFont(
+  ctx: CanvasRenderingContext2D,
+  text: string,
+  maxWidth: number,
+  px: number,
+  weight = '',
+  minPx = 11,
+): number {
   let size = px;
   for (; size > minPx; size--) {
     ctx.font = `${weight} ${size}px "${FONT}"`.trim();
@@ -41,7 +56,15 @@ export function wrap(ctx: CanvasRenderingContext2D, text: string, maxWidth: numb
   return lines;
 }
 
-export function text(ctx: CanvasRenderingContext2D, s: string, x: number, y: number, font: string, color = '#1b2631', align: 'left' | 'center' | 'right' = 'left'): void {
+export function text(
+  ctx: CanvasRenderingContext2D,
+  s: string,
+  x: number,
+  y: number,
+  font: string,
+  color = '#1b2631',
+  align: 'left' | 'center' | 'right' = 'left',
+): void {
   ctx.font = font;
   ctx.fillStyle = color;
   ctx.textAlign = align;

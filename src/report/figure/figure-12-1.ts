@@ -21,7 +21,15 @@ export function renderFigure(model: ReportModel, s: Stacks, head: Headline): Buf
   ctx.fillStyle = 'white';
   ctx.fillRect(0, 0, FIGURE.width, FIGURE.height);
   const host = model.run.meta.host;
-  text(ctx, 'Figure 12.1, measured: containers vs virtual machines', FIGURE.width / 2, 42, `bold 34px "${FONT}"`, '#1b2631', 'center');
+  text(
+    ctx,
+    'Figure 12.1, measured: containers vs virtual machines',
+    FIGURE.width / 2,
+    42,
+    `bold 34px "${FONT}"`,
+    '#1b2631',
+    'center',
+  );
   const facts = `${host.host.cpuModel}, ${host.host.cores} cores · Linux ${host.host.kernel} · cgroup ${host.cgroup.mode} · run ${model.run.meta.runId}${model.run.meta.status === 'complete' ? '' : ` (${model.run.meta.status.toUpperCase()})`}`;
   fitFont(ctx, facts, FIGURE.width - 2 * MARGIN, 18);
   text(ctx, facts, FIGURE.width / 2, 80, ctx.font, '#566573', 'center');
@@ -32,7 +40,16 @@ export function renderFigure(model: ReportModel, s: Stacks, head: Headline): Buf
   cols.forEach((col, i) => {
     const x = MARGIN + i * (colW + GAP);
     if (col) drawColumn(ctx, col, heights[present.indexOf(col)]!, x, colW);
-    else text(ctx, i === 0 ? 'no container measured in this run' : 'no VM measured in this run', x + colW / 2, (STACK_TOP + GROUND) / 2, `italic 22px "${FONT}"`, '#7f8c8d', 'center');
+    else
+      text(
+        ctx,
+        i === 0 ? 'no container measured in this run' : 'no VM measured in this run',
+        x + colW / 2,
+        (STACK_TOP + GROUND) / 2,
+        `italic 22px "${FONT}"`,
+        '#7f8c8d',
+        'center',
+      );
   });
   drawRatios(ctx, s, MARGIN + colW + GAP / 2);
   drawBase(ctx, model);
@@ -40,13 +57,21 @@ export function renderFigure(model: ReportModel, s: Stacks, head: Headline): Buf
   return canvas.toBuffer('image/png');
 }
 
-function drawColumn(ctx: CanvasRenderingContext2D, col: Column, heights: number[], x: number, w: number): void {
+function drawColumn(
+  ctx: CanvasRenderingContext2D,
+  col: Column,
+  heights: number[],
+  x: number,
+  w: number,
+): void {
   text(ctx, col.title, x + w / 2, 128, `bold 27px "${FONT}"`, '#1b2631', 'center');
   text(ctx, col.summary, x + w / 2, 166, `bold 23px "${FONT}"`, '#1a5276', 'center');
   if (col.phases) {
     ctx.font = `15px "${FONT}"`;
     const lines = wrap(ctx, col.phases, w).slice(0, 2);
-    lines.forEach((l, k) => text(ctx, l, x + w / 2, 200 + k * 20 - (lines.length - 1) * 4, ctx.font, '#566573', 'center'));
+    lines.forEach((l, k) =>
+      text(ctx, l, x + w / 2, 200 + k * 20 - (lines.length - 1) * 4, ctx.font, '#566573', 'center'),
+    );
   }
   let y = GROUND - 4;
   for (let i = col.layers.length - 1; i >= 0; i--) {
@@ -81,7 +106,17 @@ function drawColumn(ctx: CanvasRenderingContext2D, col: Column, heights: number[
     ctx.restore();
     ctx.font = `italic 19px "${FONT}"`;
     const lines = wrap(ctx, col.emptyNote, w - 80);
-    lines.forEach((l, k) => text(ctx, l, x + w / 2, (STACK_TOP + y) / 2 + (k - (lines.length - 1) / 2) * 26, ctx.font, '#7f8c8d', 'center'));
+    lines.forEach((l, k) =>
+      text(
+        ctx,
+        l,
+        x + w / 2,
+        (STACK_TOP + y) / 2 + (k - (lines.length - 1) / 2) * 26,
+        ctx.font,
+        '#7f8c8d',
+        'center',
+      ),
+    );
   }
 }
 
@@ -97,7 +132,15 @@ function drawRatios(ctx: CanvasRenderingContext2D, s: Stacks, cx: number): void 
   lines.forEach((l, i) => {
     const big = i % 2 === 0;
     const y = top + 24 + Math.floor(i / 2) * 100 + (big ? 0 : 34);
-    text(ctx, l, cx, y, big ? `bold 38px "${FONT}"` : `16px "${FONT}"`, big ? '#a04000' : '#566573', 'center');
+    text(
+      ctx,
+      l,
+      cx,
+      y,
+      big ? `bold 38px "${FONT}"` : `16px "${FONT}"`,
+      big ? '#a04000' : '#566573',
+      'center',
+    );
   });
 }
 

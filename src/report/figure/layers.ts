@@ -27,7 +27,11 @@ export interface Column {
 }
 
 const idlePct = (v?: number) =>
-  v === undefined ? undefined : v === 0 ? 'idle CPU: 0 measured (below resolution)' : `idle ${sig(v * 100, 2)}% of a CPU`;
+  v === undefined
+    ? undefined
+    : v === 0
+      ? 'idle CPU: 0 measured (below resolution)'
+      : `idle ${sig(v * 100, 2)}% of a CPU`;
 const defined = (xs: (string | undefined)[]) => xs.filter((x): x is string => x !== undefined && x !== '');
 
 export function containerColumn(model: ReportModel, s: Stacks): Column | undefined {
@@ -39,14 +43,17 @@ export function containerColumn(model: ReportModel, s: Stacks): Column | undefin
     summary: summaryLine(c.startNs, c.pssBytes),
     phases: phasePath(model, c.env.id),
     totalBytes: c.pssBytes,
-    emptyNote: 'No Guest OS, no Hypervisor: the app runs on the host kernel, so this space stays empty (drawn to the same scale as the VM)',
+    emptyNote:
+      'No Guest OS, no Hypervisor: the app runs on the host kernel, so this space stays empty (drawn to the same scale as the VM)',
     layers: [
       {
         names: ['Apps', 'Bins/Libs'],
         bytes: c.pssBytes,
         fill: '#aed6f1',
         lines: defined([
-          c.pssBytes !== undefined ? `${fmtMiB(c.pssBytes)} PSS, app + its libs together` : 'memory not measured',
+          c.pssBytes !== undefined
+            ? `${fmtMiB(c.pssBytes)} PSS, app + its libs together`
+            : 'memory not measured',
           w ? `${w.workload} work: ${fmtPct(w.fraction)} vs bare` : undefined,
         ]),
       },
@@ -80,7 +87,11 @@ export function vmColumn(model: ReportModel, s: Stacks): Column | undefined {
         names: ['Apps', 'Bins/Libs'],
         fill: '#f9e79f',
         ...(v.appBytes !== undefined ? { bytes: v.appBytes } : {}),
-        lines: defined([v.appBytes !== undefined ? `${fmtMiB(v.appBytes)}: the same app (container's PSS)` : 'not separated from the Guest OS']),
+        lines: defined([
+          v.appBytes !== undefined
+            ? `${fmtMiB(v.appBytes)}: the same app (container's PSS)`
+            : 'not separated from the Guest OS',
+        ]),
       },
       {
         names: ['Guest OS'],
@@ -88,7 +99,9 @@ export function vmColumn(model: ReportModel, s: Stacks): Column | undefined {
         ...(guestOs !== undefined ? { bytes: guestOs } : {}),
         lines: defined([
           guestOs !== undefined ? `${fmtMiB(guestOs)} resident on the host: a second kernel` : undefined,
-          v.guestUsedBytes !== undefined ? `guest's own view: ${fmtMiB(v.guestUsedBytes)} used of ${fmtMiB(v.guestTotalBytes ?? NaN)}` : undefined,
+          v.guestUsedBytes !== undefined
+            ? `guest's own view: ${fmtMiB(v.guestUsedBytes)} used of ${fmtMiB(v.guestTotalBytes ?? NaN)}`
+            : undefined,
           v.startNs !== undefined ? `boot to READY: ${fmtMs(v.startNs)}` : undefined,
         ]),
       },
@@ -97,9 +110,13 @@ export function vmColumn(model: ReportModel, s: Stacks): Column | undefined {
         fill: '#dc7633',
         ...(v.hypervisorBytes !== undefined ? { bytes: v.hypervisorBytes } : {}),
         lines: defined([
-          v.hypervisorBytes !== undefined ? `${fmtMiB(v.hypervisorBytes)} qemu + ${accel} buffers` : undefined,
+          v.hypervisorBytes !== undefined
+            ? `${fmtMiB(v.hypervisorBytes)} qemu + ${accel} buffers`
+            : undefined,
           idlePct(v.idleCpuPerSec),
-          w ? `${w.workload} work: ${fmtPct(w.fraction)} vs bare${accel === 'TCG' ? ' (emulated CPU)' : ''}` : undefined,
+          w
+            ? `${w.workload} work: ${fmtPct(w.fraction)} vs bare${accel === 'TCG' ? ' (emulated CPU)' : ''}`
+            : undefined,
         ]),
       },
     ],
@@ -107,7 +124,10 @@ export function vmColumn(model: ReportModel, s: Stacks): Column | undefined {
 }
 
 function summaryLine(startNs?: number, pssBytes?: number): string {
-  return defined([startNs !== undefined ? `${fmtMs(startNs)} to start` : undefined, pssBytes !== undefined ? `${fmtMiB(pssBytes)} resident` : undefined]).join('  ·  ');
+  return defined([
+    startNs !== undefined ? `${fmtMs(startNs)} to start` : undefined,
+    pssBytes !== undefined ? `${fmtMiB(pssBytes)} resident` : undefined,
+  ]).join('  ·  ');
 }
 
 /** The start phases up to READY, in median order, as one line. */
@@ -121,8 +141,10 @@ function phasePath(model: ReportModel, env: string): string {
 /** Pixel heights for memory layers: proportional to bytes on one scale shared by both columns,
  *  floored at `minPx` for legibility; the scale is the largest at which the tallest column fits. */
 export function layerHeights(columns: Column[], availablePx: number, minPx: number): number[][] {
-  const heightsAt = (pxPerByte: number) => columns.map((c) => c.layers.map((l) => Math.max(minPx, (l.bytes ?? 0) * pxPerByte)));
-  const tallest = (pxPerByte: number) => Math.max(0, ...heightsAt(pxPerByte).map((hs) => hs.reduce((a, b) => a + b, 0)));
+  const heightsAt = (pxPerByte: number) =>
+    columns.map((c) => c.layers.map((l) => Math.max(minPx, (l.bytes ?? 0) * pxPerByte)));
+  const tallest = (pxPerByte: number) =>
+    Math.max(0, ...heightsAt(pxPerByte).map((hs) => hs.reduce((a, b) => a + b, 0)));
   let lo = 0;
   let hi = availablePx; // px per byte can't exceed this for any layer of >= 1 byte
   for (let i = 0; i < 60; i++) {

@@ -73,8 +73,8 @@ test(
           .join('\n'),
       );
       assert.equal(exitCodeFor(c), 0);
-    const judged = c.rows.filter((r) => r.verdict !== 'ignored' && Number.isFinite(r.pValue));
-    assert.ok(judged.length >= 8, `only ${judged.length} groups judged`);
+      const judged = c.rows.filter((r) => r.verdict !== 'ignored' && Number.isFinite(r.pValue));
+      assert.ok(judged.length >= 8, `only ${judged.length} groups judged`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

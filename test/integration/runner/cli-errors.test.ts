@@ -14,15 +14,49 @@ const tag = `neg${process.pid}`;
 const good = 'environments: [bare]\nworkloads: [noop]\nrepetitions: 2\n';
 
 const cases: { name: string; body?: string; args?: string[]; expect: RegExp }[] = [
-  { name: 'unknown field', body: good + 'repititions: 3\n', expect: /:5:1: repititions: unknown field "repititions"/ },
-  { name: 'wrong type', body: good.replace('repetitions: 2', 'repetitions: [2]'), expect: /:4:14: repetitions: expected number, received array/ },
-  { name: 'negative repetitions', body: good.replace('repetitions: 2', 'repetitions: -3'), expect: /:4:14: repetitions: Too small/ },
-  { name: 'unknown environment', body: good.replace('[bare]', '[bare, docker]'), expect: /environments\.1\.id: unknown environment "docker"/ },
-  { name: 'unknown workload', body: good.replace('[noop]', '[noop, fibonacci]'), expect: /workloads\.1\.name: unknown workload "fibonacci"/ },
+  {
+    name: 'unknown field',
+    body: good + 'repititions: 3\n',
+    expect: /:5:1: repititions: unknown field "repititions"/,
+  },
+  {
+    name: 'wrong type',
+    body: good.replace('repetitions: 2', 'repetitions: [2]'),
+    expect: /:4:14: repetitions: expected number, received array/,
+  },
+  {
+    name: 'negative repetitions',
+    body: good.replace('repetitions: 2', 'repetitions: -3'),
+    expect: /:4:14: repetitions: Too small/,
+  },
+  {
+    name: 'unknown environment',
+    body: good.replace('[bare]', '[bare, docker]'),
+    expect: /environments\.1\.id: unknown environment "docker"/,
+  },
+  {
+    name: 'unknown workload',
+    body: good.replace('[noop]', '[noop, fibonacci]'),
+    expect: /workloads\.1\.name: unknown workload "fibonacci"/,
+  },
   { name: 'invalid YAML', body: 'environments: [bare\nrepetitions: 2\n', expect: /invalid YAML/ },
-  { name: 'bad --repetitions', body: good, args: ['--repetitions', '0'], expect: /--repetitions 0: expected an integer >= 1/ },
-  { name: 'unknown --only env', body: good, args: ['--only', 'lxc'], expect: /--only: unknown environment 'lxc'/ },
-  { name: 'missing scenario', args: ['no-such-scenario-here'], expect: /scenario 'no-such-scenario-here' not found/ },
+  {
+    name: 'bad --repetitions',
+    body: good,
+    args: ['--repetitions', '0'],
+    expect: /--repetitions 0: expected an integer >= 1/,
+  },
+  {
+    name: 'unknown --only env',
+    body: good,
+    args: ['--only', 'lxc'],
+    expect: /--only: unknown environment 'lxc'/,
+  },
+  {
+    name: 'missing scenario',
+    args: ['no-such-scenario-here'],
+    expect: /scenario 'no-such-scenario-here' not found/,
+  },
   { name: 'resume of nothing', args: ['--resume', `no-such-run-${tag}`], expect: /no run to resume/ },
 ];
 
@@ -66,7 +100,11 @@ test('bad input: exit 2, one clear error, nothing under results/', async () => {
       assert.match(r.stderr, /^hint: /m, `${c.name}: has a hint`);
     }
     const after = existsSync(RESULTS_DIR) ? readdirSync(RESULTS_DIR) : [];
-    assert.deepEqual(after.filter((d) => !before.has(d) && d.includes(tag)), [], 'nothing written under results/');
+    assert.deepEqual(
+      after.filter((d) => !before.has(d) && d.includes(tag)),
+      [],
+      'nothing written under results/',
+    );
   } finally {
     cleanup();
   }

@@ -16,7 +16,11 @@ const CTVM = join(PROJECT_DIR, 'bin/ctvm.js');
 
 function lines(dir: string): string[] {
   const f = join(dir, 'samples.jsonl');
-  return existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter((l) => l !== '') : [];
+  return existsSync(f)
+    ? readFileSync(f, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+    : [];
 }
 
 async function waitFor(cond: () => boolean, ms: number): Promise<void> {
@@ -33,64 +37,93 @@ function onlyRun(out: string): string {
   return join(out, runs[0]!);
 }
 
-test('SIGKILL mid-run keeps every sample; --resume completes the run', { skip: requires('probe') }, async () => {
-  const { dir, cleanup } = tempDir('kill');
-  try {
-    const file = writeScenario(dir, 'kill', 'environments: [bare]\nworkloads: [noop, {name: cpu, args: ["20000000"]}]\nrepetitions: 20\nwarmup: 0\n');
-    const out = join(dir, 'results');
-    const child = execa('node', [CTVM, 'run', file, '--out', out, '--plain', '--seed', '3'], { reject: false });
-    await waitFor(() => existsSync(out) && readdirSync(out).some((d) => lines(join(out, d)).length >= 5), 60_000);
-    child.kill('SIGKILL');
-    const r = await child;
-    assert.equal(r.signal, 'SIGKILL');
-    const runDir = onlyRun(out);
-    const kept = lines(runDir).map((l) => JSON.parse(l) as SampleRecord);
-    assert.ok(kept.length >= 5 && kept.length < 40, `kept ${kept.length}`);
-    assert.equal(readMeta(runDir).status, 'incomplete');
+test(
+  'SIGKILL mid-run keeps every sample; --resume completes the run',
+  { skip: requires('probe') },
+  async () => {
+    const { dir, cleanup } = tempDir('kill');
+    try {
+      const file = writeScenario(
+        dir,
+        'kill',
+        'environments: [bare]\nworkloads: [noop, {name: cpu, args: ["20000000"]}]\nrepetitions: 20\nwarmup: 0\n',
+      );
+      const out = join(dir, 'results');
+      const child = execa('node', [CTVM, 'run', file, '--out', out, '--plain', '--seed', '3'], {
+        reject: false,
+      });
+      await waitFor(
+        () => existsSync(out) && readdirSync(out).some((d) => lines(join(out, d)).length >= 5),
+        60_000,
+      );
+      child.kill('SIGKILL');
+      const r = await child;
+      assert.equal(r.signal, 'SIGKILL');
+      const runDir = onlyRun(out);
+      const kept = lines(runDir).map((l) => JSON.parse(l) as SampleRecord);
+      assert.ok(kept.length >= 5 && kept.length < 40, `kept ${kept.length}`);
+      assert.equal(readMeta(runDir).status, 'incomplete');
 
-    const resumed = await execa('node', [CTVM, 'run', '--resume', runDir, '--plain'], { reject: false });
-    assert.equal(resumed.exitCode, 0, resumed.stderr);
-    assert.match(resumed.stdout, /complete: \d+ samples taken this time, 40 planned/);
-    const all = lines(runDir).map((l) => JSON.parse(l) as SampleRecord);
-    assert.deepEqual(all.map((s) => s.seq).sort((a, b) => a - b), [...Array(40).keys()], 'each seq exactly once');
-    assert.deepEqual(all.slice(0, kept.length), kept, 'resume appended; nothing rewritten');
-    const meta = readMeta(runDir);
-    assert.equal(meta.status, 'complete');
-    assert.equal(meta.seed, 3);
-    assert.ok(existsSync(join(runDir, 'summary.csv')));
-  } finally {
-    cleanup();
-  }
-});
+      const resumed = await execa('node', [CTVM, 'run', '--resume', runDir, '--plain'], { reject: false });
+      assert.equal(resumed.exitCode, 0, resumed.stderr);
+      assert.match(resumed.stdout, /complete: \d+ samples taken this time, 40 planned/);
+      const all = lines(runDir).map((l) => JSON.parse(l) as SampleRecord);
+      assert.deepEqual(
+        all.map((s) => s.seq).sort((a, b) => a - b),
+        [...Array(40).keys()],
+        'each seq exactly once',
+      );
+      assert.deepEqual(all.slice(0, kept.length), kept, 'resume appended; nothing rewritten');
+      const meta = readMeta(runDir);
+      assert.equal(meta.status, 'complete');
+      assert.equal(meta.seed, 3);
+      assert.ok(existsSync(join(runDir, 'summary.csv')));
+    } finally {
+      cleanup();
+    }
+  },
+);
 
-test('SIGINT stops the live idle instance, finalises results as incomplete, exits 130', { skip: requires('probe') }, async () => {
-  const { dir, cleanup } = tempDir('int');
-  const marker = `ctvm-int-${process.pid}`;
-  try {
-    // `idle` with a long idle window: the signal lands while an instance is running.
-    const file = writeScenario(dir, marker, 'environments: [bare]\nworkloads: [idle]\nrepetitions: 3\nwarmup: 0\nidleWindow: 30s\n');
-    const out = join(dir, 'results');
-    const t0 = Date.now();
-    const child = execa('node', [CTVM, 'run', file, '--out', out, '--plain'], { reject: false });
-    let probes: number[] = [];
-    await waitFor(() => {
-      probes = childProbes(child.pid!);
-      return probes.length > 0; // the first idle instance is up
-    }, 30_000);
-    child.kill('SIGINT');
-    const r = await child;
-    assert.equal(r.exitCode, 130, r.stderr);
-    const runDir = onlyRun(out);
-    assert.equal(readMeta(runDir).status, 'incomplete');
-    assert.equal(lines(runDir).length, 0, 'the interrupted sample is not recorded');
-    assert.ok(existsSync(join(runDir, 'summary.json')));
-    assert.match(r.stdout, /--resume/);
-    assert.ok(Date.now() - t0 < 25_000, 'interrupted promptly, not after the 30 s idle window');
-    assert.deepEqual(probes.filter((p) => existsSync(`/proc/${p}`) && !isZombie(p)), [], 'idle instance stopped');
-  } finally {
-    cleanup();
-  }
-});
+test(
+  'SIGINT stops the live idle instance, finalises results as incomplete, exits 130',
+  { skip: requires('probe') },
+  async () => {
+    const { dir, cleanup } = tempDir('int');
+    const marker = `ctvm-int-${process.pid}`;
+    try {
+      // `idle` with a long idle window: the signal lands while an instance is running.
+      const file = writeScenario(
+        dir,
+        marker,
+        'environments: [bare]\nworkloads: [idle]\nrepetitions: 3\nwarmup: 0\nidleWindow: 30s\n',
+      );
+      const out = join(dir, 'results');
+      const t0 = Date.now();
+      const child = execa('node', [CTVM, 'run', file, '--out', out, '--plain'], { reject: false });
+      let probes: number[] = [];
+      await waitFor(() => {
+        probes = childProbes(child.pid!);
+        return probes.length > 0; // the first idle instance is up
+      }, 30_000);
+      child.kill('SIGINT');
+      const r = await child;
+      assert.equal(r.exitCode, 130, r.stderr);
+      const runDir = onlyRun(out);
+      assert.equal(readMeta(runDir).status, 'incomplete');
+      assert.equal(lines(runDir).length, 0, 'the interrupted sample is not recorded');
+      assert.ok(existsSync(join(runDir, 'summary.json')));
+      assert.match(r.stdout, /--resume/);
+      assert.ok(Date.now() - t0 < 25_000, 'interrupted promptly, not after the 30 s idle window');
+      assert.deepEqual(
+        probes.filter((p) => existsSync(`/proc/${p}`) && !isZombie(p)),
+        [],
+        'idle instance stopped',
+      );
+    } finally {
+      cleanup();
+    }
+  },
+);
 
 /** ctvm-probe processes descended from `parent` (the runner under test; bare launches them
  * through its resident ctvm-nsexec launcher, so they are grandchildren and further down). */

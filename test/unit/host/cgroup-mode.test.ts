@@ -6,7 +6,9 @@ import { detectCgroups } from '../../../src/host/cgroup-mode.js';
 
 const fixture = (mode: string) => {
   const dir = join(import.meta.dirname, '../../fixtures/cgroup', mode);
-  return detectCgroups(readFileSync(join(dir, 'mountinfo'), 'utf8'), () => readFileSync(join(dir, 'cgroup.controllers'), 'utf8'));
+  return detectCgroups(readFileSync(join(dir, 'mountinfo'), 'utf8'), () =>
+    readFileSync(join(dir, 'cgroup.controllers'), 'utf8'),
+  );
 };
 
 test('pure cgroup v2 host: mode v2, v2 driver, controllers from cgroup.controllers', () => {
@@ -24,7 +26,16 @@ test('hybrid host: v1 controllers + cgroup2 at unified, v1 driver', () => {
   assert.equal(f.mode, 'hybrid');
   assert.equal(f.driver, 'v1');
   assert.equal(f.v2Mount, '/sys/fs/cgroup/unified');
-  assert.deepEqual(Object.keys(f.v1).sort(), ['blkio', 'cpu', 'cpuacct', 'cpuset', 'devices', 'freezer', 'memory', 'pids']);
+  assert.deepEqual(Object.keys(f.v1).sort(), [
+    'blkio',
+    'cpu',
+    'cpuacct',
+    'cpuset',
+    'devices',
+    'freezer',
+    'memory',
+    'pids',
+  ]);
   assert.equal(f.v1.memory, '/sys/fs/cgroup/memory');
   assert.deepEqual(f.missing, []);
 });

@@ -9,14 +9,40 @@ function report(over: Partial<DoctorReport> = {}): DoctorReport {
     bootId: 'b',
     generatedAt: '2026-01-01T00:00:00Z',
     root: true,
-    host: { cpuModel: 'x', cores: 2, physicalCores: 2, memTotalBytes: 1, os: 'Debian', kernel: '6', arch: 'x64', cpuVirtualization: false, runningUnder: null, tscKhz: 2_000_000 },
-    cgroup: { mode: 'hybrid', v1: { memory: '/m' }, v2Mount: '/u', v2Controllers: [], driver: 'v1', missing: [] },
-    kvm: { devicePresent: true, module: 'kvm_pvm', usable: false, reason: 'probe guest printed no marker within 10000 ms under kvm' },
+    host: {
+      cpuModel: 'x',
+      cores: 2,
+      physicalCores: 2,
+      memTotalBytes: 1,
+      os: 'Debian',
+      kernel: '6',
+      arch: 'x64',
+      cpuVirtualization: false,
+      runningUnder: null,
+      tscKhz: 2_000_000,
+    },
+    cgroup: {
+      mode: 'hybrid',
+      v1: { memory: '/m' },
+      v2Mount: '/u',
+      v2Controllers: [],
+      driver: 'v1',
+      missing: [],
+    },
+    kvm: {
+      devicePresent: true,
+      module: 'kvm_pvm',
+      usable: false,
+      reason: 'probe guest printed no marker within 10000 ms under kvm',
+    },
     tcg: { usable: true, bootMs: 2100 },
     qemu: { path: '/usr/bin/qemu-system-x86_64', version: '7.2', machines: ['pc', 'microvm'] },
     guestKernel: { present: true },
     busybox: { present: true, path: '/bin/busybox' },
-    runtimes: { runc: { present: true, usable: true }, crun: { present: true, usable: false, reason: 'cgroups in hybrid mode not supported' } },
+    runtimes: {
+      runc: { present: true, usable: true },
+      crun: { present: true, usable: false, reason: 'cgroups in hybrid mode not supported' },
+    },
     environments: {},
     ...over,
   };
@@ -24,14 +50,19 @@ function report(over: Partial<DoctorReport> = {}): DoctorReport {
 
 test('KVM present but not usable: vm falls back to TCG and says why', () => {
   const env = environmentAvailability(report());
-  assert.deepEqual(env['vm:kvm'], { usable: false, reason: 'KVM: probe guest printed no marker within 10000 ms under kvm' });
+  assert.deepEqual(env['vm:kvm'], {
+    usable: false,
+    reason: 'KVM: probe guest printed no marker within 10000 ms under kvm',
+  });
   assert.equal(env.vm?.usable, true);
   assert.equal(env.vm?.accel, 'tcg');
   assert.match(env.vm?.usable ? (env.vm.detail ?? '') : '', /KVM not usable.*TCG/);
 });
 
 test('KVM usable: vm uses kvm', () => {
-  const env = environmentAvailability(report({ kvm: { devicePresent: true, module: 'kvm_intel', usable: true, bootMs: 150 } }));
+  const env = environmentAvailability(
+    report({ kvm: { devicePresent: true, module: 'kvm_intel', usable: true, bootMs: 150 } }),
+  );
   assert.equal(env.vm?.accel, 'kvm');
 });
 
@@ -43,12 +74,28 @@ test('not root: container unusable with the reason; oci rows carry the runtime r
 });
 
 test('missing cgroup controller makes container unusable and names it', () => {
-  const env = environmentAvailability(report({ cgroup: { mode: 'v2', v1: {}, v2Mount: '/sys/fs/cgroup', v2Controllers: ['cpu'], driver: 'v2', missing: ['memory', 'pids'] } }));
+  const env = environmentAvailability(
+    report({
+      cgroup: {
+        mode: 'v2',
+        v1: {},
+        v2Mount: '/sys/fs/cgroup',
+        v2Controllers: ['cpu'],
+        driver: 'v2',
+        missing: ['memory', 'pids'],
+      },
+    }),
+  );
   assert.deepEqual(env.container, { usable: false, reason: 'cgroup v2 lacks controller(s): memory, pids' });
 });
 
 test('no accelerator at all: vm unusable with both reasons', () => {
-  const env = environmentAvailability(report({ tcg: { usable: false, reason: 'qemu-system-x86_64 not installed' } }));
+  const env = environmentAvailability(
+    report({ tcg: { usable: false, reason: 'qemu-system-x86_64 not installed' } }),
+  );
   assert.equal(env.vm?.usable, false);
-  assert.match(env.vm && !env.vm.usable ? env.vm.reason : '', /KVM: .*; TCG: qemu-system-x86_64 not installed/);
+  assert.match(
+    env.vm && !env.vm.usable ? env.vm.reason : '',
+    /KVM: .*; TCG: qemu-system-x86_64 not installed/,
+  );
 });

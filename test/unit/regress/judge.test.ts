@@ -77,7 +77,8 @@ test('missing / failed / new groups', () => {
 });
 
 test('rank-sum permutation test: mid-ranks, full separation, identical samples', async () => {
-  const { midRanks, permutationTest: rankSumPermutationTest } = await import('../../../src/stats/permutation.js');
+  const { midRanks, permutationTest: rankSumPermutationTest } =
+    await import('../../../src/stats/permutation.js');
   assert.deepEqual(midRanks([10, 20, 20, 5]), [2, 3.5, 3.5, 1]);
   const p = rankSumPermutationTest(
     base,

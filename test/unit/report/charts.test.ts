@@ -66,13 +66,18 @@ test('a run without density or work samples omits those charts with a reason', (
 test('headline names the accelerator, the ratios and the host; TCG caveat beside it', () => {
   const s = stacks(model);
   const h = headline(model, s);
-  assert.match(h.sentence, /366x faster than a TCG guest .* 324x less memory .* on AMD EPYC \(2 cores, Linux 6\.18/);
+  assert.match(
+    h.sentence,
+    /366x faster than a TCG guest .* 324x less memory .* on AMD EPYC \(2 cores, Linux 6\.18/,
+  );
   assert.match(h.caveats[0]!, /TCG, QEMU's software emulation/);
 });
 
 test('idle CPU that read 0 everywhere is left out with a reason, not drawn as an empty chart', () => {
   const run = loadRun(QUICK);
-  const samples = run.samples.map((s) => (s.kind === 'idle' ? { ...s, metrics: { ...s.metrics, idleCpuPerSec: 0 } } : s));
+  const samples = run.samples.map((s) =>
+    s.kind === 'idle' ? { ...s, metrics: { ...s.metrics, idleCpuPerSec: 0 } } : s,
+  );
   const m = buildModel({ ...run, samples, summary: summarize(run.meta.runId, samples) });
   const idle = allCharts(m).find((c) => c.file === 'idle-cpu.png')!;
   assert.ok(isSkip(idle));

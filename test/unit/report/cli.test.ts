@@ -9,7 +9,20 @@ import { main } from '../../../src/cli/main.js';
 import { writeReport } from '../../../src/report/index.js';
 import { EMPTY, QUICK, TRUNCATED } from './fixtures.js';
 
-const FILES = ['figure-12-1.png', 'start-latency.png', 'exit-latency.png', 'memory-idle.png', 'density.png', 'cpu-overhead.png', 'idle-cpu.png', 'dist-start.png', 'dist-idle-pss.png', 'report.md', 'index.html', 'summary.csv'];
+const FILES = [
+  'figure-12-1.png',
+  'start-latency.png',
+  'exit-latency.png',
+  'memory-idle.png',
+  'density.png',
+  'cpu-overhead.png',
+  'idle-cpu.png',
+  'dist-start.png',
+  'dist-idle-pss.png',
+  'report.md',
+  'index.html',
+  'summary.csv',
+];
 
 async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -33,7 +46,9 @@ test('ctvm report <fixture> writes every file (time printed)', async () => {
     const t0 = performance.now();
     const r = await capture(() => main(['node', 'ctvm', 'report', QUICK, '--out', out]));
     const ms = performance.now() - t0;
-    console.log(`# ctvm report on the fixture took ${(ms / 1000).toFixed(2)} s (target < 5 s; noisy shared host)`);
+    console.log(
+      `# ctvm report on the fixture took ${(ms / 1000).toFixed(2)} s (target < 5 s; noisy shared host)`,
+    );
     assert.equal(r.code, 0, r.err);
     for (const f of FILES) assert.ok(existsSync(join(out, '20261129-010000-quick', f)), f);
     assert.match(r.out, /wrote 12 files to .* in \d+\.\d\d s/);
@@ -50,7 +65,10 @@ test('ctvm report on an empty run: one clear error, exit code 2, nothing written
   try {
     const r = await capture(() => main(['node', 'ctvm', 'report', EMPTY, '--out', out]));
     assert.equal(r.code, 2);
-    assert.match(r.err, /^ctvm: run `.*20261129-030000-empty` has no successful samples: nothing to report\nhint: /);
+    assert.match(
+      r.err,
+      /^ctvm: run `.*20261129-030000-empty` has no successful samples: nothing to report\nhint: /,
+    );
     assert.ok(!existsSync(join(out, '20261129-030000-empty')));
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -69,7 +87,10 @@ test('writeReport on a truncated run reports, warns about the line, labels it in
     const r = await writeReport(TRUNCATED, out);
     assert.equal(r.dir, join(out, '20261129-020000-truncated'));
     assert.equal(r.files.length, 12);
-    assert.ok(r.warnings.some((w) => /samples\.jsonl line 142: truncated last line/.test(w)), r.warnings.join('\n'));
+    assert.ok(
+      r.warnings.some((w) => /samples\.jsonl line 142: truncated last line/.test(w)),
+      r.warnings.join('\n'),
+    );
     const md = readFileSync(join(r.dir, 'report.md'), 'utf8');
     assert.match(md, /INCOMPLETE RUN: 141 of 142 planned samples/);
     assert.match(md, /## Warnings\n\n- skipped 20261129-020000-truncated\/samples\.jsonl line 142/);

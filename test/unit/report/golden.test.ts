@@ -17,7 +17,11 @@ import { GOLDEN, QUICK } from './fixtures.js';
 function golden(name: string, actual: string): void {
   const path = join(GOLDEN, name);
   if (process.env.UPDATE_GOLDEN) writeFileSync(path, actual);
-  assert.equal(actual, readFileSync(path, 'utf8'), `${name} differs from the golden file (UPDATE_GOLDEN=1 to accept)`);
+  assert.equal(
+    actual,
+    readFileSync(path, 'utf8'),
+    `${name} differs from the golden file (UPDATE_GOLDEN=1 to accept)`,
+  );
 }
 
 test('CSV exporter: fixture run -> golden summary.csv', () => {
@@ -29,7 +33,16 @@ test('CSV exporter: fixture run -> golden summary.csv', () => {
 test('Markdown exporter: fixture run -> golden report.md, no timestamps of its own or absolute paths', () => {
   const model = buildModel(loadRun(QUICK));
   const s = stacks(model);
-  const md = exportMarkdown(buildDoc({ model, stacks: s, headline: headline(model, s), charts: allCharts(model), figureFile: 'figure-12-1.png', warnings: [] }));
+  const md = exportMarkdown(
+    buildDoc({
+      model,
+      stacks: s,
+      headline: headline(model, s),
+      charts: allCharts(model),
+      figureFile: 'figure-12-1.png',
+      warnings: [],
+    }),
+  );
   golden('report.md', md);
   assert.ok(!md.includes('/work/'), 'no absolute paths');
   assert.match(md, /started 366x faster than a TCG guest/);

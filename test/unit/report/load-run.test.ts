@@ -20,14 +20,24 @@ test('a truncated last line is skipped with a warning naming the line; the rest 
 });
 
 test('an empty run is a UsageError with exit code 2', () => {
-  assert.throws(() => loadRun(EMPTY), (err: unknown) => err instanceof UsageError && err.exitCode === 2 && /no successful samples/.test(err.message));
+  assert.throws(
+    () => loadRun(EMPTY),
+    (err: unknown) =>
+      err instanceof UsageError && err.exitCode === 2 && /no successful samples/.test(err.message),
+  );
 });
 
 test('a missing run dir or run.json is a UsageError naming the path', () => {
-  assert.throws(() => loadRun('/nonexistent/run'), (err: unknown) => err instanceof UsageError && err.message.includes('/nonexistent/run'));
+  assert.throws(
+    () => loadRun('/nonexistent/run'),
+    (err: unknown) => err instanceof UsageError && err.message.includes('/nonexistent/run'),
+  );
   const dir = mkdtempSync(join(tmpdir(), 'ctvm-report-test-'));
   try {
-    assert.throws(() => loadRun(dir), (err: unknown) => err instanceof UsageError && err.message.includes('run.json'));
+    assert.throws(
+      () => loadRun(dir),
+      (err: unknown) => err instanceof UsageError && err.message.includes('run.json'),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -36,7 +46,10 @@ test('a missing run dir or run.json is a UsageError naming the path', () => {
 test('resolveRunDir: a path, a run id, latest (newest run.json), and a clear error otherwise', () => {
   const results = mkdtempSync(join(tmpdir(), 'ctvm-report-test-'));
   try {
-    assert.throws(() => resolveRunDir('latest', results), (err: unknown) => err instanceof UsageError && /no runs/.test(err.message));
+    assert.throws(
+      () => resolveRunDir('latest', results),
+      (err: unknown) => err instanceof UsageError && /no runs/.test(err.message),
+    );
     mkdirSync(join(results, 'a'));
     cpSync(QUICK, join(results, 'a'), { recursive: true });
     cpSync(QUICK, join(results, 'b'), { recursive: true });
@@ -44,7 +57,10 @@ test('resolveRunDir: a path, a run id, latest (newest run.json), and a clear err
     assert.equal(resolveRunDir('latest', results), join(results, 'a'));
     assert.equal(resolveRunDir('b', results), join(results, 'b'));
     assert.equal(resolveRunDir(QUICK, results), QUICK);
-    assert.throws(() => resolveRunDir('nope', results), (err: unknown) => err instanceof UsageError && err.exitCode === 2);
+    assert.throws(
+      () => resolveRunDir('nope', results),
+      (err: unknown) => err instanceof UsageError && err.exitCode === 2,
+    );
   } finally {
     rmSync(results, { recursive: true, force: true });
   }

@@ -14,21 +14,31 @@ test('same seed -> same plan; another seed -> another order with the same sample
   const a = planRun(scenario, envs, 42);
   assert.deepEqual(planRun(scenario, envs, 42), a);
   const b = planRun(scenario, envs, 43);
-  assert.notDeepEqual(b.map((p) => p.env + p.workload), a.map((p) => p.env + p.workload));
-  const key = (p: (typeof a)[number]) => `${p.kind}/${p.env}/${p.workload}/${p.repetition}/${p.warmup}/${p.density}`;
+  assert.notDeepEqual(
+    b.map((p) => p.env + p.workload),
+    a.map((p) => p.env + p.workload),
+  );
+  const key = (p: (typeof a)[number]) =>
+    `${p.kind}/${p.env}/${p.workload}/${p.repetition}/${p.warmup}/${p.density}`;
   assert.deepEqual(b.map(key).sort(), a.map(key).sort());
 });
 
 test('seqs are 0..n-1, warm-up precedes every measured sample, density comes last in ascending N', () => {
   const plan = planRun(scenario, envs, 1);
-  assert.deepEqual(plan.map((p) => p.seq), plan.map((_, i) => i));
+  assert.deepEqual(
+    plan.map((p) => p.seq),
+    plan.map((_, i) => i),
+  );
   assert.equal(plan.length, 3 * 3 * (1 + 20) + 2 * 3);
   const lastWarm = plan.findLastIndex((p) => p.warmup);
   const firstMeasured = plan.findIndex((p) => !p.warmup);
   assert.equal(lastWarm, 8);
   assert.equal(firstMeasured, 9);
   const density = plan.filter((p) => p.kind === 'density');
-  assert.deepEqual(density.map((p) => p.density), [1, 1, 1, 4, 4, 4]);
+  assert.deepEqual(
+    density.map((p) => p.density),
+    [1, 1, 1, 4, 4, 4],
+  );
   assert.ok(plan.slice(-6).every((p) => p.kind === 'density'));
 });
 
@@ -36,7 +46,10 @@ test('each round holds every (workload, env) pair exactly once', () => {
   const measured = planRun(scenario, envs, 5).filter((p) => !p.warmup && p.kind !== 'density');
   for (let r = 0; r < 20; r++) {
     const round = measured.slice(r * 9, r * 9 + 9);
-    assert.ok(round.every((p) => p.repetition === r), `round ${r} is contiguous`);
+    assert.ok(
+      round.every((p) => p.repetition === r),
+      `round ${r} is contiguous`,
+    );
     assert.equal(new Set(round.map((p) => `${p.env}/${p.workload}`)).size, 9);
   }
 });

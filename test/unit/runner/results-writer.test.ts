@@ -10,8 +10,17 @@ import { summarize } from '../../../src/stats/index.js';
 import type { RunMeta, SampleRecord } from '../../../src/results/types.js';
 
 const rec = (seq: number, env = 'bare', startNs = 1e6 + seq): SampleRecord => ({
-  runId: 'r', seq, kind: 'start', env, workload: 'noop', repetition: seq, warmup: false, density: 1, ok: true,
-  metrics: { startNs }, timeMs: 0,
+  runId: 'r',
+  seq,
+  kind: 'start',
+  env,
+  workload: 'noop',
+  repetition: seq,
+  warmup: false,
+  density: 1,
+  ok: true,
+  metrics: { startNs },
+  timeMs: 0,
 });
 
 function withDir(fn: (dir: string) => void): void {
@@ -29,7 +38,10 @@ test('every appended sample is on disk immediately, one JSON object per line', (
     w.appendSample(rec(0));
     assert.equal(readFileSync(join(dir, 'samples.jsonl'), 'utf8').split('\n').length, 2);
     w.appendSample(rec(1));
-    assert.deepEqual(readSamples(dir).map((r) => r.seq), [0, 1]);
+    assert.deepEqual(
+      readSamples(dir).map((r) => r.seq),
+      [0, 1],
+    );
     w.close();
   });
 });
@@ -41,13 +53,19 @@ test('a torn last line is dropped and cut off with repair, so later appends stay
     w.appendSample(rec(1));
     w.close();
     appendFileSync(join(dir, 'samples.jsonl'), '{"runId":"r","seq":2,"kin');
-    assert.deepEqual(readSamples(dir).map((r) => r.seq), [0, 1]);
+    assert.deepEqual(
+      readSamples(dir).map((r) => r.seq),
+      [0, 1],
+    );
     readSamples(dir, { repair: true });
     const w2 = new RunWriter(dir);
     w2.appendSample(rec(3));
     w2.close();
     const lines = readFileSync(join(dir, 'samples.jsonl'), 'utf8').trim().split('\n');
-    assert.deepEqual(lines.map((l) => (JSON.parse(l) as SampleRecord).seq), [0, 1, 3]);
+    assert.deepEqual(
+      lines.map((l) => (JSON.parse(l) as SampleRecord).seq),
+      [0, 1, 3],
+    );
   });
 });
 
@@ -64,7 +82,10 @@ test('run.json is replaced atomically and reads back', () => {
 test('summary.csv has the header and one row per summary row with the baseline ratio', () => {
   const s = summarize('r', [rec(0), rec(1), rec(2), rec(3, 'vm', 5e6), rec(4, 'vm', 6e6)]);
   // No quoting is needed for these cells (csv-parse is not a dependency): split on commas.
-  const [header, ...body] = summaryCsv(s).trim().split('\n').map((l) => l.split(','));
+  const [header, ...body] = summaryCsv(s)
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
   const rows = body.map((cells) => Object.fromEntries(header!.map((h, i) => [h, cells[i] ?? ''])));
   assert.deepEqual(Object.keys(rows[0]!), [...CSV_COLUMNS]);
   const vm = rows.find((r) => r.env === 'vm')!;

@@ -29,15 +29,43 @@ test('a valid scenario parses with defaults and durations in ms', () => {
 
 const cases: [string, string, RegExp][] = [
   ['unknown field', base + 'bogus: 1\n', /^bad\.yaml:5:1: bogus: unknown field "bogus"$/],
-  ['wrong type', base.replace('repetitions: 3', 'repetitions: three'), /^bad\.yaml:4:14: repetitions: expected number, received string$/],
-  ['negative repetitions', base.replace('repetitions: 3', 'repetitions: -1'), /^bad\.yaml:4:14: repetitions: .*>=1/],
-  ['unknown environment', base.replace('[bare]', '[bare, lxc]'), /^bad\.yaml:2:22: environments\.1\.id: unknown environment "lxc"; known: bare, container/],
-  ['unknown workload', base.replace('[noop]', '\n  - noop\n  - fft'), /^bad\.yaml:5:5: workloads\.1\.name: unknown workload "fft"; known: noop/],
+  [
+    'wrong type',
+    base.replace('repetitions: 3', 'repetitions: three'),
+    /^bad\.yaml:4:14: repetitions: expected number, received string$/,
+  ],
+  [
+    'negative repetitions',
+    base.replace('repetitions: 3', 'repetitions: -1'),
+    /^bad\.yaml:4:14: repetitions: .*>=1/,
+  ],
+  [
+    'unknown environment',
+    base.replace('[bare]', '[bare, lxc]'),
+    /^bad\.yaml:2:22: environments\.1\.id: unknown environment "lxc"; known: bare, container/,
+  ],
+  [
+    'unknown workload',
+    base.replace('[noop]', '\n  - noop\n  - fft'),
+    /^bad\.yaml:5:5: workloads\.1\.name: unknown workload "fft"; known: noop/,
+  ],
   ['invalid YAML', 'name: t\nenvironments: [bare\nworkloads: [noop]\n', /^bad\.yaml:3:1: invalid YAML: /],
-  ['missing field', 'name: t\nenvironments: [bare]\nworkloads: [noop]\n', /^bad\.yaml:1:1: repetitions: missing required field \(expected number\)$/],
-  ['bad vm accel', base.replace('[bare]', '\n  - id: vm\n    options: { accel: hvf }'), /^bad\.yaml:4:23: environments\.0\.options\.accel: .*"auto"\|"kvm"\|"tcg"/],
+  [
+    'missing field',
+    'name: t\nenvironments: [bare]\nworkloads: [noop]\n',
+    /^bad\.yaml:1:1: repetitions: missing required field \(expected number\)$/,
+  ],
+  [
+    'bad vm accel',
+    base.replace('[bare]', '\n  - id: vm\n    options: { accel: hvf }'),
+    /^bad\.yaml:4:23: environments\.0\.options\.accel: .*"auto"\|"kvm"\|"tcg"/,
+  ],
   ['bad duration', base + 'settle: soon\n', /^bad\.yaml:5:9: settle: expected a duration like "2s"/],
-  ['duplicate environment', base.replace('[bare]', '[bare, bare]'), /environments\.1: environment "bare" is listed twice/],
+  [
+    'duplicate environment',
+    base.replace('[bare]', '[bare, bare]'),
+    /environments\.1: environment "bare" is listed twice/,
+  ],
   ['duplicate key', base + 'repetitions: 4\n', /^bad\.yaml:5:1: invalid YAML: Map keys must be unique/],
 ];
 
@@ -62,5 +90,8 @@ test('every shipped scenario is valid', () => {
 });
 
 test('an unknown scenario name is a UsageError with a hint', () => {
-  assert.throws(() => loadScenario('no-such-scenario'), (e: unknown) => e instanceof UsageError && /not found/.test(e.message) && e.hint !== undefined);
+  assert.throws(
+    () => loadScenario('no-such-scenario'),
+    (e: unknown) => e instanceof UsageError && /not found/.test(e.message) && e.hint !== undefined,
+  );
 });

@@ -30,7 +30,9 @@ test('missingPackages: nothing missing -> empty list (set-up does no apt work)',
 test('requiredPackages: test purpose adds browser + vagrant, bench needs qemu and busybox', () => {
   const bench = requiredPackages('bench') as string[];
   const tst = requiredPackages('test') as string[];
-  assert.ok(bench.includes('qemu-system-x86') && bench.includes('busybox-static') && bench.includes('libcairo2-dev'));
+  assert.ok(
+    bench.includes('qemu-system-x86') && bench.includes('busybox-static') && bench.includes('libcairo2-dev'),
+  );
   assert.ok(!bench.includes('chromium'));
   for (const p of PACKAGES.test as string[]) assert.ok(tst.includes(p));
 });

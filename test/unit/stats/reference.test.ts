@@ -5,7 +5,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_DIR } from '../../../src/paths.js';
-import { describe as describeStats, bootstrapMedianCI, permutationTest, madOutliers } from '../../../src/stats/index.js';
+import {
+  describe as describeStats,
+  bootstrapMedianCI,
+  permutationTest,
+  madOutliers,
+} from '../../../src/stats/index.js';
 
 interface Ref {
   values: number[];
@@ -19,7 +24,9 @@ interface Ref {
   cv: number;
   outliers: number[];
 }
-const raw = JSON.parse(readFileSync(join(PROJECT_DIR, 'test/fixtures/stats/reference.json'), 'utf8')) as Record<string, unknown>;
+const raw = JSON.parse(
+  readFileSync(join(PROJECT_DIR, 'test/fixtures/stats/reference.json'), 'utf8'),
+) as Record<string, unknown>;
 const perm = raw._permutation as Record<string, { a: number[]; b: number[]; p: number }>;
 const cases = Object.entries(raw).filter(([k]) => !k.startsWith('_')) as [string, Ref][];
 
@@ -32,7 +39,8 @@ for (const [name, ref] of cases) {
   test(`describe() matches Python statistics: ${name}`, () => {
     const d = describeStats(ref.values);
     assert.equal(d.n, ref.n);
-    for (const k of ['median', 'mean', 'sd', 'min', 'max', 'p95', 'cv'] as const) close(d[k], ref[k], `${name}.${k}`);
+    for (const k of ['median', 'mean', 'sd', 'min', 'max', 'p95', 'cv'] as const)
+      close(d[k], ref[k], `${name}.${k}`);
     assert.deepEqual(d.outliers, ref.outliers, `${name}.outliers`);
     assert.deepEqual(madOutliers(ref.values), ref.outliers);
   });

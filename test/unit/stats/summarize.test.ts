@@ -6,8 +6,18 @@ import type { SampleRecord } from '../../../src/results/types.js';
 
 function rec(env: string, startNs: number, extra: Partial<SampleRecord> = {}): SampleRecord {
   return {
-    runId: 'r', seq: 0, kind: 'start', env, workload: 'noop', repetition: 0, warmup: false, density: 1,
-    ok: true, metrics: { startNs }, timeMs: 0, ...extra,
+    runId: 'r',
+    seq: 0,
+    kind: 'start',
+    env,
+    workload: 'noop',
+    repetition: 0,
+    warmup: false,
+    density: 1,
+    ok: true,
+    metrics: { startNs },
+    timeMs: 0,
+    ...extra,
   };
 }
 

@@ -95,3 +95,12 @@ export function rmdirCgroup(dir: string): void {
 }
 
 export const sleepMs = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Trimmed file content, or '' when it cannot be read (optional files, e.g. cpuset.mems). */
+export function readOr(file: string): string {
+  try {
+    return readText(file).trim();
+  } catch {
+    return '';
+  }
+}

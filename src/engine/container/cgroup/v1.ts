@@ -9,10 +9,10 @@ import {
   readKeyed,
   readNumber,
   readPids,
-  readText,
   rmdirCgroup,
   sleepMs,
   writeCgroupFile,
+  readOr,
 } from './fs.js';
 import { CFS_PERIOD_US, weightToShares, type Cgroup, type CgroupDriver, type CgroupStats } from './types.js';
 
@@ -109,14 +109,6 @@ function applyLimitsV1(dirs: Record<string, string>, l: Limits, parentOf: (c: st
     }
     writeCgroupFile(join(dirs.cpuset, 'cpuset.cpus'), l.cpuset);
     writeCgroupFile(join(dirs.cpuset, 'cpuset.mems'), readOr(join(parent, 'cpuset.mems')));
-  }
-}
-
-function readOr(file: string): string {
-  try {
-    return readText(file).trim();
-  } catch {
-    return '';
   }
 }
 

@@ -9,10 +9,10 @@ import {
   readKeyed,
   readNumber,
   readPids,
-  readText,
   rmdirCgroup,
   sleepMs,
   writeCgroupFile,
+  readOr,
 } from './fs.js';
 import { CFS_PERIOD_US, type Cgroup, type CgroupDriver, type CgroupStats } from './types.js';
 import type { DriverOptions } from './v1.js';
@@ -87,14 +87,6 @@ function applyLimitsV2(dir: string, l: Limits): void {
   if (l.cpuWeight !== undefined) writeCgroupFile(join(dir, 'cpu.weight'), String(l.cpuWeight));
   if (l.pids !== undefined) writeCgroupFile(join(dir, 'pids.max'), String(l.pids));
   if (l.cpuset !== undefined) writeCgroupFile(join(dir, 'cpuset.cpus'), l.cpuset);
-}
-
-function readOr(file: string): string {
-  try {
-    return readText(file).trim();
-  } catch {
-    return '';
-  }
 }
 
 class CgroupV2 implements Cgroup {
