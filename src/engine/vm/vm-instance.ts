@@ -22,7 +22,7 @@ import { MEM_REQUEST } from './init-script.js';
 import { splitQemuMemory } from './memory-split.js';
 import { qemuArgs, type QemuLaunchConfig } from './qemu-args.js';
 import { QmpClient } from './qmp-client.js';
-import { killAndRemove, track } from './registry.js';
+import { killAndRemove, track } from '../reaper.js';
 
 export interface VmSpec {
   name: string;
