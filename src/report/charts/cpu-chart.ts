@@ -103,7 +103,7 @@ export function idleCpuChart(model: ReportModel): ChartEntry {
       file,
       title,
       skipped:
-        'every idle CPU sample read 0: below what the sampler resolves over its idle window (see the table)',
+        'every idle CPU sample read 0 ns of host CPU over its idle window (per-thread schedstat, ns resolution): the idle instances did not run at all (see the table)',
     };
   const d = rows.map((r) => r.metrics.idleCpuPerSec!.dist);
   const all = d.flatMap((x) => [x.median, x.ciLow, x.ciHigh].map((v) => v * 100));

@@ -30,7 +30,7 @@ const idlePct = (v?: number) =>
   v === undefined
     ? undefined
     : v === 0
-      ? 'idle CPU: 0 measured (below resolution)'
+      ? 'idle CPU: 0 (no host CPU used while idle)'
       : `idle ${sig(v * 100, 2)}% of a CPU`;
 const defined = (xs: (string | undefined)[]) => xs.filter((x): x is string => x !== undefined && x !== '');
 
