@@ -2,10 +2,11 @@
 // running /bin/true, interleaved in a seeded random order. Run: npx tsx bench/container-start.ts [n]
 // Each sample is host monotonic time from the spawn call to the runtime having exited and cleaned
 // up (ours: launchContainer() -> exited, which includes cgroup + state dir removal).
-import { mkdtempSync, rmSync, rmdirSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { pruneEmptyParents } from '../src/engine/container/cgroup/fs.js';
 import { selectCgroupDriver } from '../src/engine/container/cgroup/select.js';
 import { launchContainer } from '../src/engine/container/launch.js';
 import { nsexecLaunchCounts, spawnNsexec } from '../src/engine/container/nsexec-spawn.js';
@@ -112,9 +113,9 @@ for (let round = 0; round < WARMUP + N; round++) {
   if (round === WARMUP - 1) phaseDeltas.clear();
 }
 rmSync(bundle, { recursive: true, force: true });
-// runc/crun remove the container's cgroup but not the parent we named in cgroupsPath.
-for (const root of new Set([...Object.values(facts.v1), ...(facts.v2Mount ? [facts.v2Mount] : [])]))
-  for (const dir of [join(root, 'ctvm-bench', 'oci'), join(root, 'ctvm-bench')]) rmdirQuiet(dir);
+// runc/crun remove the container's cgroup but not the parents we named in cgroupsPath (in every
+// hierarchy they touch, name=systemd included).
+pruneEmptyParents(['ctvm-bench/oci', 'ctvm-bench']);
 
 const ms = (ns: number): string => (ns / 1e6).toFixed(2);
 console.log(
@@ -145,11 +146,3 @@ console.log(
 );
 console.log('\nours, phase timeline (median of each step, ms):');
 for (const [phase, v] of phaseDeltas) console.log(`  ${phase.padEnd(11)} ${ms(median(v)).padStart(7)}`);
-
-function rmdirQuiet(dir: string): void {
-  try {
-    rmdirSync(dir);
-  } catch {
-    /* absent, or not ours to remove */
-  }
-}

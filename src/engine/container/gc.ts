@@ -8,6 +8,10 @@ import { execa } from 'execa';
 import { STATE_DIR } from '../../paths.js';
 import { errorMessage } from '../../errors.js';
 import type { CgroupDriver } from './cgroup/types.js';
+import { pruneEmptyParents } from './cgroup/fs.js';
+
+/** Every cgroup parent ctvm creates: the engine's, the OCI runtimes', bench/container-start's. */
+export const CTVM_CGROUP_PARENTS = ['ctvm', 'ctvm-oci', 'ctvm-bench'];
 import { listStateDirs, ownerAlive, readOwner, removeStateDir } from './state-dir.js';
 
 export interface GcReport {
@@ -58,6 +62,8 @@ export async function gcContainers(opts: {
         report.errors.push(`cgroup ${name}: ${errorMessage(err)}`);
       }
     }
+  // Empty parents ('ctvm', 'ctvm-oci', the bench's) go too; ones still in use stay (EBUSY).
+  if (!opts.prefix) report.orphanCgroups.push(...pruneEmptyParents(CTVM_CGROUP_PARENTS));
   return report;
 }
 

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SystemError } from '../../../errors.js';
+import { parseMountinfo } from '../../../host/cgroup-mode.js';
 
 function errnoOf(err: unknown): string {
   return (err as NodeJS.ErrnoException | undefined)?.code ?? 'EIO';
@@ -103,4 +104,40 @@ export function readOr(file: string): string {
   } catch {
     return '';
   }
+}
+
+/** Mount points of every cgroup hierarchy on this host: v1 controllers, named ones, cgroup2. */
+export function cgroupMountPoints(mountinfo = readFileSync('/proc/self/mountinfo', 'utf8')): string[] {
+  return parseMountinfo(mountinfo)
+    .filter((m) => m.fsType === 'cgroup' || m.fsType === 'cgroup2')
+    .map((m) => m.mountPoint);
+}
+
+/**
+ * rmdir `<hierarchy>/<parent>` wherever it exists and is empty, so no ctvm-named cgroup outlives
+ * the process that used it. A parent another process still uses fails with EBUSY and is left.
+ * Returns the dirs removed.
+ */
+export function pruneEmptyParents(parents: string[], mounts = cgroupMountPoints()): string[] {
+  const removed: string[] = [];
+  for (const mount of mounts)
+    for (const parent of parents) {
+      const dir = join(mount, parent);
+      if (!existsSync(dir)) continue;
+      try {
+        rmdirSync(dir);
+        removed.push(dir);
+      } catch {
+        /* in use (EBUSY) or raced away: leave it */
+      }
+    }
+  return removed;
+}
+
+const pruneHooked = new Set<string>();
+/** Prune `parent` when this process exits (sync: exit handlers cannot await). */
+export function pruneParentAtExit(parent: string): void {
+  if (pruneHooked.has(parent)) return;
+  pruneHooked.add(parent);
+  process.once('exit', () => pruneEmptyParents([parent]));
 }

@@ -51,7 +51,15 @@ export class CgroupV2Driver implements CgroupDriver {
   create(name: string, limits: Limits): Cgroup {
     this.delegate(limits.cpuset !== undefined ? [...CONTROLLERS, 'cpuset'] : CONTROLLERS);
     const dir = join(this.mount, this.parent, name);
-    mkdirSync(dir);
+    try {
+      mkdirSync(dir);
+    } catch (err) {
+      // Another ctvm process pruned the empty parent since we delegated to it: do it again.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.delegated.clear();
+      this.delegate(limits.cpuset !== undefined ? [...CONTROLLERS, 'cpuset'] : CONTROLLERS);
+      mkdirSync(dir);
+    }
     try {
       applyLimitsV2(dir, limits);
     } catch (err) {
