@@ -9,7 +9,7 @@ import { FIGURE, renderFigure } from './figure/figure-12-1.js';
 import { buildDoc } from './report-doc.js';
 import { exportMarkdown } from './export-markdown.js';
 import { exportHtml } from './export-html.js';
-import { exportCsv } from './export-csv.js';
+import { summaryCsv } from '../results/summary-csv.js';
 
 export interface RenderedReport {
   runId: string;
@@ -34,6 +34,6 @@ export async function renderReport(run: LoadedRun): Promise<RenderedReport> {
     'index.html',
     Buffer.from(exportHtml(doc, { title: `ctvm report ${run.meta.runId}`, images: files })),
   );
-  files.set('summary.csv', Buffer.from(exportCsv(run.summary)));
+  files.set('summary.csv', Buffer.from(summaryCsv(run.summary)));
   return { runId: run.meta.runId, files, warnings };
 }

@@ -11,7 +11,7 @@ import { headline } from '../../../src/report/headline.js';
 import { allCharts } from '../../../src/report/charts/index.js';
 import { buildDoc } from '../../../src/report/report-doc.js';
 import { exportMarkdown } from '../../../src/report/export-markdown.js';
-import { exportCsv } from '../../../src/report/export-csv.js';
+import { summaryCsv as exportCsv } from '../../../src/results/summary-csv.js';
 import { GOLDEN, QUICK } from './fixtures.js';
 
 function golden(name: string, actual: string): void {
