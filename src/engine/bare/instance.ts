@@ -3,7 +3,6 @@
 // posix_spawn does). Start latency = launch() call -> READY line read from its stdout; exit
 // latency = launch() -> the launcher's report that it reaped the workload.
 import { tmpdir } from 'node:os';
-import type { Readable } from 'node:stream';
 import type {
   ExitInfo,
   Instance,
@@ -18,7 +17,8 @@ import { readSmapsRollup } from '../../measure/smaps.js';
 import { procCpuNs, threadsCpuNs } from '../../measure/cpu.js';
 import { monoNs } from '../../units.js';
 import { signalName } from '../container/lifecycle.js';
-import { parseResultLine, readLines, Tail, type LineHandler } from './line-stream.js';
+import { readLines, Tail } from '../line-stream.js';
+import { parseResultLine } from '../../workload/protocol.js';
 import { processTree } from './proc-tree.js';
 
 /**
@@ -68,7 +68,7 @@ export function launchBare(opts: LaunchOptions): Instance {
   const ready = new Promise<ReadyInfo>((res, rej) => ((resolveReady = res), (rejectReady = rej)));
   ready.catch(() => undefined); // callers that never await ready must not crash the process
   let readyAt: number | undefined;
-  const outDone = lines(child.stdout!, (line, atNs) => {
+  const outDone = readLines(child.stdout!, (line, atNs) => {
     tail.push(line);
     if (readyAt === undefined && line === 'READY') {
       readyAt = atNs;
@@ -78,7 +78,7 @@ export function launchBare(opts: LaunchOptions): Instance {
     const fields = parseResultLine(line);
     if (fields) result = { atNs, fields };
   });
-  const errDone = lines(child.stderr!, (line) => tail.push(line));
+  const errDone = readLines(child.stderr!, (line) => tail.push(line));
 
   let timedOut = false;
   let stoppedBy: string | undefined;
@@ -175,13 +175,4 @@ export function launchBare(opts: LaunchOptions): Instance {
       await exited;
     },
   };
-}
-
-/** readLines + a promise for the stream's end (so exit info includes the last RESULT line). */
-function lines(stream: Readable, onLine: LineHandler): Promise<void> {
-  return new Promise((resolve) => {
-    stream.once('end', resolve);
-    stream.once('close', resolve);
-    readLines(stream, onLine);
-  });
 }

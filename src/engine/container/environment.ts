@@ -4,13 +4,12 @@ import { existsSync } from 'node:fs';
 import type { Availability, Environment, Instance, LaunchOptions, PreparedWorkload } from '../environment.js';
 import type { HostFacts } from '../../host/facts.js';
 import { detectHostCgroups } from '../../host/cgroup-mode.js';
-import { UsageError } from '../../errors.js';
 import { selectCgroupDriver } from './cgroup/select.js';
 import type { CgroupDriver } from './cgroup/types.js';
 import { containerInstance } from './instance.js';
 import { launchContainer } from './launch.js';
 import { NSEXEC_PATH } from './nsexec-spawn.js';
-import { DEFAULT_PATH, makeSpec, NETWORK_MODES, type NetworkMode } from './spec.js';
+import { checkWorkloadRootfs, specFromLaunch } from './spec.js';
 
 export function createContainerEnvironment(): Environment {
   let driver: CgroupDriver | undefined;
@@ -32,21 +31,11 @@ export function createContainerEnvironment(): Environment {
       return { usable: true, detail: `cgroup ${host.cgroup.driver} (${host.cgroup.mode} host)` };
     },
     async prepare(workload: PreparedWorkload): Promise<void> {
-      if (!existsSync(workload.rootfsDir))
-        throw new UsageError(`workload rootfs '${workload.rootfsDir}' does not exist`);
+      checkWorkloadRootfs(workload);
     },
     async launch(opts: LaunchOptions): Promise<Instance> {
-      const network = (opts.options?.network as NetworkMode | undefined) ?? 'none';
-      if (!NETWORK_MODES.includes(network)) throw new UsageError(`invalid network mode '${String(network)}'`);
-      const spec = makeSpec({
-        name: opts.instanceName,
-        rootfs: opts.workload.rootfsDir,
-        args: opts.workload.argv,
-        env: { PATH: DEFAULT_PATH, ...opts.workload.env },
-        limits: opts.limits ?? {},
-        network,
-      });
-      const c = launchContainer(spec, { driver: getDriver(), timeoutMs: opts.timeoutMs });
+      // launchContainer validates the spec (network mode, rootfs, command) before anything starts.
+      const c = launchContainer(specFromLaunch(opts), { driver: getDriver(), timeoutMs: opts.timeoutMs });
       return containerInstance(c);
     },
     async describe(): Promise<Record<string, string>> {

@@ -7,18 +7,8 @@ import type { Readable } from 'node:stream';
 import type { PhaseTimeline } from '../environment.js';
 import type { Cgroup } from './cgroup/types.js';
 import type { ContainerExit } from './lifecycle.js';
-import { OutputTail, readLines } from './output.js';
-
-/** "RESULT mode=cpu ns=123 k=v" -> fields. */
-export function parseResultLine(line: string): Record<string, string> | undefined {
-  if (!line.startsWith('RESULT ')) return undefined;
-  const fields: Record<string, string> = {};
-  for (const kv of line.slice(7).trim().split(/\s+/)) {
-    const i = kv.indexOf('=');
-    if (i > 0) fields[kv.slice(0, i)] = kv.slice(i + 1);
-  }
-  return fields;
-}
+import { readLines, Tail } from '../line-stream.js';
+import { parseResultLine } from '../../workload/protocol.js';
 
 /** What an Instance needs from a running container: ours (launch.ts) or an OCI runtime's. */
 export interface InstanceSource {
@@ -35,15 +25,14 @@ export interface InstanceSource {
 export function containerInstance(c: InstanceSource): Instance {
   let final: ContainerExit | undefined;
   void c.exited.then((e) => (final = e));
-  const tail = new OutputTail();
+  const tail = new Tail();
   let result: ResultLine | undefined;
   let resolveReady!: (r: ReadyInfo) => void;
   let rejectReady!: (e: Error) => void;
   const ready = new Promise<ReadyInfo>((res, rej) => ((resolveReady = res), (rejectReady = rej)));
   ready.catch(() => undefined);
   let isReady = false;
-  const onLine = (line: string): void => {
-    const atNs = monoNs();
+  const onLine = (line: string, atNs: number): void => {
     tail.push(line);
     if (!isReady && line.trim() === 'READY') {
       isReady = true;

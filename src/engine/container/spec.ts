@@ -2,7 +2,7 @@
 // validation that turns bad input into one clear UsageError naming the value (exit code 2).
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import type { Limits } from '../environment.js';
+import type { LaunchOptions, Limits, PreparedWorkload } from '../environment.js';
 import { UsageError } from '../../errors.js';
 import { NAMESPACES, type Namespace } from './nsexec-protocol.js';
 
@@ -51,6 +51,24 @@ export function makeSpec(
     ...p,
     network,
   };
+}
+
+/** The spec both container-style environments (ours, oci:*) run a PreparedWorkload with. */
+export function specFromLaunch(opts: LaunchOptions): ContainerSpec {
+  return makeSpec({
+    name: opts.instanceName,
+    rootfs: opts.workload.rootfsDir,
+    args: opts.workload.argv,
+    env: { PATH: DEFAULT_PATH, ...opts.workload.env },
+    limits: opts.limits ?? {},
+    network: (opts.options?.network as NetworkMode | undefined) ?? 'none',
+  });
+}
+
+/** prepare() of the container-style environments: the shared rootfs must exist. */
+export function checkWorkloadRootfs(workload: PreparedWorkload): void {
+  if (!existsSync(workload.rootfsDir))
+    throw new UsageError(`workload rootfs '${workload.rootfsDir}' does not exist`);
 }
 
 /** Throws UsageError (one line naming the value) for anything the helper must never see. */

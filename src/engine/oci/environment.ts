@@ -1,15 +1,14 @@
 // The `oci:runc` and `oci:crun` Environments: the same workload and limits as `container`, run
 // by a reference OCI runtime from a generated bundle, for "ours vs industry" rows.
-import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import type { Availability, Environment, Instance, LaunchOptions, PreparedWorkload } from '../environment.js';
 import type { HostFacts } from '../../host/facts.js';
 import { detectHostCgroups } from '../../host/cgroup-mode.js';
-import { UsageError } from '../../errors.js';
 import { which } from '../../util/which.js';
 import { selectCgroupDriver } from '../container/cgroup/select.js';
 import { containerInstance } from '../container/instance.js';
-import { DEFAULT_PATH, makeSpec, type NetworkMode } from '../container/spec.js';
+import { checkWorkloadRootfs, specFromLaunch } from '../container/spec.js';
+import type { CgroupDriver } from '../container/cgroup/types.js';
 import { launchOci, OCI_CGROUP_PARENT, runtimeCommand, type OciRuntime } from './launch.js';
 
 export function createOciEnvironment(runtime: OciRuntime): Environment {
@@ -17,6 +16,7 @@ export function createOciEnvironment(runtime: OciRuntime): Environment {
     let f: ReturnType<typeof detectHostCgroups> | undefined;
     return () => (f ??= detectHostCgroups());
   })();
+  let driver: CgroupDriver | undefined;
   return {
     id: `oci:${runtime}`,
     async probe(host: HostFacts): Promise<Availability> {
@@ -35,22 +35,17 @@ export function createOciEnvironment(runtime: OciRuntime): Environment {
       };
     },
     async prepare(workload: PreparedWorkload): Promise<void> {
-      if (!existsSync(workload.rootfsDir))
-        throw new UsageError(`workload rootfs '${workload.rootfsDir}' does not exist`);
+      checkWorkloadRootfs(workload);
     },
     async launch(opts: LaunchOptions): Promise<Instance> {
       const f = facts();
-      const spec = makeSpec({
-        name: opts.instanceName,
-        rootfs: opts.workload.rootfsDir,
-        args: opts.workload.argv,
-        env: { PATH: DEFAULT_PATH, ...opts.workload.env },
-        limits: opts.limits ?? {},
-        network: (opts.options?.network as NetworkMode | undefined) ?? 'none',
-      });
-      const driver = selectCgroupDriver(f, { parent: OCI_CGROUP_PARENT });
+      driver ??= selectCgroupDriver(f, { parent: OCI_CGROUP_PARENT });
       return containerInstance(
-        launchOci(runtime, spec, { driver, hybrid: f.mode === 'hybrid', timeoutMs: opts.timeoutMs }),
+        launchOci(runtime, specFromLaunch(opts), {
+          driver,
+          hybrid: f.mode === 'hybrid',
+          timeoutMs: opts.timeoutMs,
+        }),
       );
     },
     async describe(): Promise<Record<string, string>> {

@@ -1,6 +1,7 @@
 // Turns the guest's serial console bytes into lines and recognises the protocol lines:
 // the workload's READY / RESULT and the /init markers (see init-script.ts).
 import type { Bytes } from '../../units.js';
+import { parseResultLine } from '../../workload/protocol.js';
 
 /** What /init reports about the guest (at start and on request). */
 export interface GuestMemReport {
@@ -28,8 +29,8 @@ export function parseFields(text: string): Record<string, string> {
 export function parseConsoleLine(line: string): ConsoleEvent | null {
   const t = line.trim();
   if (t === 'READY') return { kind: 'ready' };
-  const result = /^RESULT\s+(.*)$/.exec(t);
-  if (result) return { kind: 'result', fields: parseFields(result[1]!) };
+  const result = parseResultLine(t);
+  if (result) return { kind: 'result', fields: result };
   const marker = /CTVM-(INIT|MEM|EXIT)\s+(.*)$/.exec(t);
   if (!marker) return null;
   const f = parseFields(marker[2]!);

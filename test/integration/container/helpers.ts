@@ -7,7 +7,7 @@ import { selectCgroupDriver } from '../../../src/engine/container/cgroup/select.
 import type { CgroupDriver } from '../../../src/engine/container/cgroup/types.js';
 import { launchContainer, type Container } from '../../../src/engine/container/launch.js';
 import type { ContainerExit } from '../../../src/engine/container/lifecycle.js';
-import { readLines } from '../../../src/engine/container/output.js';
+import { readLines } from '../../../src/engine/line-stream.js';
 import { makeSpec, type NetworkMode } from '../../../src/engine/container/spec.js';
 import { detectHostCgroups } from '../../../src/host/cgroup-mode.js';
 import { STATE_DIR } from '../../../src/paths.js';

@@ -1,0 +1,15 @@
+// The workload's output protocol (native/probe.c): `READY` first, `RESULT mode=.. ns=.. k=v` last.
+
+export const READY_LINE = 'READY';
+
+/** Parses `RESULT mode=cpu ns=123 k=v` into { mode: 'cpu', ns: '123', k: 'v' }; undefined if not one. */
+export function parseResultLine(line: string): Record<string, string> | undefined {
+  const m = /^RESULT(?:\s+(.*))?$/.exec(line.trim());
+  if (!m) return undefined;
+  const fields: Record<string, string> = {};
+  for (const tok of (m[1] ?? '').split(/\s+/)) {
+    const eq = tok.indexOf('=');
+    if (eq > 0) fields[tok.slice(0, eq)] = tok.slice(eq + 1);
+  }
+  return fields;
+}
