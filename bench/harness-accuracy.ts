@@ -125,10 +125,10 @@ try {
   console.log(
     `command: ${command}   (${SAMPLES * 2} samples per side; host: ${(await execa('nproc')).stdout} cores, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`,
   );
-  console.log(`ctvm bare startNs (launch -> READY)  median ${ms(start)} ms`);
-  console.log(`ctvm bare exitNs  (launch -> reaped) median ${ms(exit)} ms`);
+  console.log(`ctvm bare startNs (request -> READY at the launcher) median ${ms(start)} ms`);
+  console.log(`ctvm bare exitNs  (request -> reaped by the launcher) median ${ms(exit)} ms`);
   console.log(
-    `hyperfine -N (fork -> wait)          median ${ms(hyper)} ms   (runs: ${ms(h1.medianNs)} / ${ms(h2.medianNs)})`,
+    `hyperfine -N (spawn -> wait)                           median ${ms(hyper)} ms   (runs: ${ms(h1.medianNs)} / ${ms(h2.medianNs)})`,
   );
   const ratio = start / hyper;
   console.log(
@@ -137,7 +137,7 @@ try {
   const served = nsexecLaunchCounts();
   console.log(`launches served by an idle pre-forked launcher: ${served.spare}, by a fork: ${served.forked}`);
   console.log(
-    `harness cost per sample (outside launch..reaped, incl. stop + fsync'd append): median ${ms(harness)} ms`,
+    `harness cost per sample (outside request..reaped: waiting for a quiet launcher pool, stop, fsync'd append): median ${ms(harness)} ms`,
   );
   // Each phase's time since launch() (median), in the order they happen.
   const all = [...a1.phases, ...a2.phases];
@@ -145,7 +145,7 @@ try {
   const at = names.map((n) => [n, median(all.flatMap((p) => (p[n] === undefined ? [] : [p[n]!])))] as const);
   at.sort((x, y) => x[1] - y[1]);
   console.log(
-    'bare phases, median time since launch() (launcher = has its request, helper = streams wired, exec = about to execve):',
+    'bare phases, median time since the request (launcher = has it, helper = streams wired, exec = about to execve, ready/result/exited = stamped by the launcher):',
   );
   console.log('  ' + at.map(([n, t]) => `${n} ${ms(t)}`).join('  '));
   console.log('in-process primitives (tinybench):');

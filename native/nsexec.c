@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <poll.h>
 #include <sys/prctl.h>
@@ -36,6 +37,8 @@
 #define MAX_OPS 128
 #define MAX_ENV 256
 #define MAX_CGROUPS 16
+#define MAX_MARKS 8
+#define MAX_MARK_LEN 64
 
 enum op_kind { OP_MOUNT, OP_DEV, OP_SYMLINK };
 struct op {
@@ -53,6 +56,8 @@ static struct {
   int nenv;
   const char *cgroup_procs[MAX_CGROUPS];
   int ncgroups;
+  struct mark { const char *name, *prefix; size_t len; int seen; } marks[MAX_MARKS];
+  int nmarks;
   char **argv;
 } cfg;
 
@@ -71,6 +76,8 @@ static uint64_t mono_ns(void) {
 static char deferred[8192];
 static size_t ndeferred;
 static int defer_reports;
+/* A spare's pipe to the server, on which it says "taken" once its launch no longer starts. */
+static int taken_fd = -1;
 
 static void write_status(const char *buf, size_t n) {
   while (write(NSEXEC_STATUS_FD, buf, n) < 0 && errno == EINTR) {
@@ -171,6 +178,13 @@ static void parse_args(int argc, char **argv) {
     else if (strcmp(k, "caps") == 0) { NEED(1); cfg.caps = strtoull(argv[i + 1], NULL, 16); cfg.have_caps = 1; i += 2; }
     else if (strcmp(k, "env") == 0) { NEED(1); if (cfg.nenv == MAX_ENV) usage("env"); cfg.env[cfg.nenv++] = argv[i + 1]; i += 2; }
     else if (strcmp(k, "cgroup") == 0) { NEED(1); if (cfg.ncgroups == MAX_CGROUPS) usage("cgroup"); cfg.cgroup_procs[cfg.ncgroups++] = argv[i + 1]; i += 2; }
+    else if (strcmp(k, "mark") == 0) {
+      NEED(2);
+      size_t len = strlen(argv[i + 2]);
+      if (cfg.nmarks == MAX_MARKS || len == 0 || len > MAX_MARK_LEN || strchr(argv[i + 1], ' ')) usage("mark");
+      cfg.marks[cfg.nmarks++] = (struct mark){argv[i + 1], argv[i + 2], len, 0};
+      i += 3;
+    }
     else usage(k);
 #undef NEED
   }
@@ -336,6 +350,84 @@ static void exec_command(void) {
   fail("execve", cmd, NSEXEC_EXIT_EXEC);
 }
 
+/* ---- where the child starts ----
+ * A new task goes to the idlest CPU, i.e. not ours, although we are about to sleep until it
+ * execs: that costs a cross-CPU wake-up (~0.15 ms in a VM, where it is an IPI to a halted vCPU).
+ * So we pin ourselves to this CPU around the clone, and the child takes back the CPUs we had
+ * before it runs anything else: the command runs with exactly the caller's affinity. */
+static cpu_set_t own_cpus;
+static int pinned;
+
+static void pin_here(void) {
+  cpu_set_t here;
+  int cpu = sched_getcpu();
+  if (cpu < 0 || sched_getaffinity(0, sizeof own_cpus, &own_cpus) < 0) return;
+  CPU_ZERO(&here);
+  CPU_SET(cpu, &here);
+  pinned = sched_setaffinity(0, sizeof here, &here) == 0;
+}
+
+/* In the child first (before anything can fail), and in the parent once the child has gone. */
+static void unpin(void) {
+  if (pinned) (void)sched_setaffinity(0, sizeof own_cpus, &own_cpus);
+}
+
+/* ---- marks: the command's stdout through us, so that we (a blocking reader) stamp its lines ----
+ * With `mark` keywords the command's stdout is a pipe to this launcher, which copies every chunk
+ * to its own stdout (the caller's stream) and reports "T <name> <ns>" the first time a complete
+ * line starting with a mark's prefix arrives, right after read() returns and before the copy.
+ * The caller's event loop (woken late, busy, on another CPU) is then not part of the figure. */
+static int relay_fds[2] = {-1, -1}; /* pipe: the command writes [1], we read [0] */
+
+/* In the child, first thing: stdout becomes the pipe (the read end closes at exec). */
+static void relay_child(void) {
+  if (relay_fds[1] >= 0 && dup2(relay_fds[1], STDOUT_FILENO) < 0) fail("dup2", "stdout", NSEXEC_EXIT_SETUP);
+}
+
+static char line_head[MAX_MARK_LEN];
+static size_t line_len; /* bytes of the current line seen so far (line_head keeps the first ones) */
+
+static void scan_marks(const char *b, size_t n, uint64_t at) {
+  for (size_t i = 0; i < n; i++) {
+    if (b[i] != '\n') {
+      if (line_len < sizeof line_head) line_head[line_len] = b[i];
+      line_len++;
+      continue;
+    }
+    for (int m = 0; m < cfg.nmarks; m++) {
+      struct mark *k = &cfg.marks[m];
+      if (!k->seen && line_len >= k->len && memcmp(line_head, k->prefix, k->len) == 0) {
+        k->seen = 1;
+        /* Not held back: the copy below wakes the caller now anyway, and it wants both. */
+        int keep = defer_reports;
+        defer_reports = 0;
+        report("%c %s %llu", NSEXEC_MSG_TIME, k->name, (unsigned long long)at);
+        defer_reports = keep;
+      }
+    }
+    line_len = 0;
+  }
+}
+
+/* One chunk from the pipe to our stdout; 0 at EOF. Output nobody reads any more is dropped, so
+ * the command never blocks on us. */
+static char relay_buf[65536];
+static int relay_once(void) {
+  char *buf = relay_buf;
+  static int sink_ok = 1;
+  ssize_t n = read(relay_fds[0], buf, sizeof relay_buf);
+  if (n < 0) return errno == EINTR || errno == EAGAIN ? 1 : 0;
+  if (n == 0) return 0;
+  scan_marks(buf, (size_t)n, mono_ns());
+  for (ssize_t off = 0; sink_ok && off < n;) {
+    ssize_t w = write(STDOUT_FILENO, buf + off, (size_t)(n - off));
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) sink_ok = 0;
+    else off += w;
+  }
+  return 1;
+}
+
 /* Opened while host paths are still visible (before pivot_root); written after. */
 static int cgroup_fds[MAX_CGROUPS];
 
@@ -358,6 +450,8 @@ static void join_cgroups(void) {
 static int child(void *unused) {
   (void)unused;
   stage = "child";
+  unpin();
+  relay_child();
   /* If the helper dies (its caller was SIGKILLed), the whole pid namespace goes with it. */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("prctl PR_SET_PDEATHSIG", "-", NSEXEC_EXIT_SETUP);
   phase("namespaces");
@@ -407,6 +501,8 @@ static pid_t plain_child(void) {
   }
   stage = "child";
   phase("forked");
+  if (pinned) (void)sched_setaffinity(0, sizeof own_cpus, &own_cpus); /* unpin(), inlined: vfork */
+  relay_child();
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("prctl PR_SET_PDEATHSIG", "-", NSEXEC_EXIT_SETUP);
   if (cfg.cwd && chdir(cfg.cwd) < 0) fail("chdir", cfg.cwd, NSEXEC_EXIT_SETUP);
   if (cfg.have_caps) drop_caps();
@@ -422,16 +518,38 @@ static pid_t plain_child(void) {
  * the command is starting, when waking the caller would compete with the start being timed.
  * The timestamps inside the lines are unaffected; only the caller learns the pid a bit later. */
 #define STATUS_HOLD_MS 20
-static void hold_reports(pid_t pid) {
-  if (!defer_reports) return;
-  int fd = (int)syscall(SYS_pidfd_open, pid, 0);
-  if (fd >= 0) {
-    struct pollfd p = {fd, POLLIN, 0};
-    while (poll(&p, 1, STATUS_HOLD_MS) < 0 && errno == EINTR) {
-    }
-    close(fd);
+static void release_hold(void) {
+  if (taken_fd >= 0) {
+    /* Not when the request arrived: waking the server then (on this CPU, as the kernel prefers
+     * for a sync wake-up) delayed the launch by ~0.2 ms. It refills its pool after this. */
+    (void)!write(taken_fd, "t", 1);
+    close(taken_fd);
+    taken_fd = -1;
   }
   flush_reports(); /* the end lines (T exited, U, X) will go out together as well */
+}
+
+/* Waits for the command's end (reaped into *status, *ru), relaying its stdout meanwhile if marks
+ * are on, and releasing our held lines STATUS_HOLD_MS after the exec or at the end. */
+static void wait_command(pid_t pid, int *status, struct rusage *ru) {
+  int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  uint64_t release_at = mono_ns() + STATUS_HOLD_MS * 1000000ull;
+  int relaying = relay_fds[0] >= 0, held = 1;
+  /* Without a pidfd (kernel < 5.3) we cannot wait for both: relay to EOF, then wait. */
+  while (pidfd >= 0 || relaying) {
+    uint64_t now = mono_ns();
+    if (held && now >= release_at) release_hold(), held = 0;
+    struct pollfd p[2] = {{relaying ? relay_fds[0] : -1, POLLIN, 0}, {pidfd, POLLIN, 0}};
+    int r = poll(p, 2, held ? (int)((release_at - now) / 1000000ull) + 1 : -1);
+    if (r < 0 && errno != EINTR) break;
+    if (r <= 0) continue;
+    if (p[0].revents && !relay_once()) relaying = 0;
+    if (p[1].revents) break; /* ended: reaped below */
+  }
+  if (pidfd >= 0) close(pidfd);
+  while (wait4(pid, status, 0, ru) < 0)
+    if (errno != EINTR) fail("waitpid", "-", NSEXEC_EXIT_SETUP);
+  if (held) release_hold();
 }
 
 static unsigned long long rusage_ns(const struct rusage *ru) {
@@ -450,7 +568,9 @@ static int run_oneshot(int argc, char **argv) {
   phase("helper");
   parse_args(argc, argv);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("prctl PR_SET_PDEATHSIG", "-", NSEXEC_EXIT_SETUP);
+  if (cfg.nmarks && pipe2(relay_fds, O_CLOEXEC) < 0) fail("pipe2", "-", NSEXEC_EXIT_SETUP);
   pid_t pid;
+  pin_here();
   if (plain()) {
     pid = plain_child();
     if (pid < 0) fail("vfork", "-", NSEXEC_EXIT_SETUP);
@@ -463,11 +583,15 @@ static int run_oneshot(int argc, char **argv) {
     if (pid < 0) fail("clone", "-", NSEXEC_EXIT_SETUP);
     stage = "parent"; /* the child wrote our (shared) memory */
   }
+  unpin();
   child_pid = pid;
   /* The command has its own copies of stdout/stderr now: drop ours so that the caller sees EOF
-   * when the command (not also this waiting launcher) is done with them. */
+   * when the command (not also this waiting launcher) is done with them. Relaying, our stdout is
+   * the caller's stream and the pipe's write end is the command's alone. */
   int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (nul >= 0) dup2(nul, STDOUT_FILENO), dup2(nul, STDERR_FILENO), close(nul);
+  if (relay_fds[1] >= 0) close(relay_fds[1]), relay_fds[1] = -1;
+  else if (nul >= 0) dup2(nul, STDOUT_FILENO);
+  if (nul >= 0) dup2(nul, STDERR_FILENO), close(nul);
   struct sigaction sa = {0};
   sa.sa_handler = forward;
   sigaction(SIGTERM, &sa, NULL);
@@ -475,17 +599,20 @@ static int run_oneshot(int argc, char **argv) {
   sigaction(SIGHUP, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
   report("%c %d", NSEXEC_MSG_PID, pid);
-  hold_reports(pid);
   int status;
   struct rusage ru;
-  while (wait4(pid, &status, 0, &ru) < 0)
-    if (errno != EINTR) fail("waitpid", "-", NSEXEC_EXIT_SETUP);
+  wait_command(pid, &status, &ru);
   phase("exited");
   report("%c %llu", NSEXEC_MSG_RUSAGE, rusage_ns(&ru));
   int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
   if (WIFSIGNALED(status)) report("%c signal %d", NSEXEC_MSG_EXIT, WTERMSIG(status));
   else report("%c code %d", NSEXEC_MSG_EXIT, WEXITSTATUS(status));
   stop_deferring();
+  /* Output still held open by someone the command left behind (bare: a daemon) still reaches
+   * the caller, after our report; the caller waits for that EOF as it would without us. */
+  if (relay_fds[0] >= 0)
+    while (relay_once()) {
+    }
   return code;
 }
 
@@ -502,7 +629,7 @@ static int run_oneshot(int argc, char **argv) {
 
 static int inherit_out_fd = -1; /* the caller's stdout, passed to us as fd NSEXEC_INHERIT_FD */
 static const char *sock_path;
-#define SPARES 2 /* one for the next launch even while the other is being replaced */
+#define SPARES NSEXEC_SPARES
 static pid_t spare_pid[SPARES] = {-1, -1}; /* idle spares, -1 = none */
 static int spare_fd[SPARES] = {-1, -1};    /* read ends of the pipes on which they say "taken" */
 
@@ -569,6 +696,18 @@ static void output_mode(int target, const char *mode, int inherit) {
   /* "pipe": the stream connected earlier stays. Replacing it closes it: the caller sees EOF. */
 }
 
+/* A launcher runs SCHED_FIFO (priority 1) once its set-up is done, so that whenever it wakes —
+ * for the request, when the child execs, for each chunk of output it stamps and relays, for the
+ * exit — it runs at once instead of after whatever the caller or the command is doing on that
+ * CPU: the stamps are then within microseconds of the event. SCHED_RESET_ON_FORK: the command
+ * (and anything it forks) runs under the normal policy, exactly as without us. It sleeps for all
+ * but microseconds per event, so it takes nothing measurable from the command. Best effort:
+ * without CAP_SYS_NICE, or in a cpu cgroup without an RT budget, it stays SCHED_OTHER. */
+static void launcher_priority(void) {
+  struct sched_param rt = {.sched_priority = 1};
+  (void)sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &rt);
+}
+
 /* First thing in every forked launcher: undo the server's signal set-up, die with the server. */
 static void launcher_init(pid_t server) {
   sigset_t none;
@@ -592,6 +731,7 @@ static void launcher_run(struct request *r, uint64_t start_ns) {
 /* Slow path, in a launcher forked for request r: connect the streams tagged with its id. */
 static void launcher_forked(struct request *r) {
   uint64_t start_ns = mono_ns();
+  launcher_priority();
   char tag[32];
   snprintf(tag, sizeof tag, "%llu", r->id);
   place(connect_stream(tag, "status"), 3); /* first: later failures can be reported on it */
@@ -600,14 +740,10 @@ static void launcher_forked(struct request *r) {
   launcher_run(r, start_ns);
 }
 
-/* Fast path: the spare connects "spare <pid>" streams, touches the memory a launch writes (so its
- * copy-on-write faults happen now, not during the launch), then waits for a request on fd 3. */
-static void spare_main(int taken_fd) {
-  char tag[32];
-  snprintf(tag, sizeof tag, "spare %d", (int)getpid());
-  place(connect_stream(tag, "status"), 3);
-  place(connect_stream(tag, "out"), 1);
-  place(connect_stream(tag, "err"), 2);
+/* Fast path: the spare touches the memory and runs the code a launch needs (so its page faults
+ * happen now, not during the launch), connects "spare <pid>" streams, then waits for a request
+ * on fd 3. */
+static void spare_main(int taken) {
   static struct request r;
   static char buf[1 << 16];
   memset(&r, 0, sizeof r);
@@ -615,6 +751,24 @@ static void spare_main(int taken_fd) {
   memset(buf, 0, sizeof buf);
   volatile char stack[32768];
   memset((char *)stack, 0, sizeof stack);
+  /* The code a launch runs first, run once now: the first sscanf/vsnprintf and vDSO clock read
+   * in a fresh fork cost ~0.3 ms here (page faults cost tens of microseconds each in this VM).
+   * The buffers a launch writes are written now too. (mlockall(MCL_CURRENT) would fault in all
+   * ~1 MB, which made the pool refill that runs next to the following launch cost milliseconds.) */
+  static char warm[] = "L 0 pipe pipe 1\nx";
+  char line[64];
+  parse_request(warm, sizeof warm, &r);
+  snprintf(line, sizeof line, "%c %s %llu", NSEXEC_MSG_TIME, "warm", (unsigned long long)mono_ns());
+  memset(&r, 0, sizeof r);
+  memset(deferred, 0, sizeof deferred);
+  memset(relay_buf, 0, sizeof relay_buf);
+  launcher_priority();
+  /* Connected last: the caller takes our third connection as "refilled, and quiet". */
+  char tag[32];
+  snprintf(tag, sizeof tag, "spare %d", (int)getpid());
+  place(connect_stream(tag, "status"), 3);
+  place(connect_stream(tag, "out"), 1);
+  place(connect_stream(tag, "err"), 2);
   size_t len = 0;
   for (;;) {
     ssize_t n = read(NSEXEC_STATUS_FD, buf + len, sizeof buf - len - 1);
@@ -624,8 +778,7 @@ static void spare_main(int taken_fd) {
     if (len == sizeof buf - 1) _exit(NSEXEC_EXIT_USAGE); /* requests that big take the slow path */
   }
   uint64_t start_ns = mono_ns();
-  (void)!write(taken_fd, "t", 1); /* the server makes a new spare when it is idle again */
-  close(taken_fd);
+  taken_fd = taken; /* "taken" goes to the server once the command runs (release_hold) */
   launcher_run(&r, start_ns);
 }
 

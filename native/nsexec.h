@@ -32,4 +32,8 @@
 /* The server's fd that holds the caller's stdout (for out = inherit). */
 #define NSEXEC_INHERIT_FD 3
 
+/* Idle pre-forked launchers the server keeps: one for the next launch even while the other is
+ * being replaced. The caller counts them to know when the pool is refilled (and quiet). */
+#define NSEXEC_SPARES 2
+
 #endif

@@ -2,6 +2,20 @@
 
 export const READY_LINE = 'READY';
 
+/**
+ * Lines the launcher (native `mark`) stamps as their first reader: phase name -> line prefix.
+ * Start latency ends at `ready`, work at `result`; Node's own stamps are the fallback.
+ */
+export const OUTPUT_MARKS: readonly { name: 'ready' | 'result'; prefix: string }[] = [
+  { name: 'ready', prefix: READY_LINE },
+  { name: 'result', prefix: 'RESULT' },
+];
+
+/** The launcher's argv for OUTPUT_MARKS. */
+export function markArgs(): string[] {
+  return OUTPUT_MARKS.flatMap((m) => ['mark', m.name, m.prefix]);
+}
+
 /** Parses `RESULT mode=cpu ns=123 k=v` into { mode: 'cpu', ns: '123', k: 'v' }; undefined if not one. */
 export function parseResultLine(line: string): Record<string, string> | undefined {
   const m = /^RESULT(?:\s+(.*))?$/.exec(line.trim());

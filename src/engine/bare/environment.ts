@@ -3,7 +3,7 @@
 import { accessSync, constants } from 'node:fs';
 import type { Environment } from '../environment.js';
 import { HostError } from '../../errors.js';
-import { NSEXEC_PATH } from '../container/nsexec-spawn.js';
+import { NSEXEC_PATH, nsexecSettled } from '../container/nsexec-spawn.js';
 import { bareCommand, launchBare } from './instance.js';
 
 export function createBareEnvironment(): Environment {
@@ -26,6 +26,7 @@ export function createBareEnvironment(): Environment {
       }
     },
     async launch(opts) {
+      await nsexecSettled(); // before the measured window: a pool refill would slow the launch
       return launchBare(opts);
     },
     async describe() {

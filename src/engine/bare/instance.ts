@@ -1,24 +1,18 @@
 // One bare instance: the workload as a plain host process, started by the same resident launcher
 // as containers (ctvm-nsexec serve; no namespaces, no root -> the launcher vforks + execs it, as
-// posix_spawn does). Start latency = launch() call -> READY line read from its stdout; exit
-// latency = launch() -> the launcher's report that it reaped the workload.
+// posix_spawn does). Start latency = launch request -> the READY line reaching the launcher, which
+// relays the workload's stdout to us (native `mark`); exit latency = launch request -> the
+// launcher reaped the workload. Both ends are stamped by the launcher, a blocking reader.
 import { tmpdir } from 'node:os';
-import type {
-  ExitInfo,
-  Instance,
-  LaunchOptions,
-  PhaseTimeline,
-  ReadyInfo,
-  ResultLine,
-} from '../environment.js';
-import { spawnNsexec } from '../container/nsexec-spawn.js';
+import type { ExitInfo, Instance, LaunchOptions, PhaseTimeline, ResultLine } from '../environment.js';
+import { prepareNsexec } from '../container/nsexec-spawn.js';
 import type { StatusMessage } from '../container/nsexec-protocol.js';
 import { readSmapsRollup } from '../../measure/smaps.js';
 import { procCpuNs, threadsCpuNs } from '../../measure/cpu.js';
 import { monoNs } from '../../units.js';
 import { signalName } from '../container/lifecycle.js';
-import { readLines, Tail } from '../line-stream.js';
-import { parseResultLine } from '../../workload/protocol.js';
+import { readLines, ReadyWatch, resultAtNs, Tail } from '../line-stream.js';
+import { markArgs, parseResultLine, READY_LINE } from '../../workload/protocol.js';
 import { processTree } from './proc-tree.js';
 
 /**
@@ -36,12 +30,17 @@ export function bareCommand(opts: Pick<LaunchOptions, 'workload'>): { file: stri
 export function bareLaunchArgs(opts: Pick<LaunchOptions, 'workload'>): string[] {
   const { file, args } = bareCommand(opts);
   const env = Object.entries(opts.workload.env ?? {}).flatMap(([k, v]) => ['env', `${k}=${v}`]);
-  return ['cwd', tmpdir(), ...env, '--', file, ...args];
+  return ['cwd', tmpdir(), ...env, ...markArgs(), '--', file, ...args];
 }
 
+/**
+ * Start latency is measured from the request to the launcher (`launchNs` = just before that
+ * write): a plain process needs nothing else from us. Everything of ours (streams, handlers,
+ * timers, the Instance) is set up before it, so that no JavaScript competes on our CPU with the
+ * launcher and the workload while they start (the kernel wakes the launcher on the writer's CPU).
+ */
 export function launchBare(opts: LaunchOptions): Instance {
-  const launchNs = monoNs();
-  const events: PhaseTimeline = { launchNs, phases: [], facts: {} };
+  const events: PhaseTimeline = { launchNs: 0, phases: [], facts: {} };
   let setupError: string | undefined;
   let pid: number | undefined; // the workload's (the launcher is its parent)
   // The launcher holds its status lines (P included) for up to 20 ms after the exec: samplers
@@ -51,30 +50,22 @@ export function launchBare(opts: LaunchOptions): Instance {
   let exitMsg: { code: number | null; signal: number | null; atNs: number } | undefined;
   let finalCpuNs: number | undefined;
   const onStatus = (m: StatusMessage): void => {
-    if (m.kind === 'time')
-      events.phases.push({ name: m.phase, atNs: m.atNs }); // launcher .. exited
-    else if (m.kind === 'pid') resolvePid((pid = m.pid));
+    if (m.kind === 'time') {
+      events.phases.push({ name: m.phase, atNs: m.atNs }); // launcher .. ready .. exited
+      if (m.phase === 'ready') watch.mark(m.atNs);
+    } else if (m.kind === 'pid') resolvePid((pid = m.pid));
     else if (m.kind === 'error') setupError = `ctvm-nsexec: ${m.op} ${m.path ?? ''}: ${m.errno}`;
     else if (m.kind === 'rusage')
       finalCpuNs = m.cpuNs; // the workload + its reaped children, µs
     else exitMsg = { code: m.code, signal: m.signal, atNs: monoNs() };
   };
-  const child = spawnNsexec(bareLaunchArgs(opts), { stdout: 'pipe', stderr: 'pipe', onStatus });
-  events.phases.push({ name: 'spawn', atNs: monoNs() });
+  const child = prepareNsexec(bareLaunchArgs(opts), { stdout: 'pipe', stderr: 'pipe', onStatus });
   const tail = new Tail();
   let result: ResultLine | undefined;
-  let resolveReady!: (r: ReadyInfo) => void;
-  let rejectReady!: (e: Error) => void;
-  const ready = new Promise<ReadyInfo>((res, rej) => ((resolveReady = res), (rejectReady = rej)));
-  ready.catch(() => undefined); // callers that never await ready must not crash the process
-  let readyAt: number | undefined;
+  const watch = new ReadyWatch(events, true);
   const outDone = readLines(child.stdout!, (line, atNs) => {
     tail.push(line);
-    if (readyAt === undefined && line === 'READY') {
-      readyAt = atNs;
-      events.phases.push({ name: 'ready', atNs });
-      resolveReady({ atNs });
-    }
+    if (line === READY_LINE) watch.line(atNs);
     const fields = parseResultLine(line);
     if (fields) result = { atNs, fields };
   });
@@ -96,20 +87,19 @@ export function launchBare(opts: LaunchOptions): Instance {
   const exited: Promise<ExitInfo> = Promise.all([child.done, outDone, errDone]).then(([r]) => {
     if (timer) clearTimeout(timer);
     resolvePid(pid);
-    // Exit as the host (Node) observed it: the reap report and the last output are both in. The
-    // launcher's own "exited" stamp is earlier, but from another observer than the READY stamp.
-    const atNs = monoNs();
+    // Exit = the launcher reaped the workload (its "exited" stamp; the same observer as READY's),
+    // or when we learned of the end if the launcher was lost.
+    const atNs = events.phases.find((p) => p.name === 'exited')?.atNs ?? monoNs();
     events.phases.push({ name: 'exit', atNs });
+    if (result) result = { ...result, atNs: resultAtNs(events, result.atNs) };
     const failure = setupError ?? r.error;
     if (exitMsg === undefined && finalCpuNs === undefined) finalCpuNs = r.cpuNs; // launcher killed
-    if (readyAt === undefined) {
+    watch.end(() => {
       const why = failure ?? `exited (code ${r.exitCode ?? '-'}, signal ${r.signal ?? '-'})`;
-      rejectReady(
-        new Error(
-          `${opts.instanceName}: ${timedOut ? `timed out after ${opts.timeoutMs} ms` : why} before READY`,
-        ),
+      return new Error(
+        `${opts.instanceName}: ${timedOut ? `timed out after ${opts.timeoutMs} ms` : why} before READY`,
       );
-    }
+    });
     const code = exitMsg ? exitMsg.code : (r.exitCode ?? null);
     const signal = exitMsg
       ? exitMsg.signal === null
@@ -130,10 +120,10 @@ export function launchBare(opts: LaunchOptions): Instance {
   let gone = false;
   void exited.then(() => (gone = true));
 
-  return {
+  const instance: Instance = {
     name: opts.instanceName,
     events,
-    ready,
+    ready: watch.ready,
     exited,
     async sampleMemory() {
       let pssBytes = 0;
@@ -175,4 +165,6 @@ export function launchBare(opts: LaunchOptions): Instance {
       await exited;
     },
   };
+  events.launchNs = child.start(); // the last thing we do: see above
+  return instance;
 }

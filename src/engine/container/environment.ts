@@ -7,6 +7,7 @@ import { detectHostCgroups } from '../../host/cgroup-mode.js';
 import { selectCgroupDriver } from './cgroup/select.js';
 import type { CgroupDriver } from './cgroup/types.js';
 import { containerInstance } from './instance.js';
+import { nsexecSettled } from './nsexec-spawn.js';
 import { launchContainer } from './launch.js';
 import { NSEXEC_PATH } from './nsexec-spawn.js';
 import { checkWorkloadRootfs, specFromLaunch } from './spec.js';
@@ -34,6 +35,7 @@ export function createContainerEnvironment(): Environment {
       checkWorkloadRootfs(workload);
     },
     async launch(opts: LaunchOptions): Promise<Instance> {
+      await nsexecSettled(); // before the measured window: a pool refill would slow the launch
       // launchContainer validates the spec (network mode, rootfs, command) before anything starts.
       const c = launchContainer(specFromLaunch(opts), { driver: getDriver(), timeoutMs: opts.timeoutMs });
       return containerInstance(c);

@@ -1,19 +1,22 @@
 // Wraps a running Container as an Environment Instance: READY/RESULT detection on stdout,
 // ExitInfo, memory (PSS of every cgroup pid + cgroup usage) and CPU (cgroup cpuacct/cpu.stat).
-import type { ExitInfo, Instance, MemorySample, CpuSample, ReadyInfo, ResultLine } from '../environment.js';
+import type { ExitInfo, Instance, MemorySample, CpuSample, ResultLine } from '../environment.js';
 import { readSmapsRollup } from '../../measure/smaps.js';
 import { monoNs } from '../../units.js';
 import type { Readable } from 'node:stream';
 import type { PhaseTimeline } from '../environment.js';
 import type { Cgroup } from './cgroup/types.js';
 import type { ContainerExit } from './lifecycle.js';
-import { readLines, Tail } from '../line-stream.js';
-import { parseResultLine } from '../../workload/protocol.js';
+import { readLines, ReadyWatch, resultAtNs, Tail } from '../line-stream.js';
+import { parseResultLine, READY_LINE } from '../../workload/protocol.js';
 
 /** What an Instance needs from a running container: ours (launch.ts) or an OCI runtime's. */
 export interface InstanceSource {
   readonly name: string;
   readonly events: PhaseTimeline;
+  /** The launcher stamps READY/RESULT as their first reader (ours; not oci:*). */
+  readonly marked?: boolean;
+  onPhase?(listener: (name: string, atNs: number) => void): void;
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
   /** The container's cgroup while it exists. */
@@ -27,30 +30,24 @@ export function containerInstance(c: InstanceSource): Instance {
   void c.exited.then((e) => (final = e));
   const tail = new Tail();
   let result: ResultLine | undefined;
-  let resolveReady!: (r: ReadyInfo) => void;
-  let rejectReady!: (e: Error) => void;
-  const ready = new Promise<ReadyInfo>((res, rej) => ((resolveReady = res), (rejectReady = rej)));
-  ready.catch(() => undefined);
-  let isReady = false;
+  const watch = new ReadyWatch(c.events, c.marked === true);
+  c.onPhase?.((name, atNs) => name === 'ready' && watch.mark(atNs));
   const onLine = (line: string, atNs: number): void => {
     tail.push(line);
-    if (!isReady && line.trim() === 'READY') {
-      isReady = true;
-      c.events.phases.push({ name: 'ready', atNs });
-      resolveReady({ atNs });
-    }
+    if (line.trim() === READY_LINE) watch.line(atNs);
     const fields = parseResultLine(line);
     if (fields) result = { atNs, fields };
   };
   const streams = [c.stdout, c.stderr].flatMap((s) => (s ? [readLines(s, onLine)] : []));
 
   const exited = Promise.all([c.exited, ...streams]).then(([e]): ExitInfo => {
-    if (!isReady) {
+    watch.end(() => {
       const why = e.setupError
         ? e.setupError.message
         : `exited (code ${e.code}, signal ${e.signal}) before READY`;
-      rejectReady(e.setupError ?? new Error(`container ${c.name}: ${why}`));
-    }
+      return e.setupError ?? new Error(`container ${c.name}: ${why}`);
+    });
+    if (result) result = { ...result, atNs: resultAtNs(c.events, result.atNs) };
     return {
       atNs: e.atNs,
       code: e.code,
@@ -66,7 +63,7 @@ export function containerInstance(c: InstanceSource): Instance {
   return {
     name: c.name,
     events: c.events,
-    ready,
+    ready: watch.ready,
     exited,
     sampleMemory: async (): Promise<MemorySample> => {
       let pssBytes = 0;

@@ -24,6 +24,9 @@ export interface LaunchContainerOptions {
 export interface Container {
   readonly name: string;
   readonly events: PhaseTimeline;
+  /** Whether the launcher stamps output lines (spec.outputMarks); onPhase reports its phases. */
+  readonly marked: boolean;
+  onPhase(listener: (name: string, atNs: number) => void): void;
   readonly cgroup: Cgroup;
   /** The launcher process's pid (the parent of PID 1); rejects if it never started. */
   readonly helperPid: Promise<number>;
@@ -77,12 +80,15 @@ function start(
   const initPid = new Promise<number>((res, rej) => ((resolvePid = res), (rejectPid = rej)));
   initPid.catch(() => undefined); // observed through exited.setupError when nobody awaits it
 
+  const phaseListeners: ((name: string, atNs: number) => void)[] = [];
   const helper: NsexecProcess = spawnNsexec(buildNsexecArgs(spec, layout, cgroup.procsFiles), {
     stdout: opts.stdout ?? 'pipe',
     stderr: opts.stderr ?? 'pipe',
     onStatus: (m) => {
-      if (m.kind === 'time') events.phases.push({ name: m.phase, atNs: m.atNs });
-      else if (m.kind === 'pid') {
+      if (m.kind === 'time') {
+        events.phases.push({ name: m.phase, atNs: m.atNs });
+        for (const l of phaseListeners) l(m.phase, m.atNs);
+      } else if (m.kind === 'pid') {
         state = transition(state, { status: 'running', pid: m.pid });
         resolvePid(m.pid);
       } else if (m.kind === 'error') setupError = new SystemError(`${m.stage}: ${m.op}`, m.path, m.errno);
@@ -150,6 +156,8 @@ function start(
   return {
     name: spec.name,
     events,
+    marked: spec.outputMarks.length > 0,
+    onPhase: (l) => void phaseListeners.push(l),
     cgroup,
     helperPid: helper.helperPid,
     stdout: helper.stdout,

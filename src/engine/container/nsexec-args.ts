@@ -70,6 +70,7 @@ export function buildNsexecArgs(
     );
   for (const p of MASKED_PATHS)
     a.push(...mountArgs({ type: 'mask', source: '', destination: p, flags: [], data: '' }));
+  for (const m of spec.outputMarks) a.push('mark', m.name, m.prefix);
   for (const p of READONLY_PATHS)
     a.push(
       ...mountArgs({

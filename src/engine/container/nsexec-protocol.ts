@@ -19,6 +19,7 @@ export const NSEXEC_REPLY_STARTED = 'S';
 export const NSEXEC_REPLY_DONE = 'D';
 export const NSEXEC_REPLY_FAILED = 'F';
 export const NSEXEC_INHERIT_FD = 3;
+export const NSEXEC_SPARES = 2;
 
 /** Namespace names the helper's `ns` keyword accepts. */
 export const NAMESPACES = ['pid', 'mnt', 'uts', 'ipc', 'net', 'cgroup'] as const;

@@ -5,10 +5,11 @@
 // Starting the server process is nsexec-spawn.ts's job.
 import type { Server, Socket } from 'node:net';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
-import { monoNs } from '../../units.js';
+import { monoNs, type Nanoseconds } from '../../units.js';
 import {
   decodeWaitStatus,
   encodeLaunchRequest,
+  NSEXEC_SPARES,
   parseServerReply,
   parseStatusLine,
   type OutputMode,
@@ -36,6 +37,12 @@ export interface Launch {
   /** Resolves once the launcher is reaped AND its status connection is drained. Never rejects. */
   readonly done: Promise<LaunchEnd>;
   kill(signal: NodeJS.Signals): void;
+}
+
+/** A launch whose request is not sent yet (see LauncherSession.prepare). */
+export interface PreparedLaunch extends Launch {
+  /** Sends the request (once); returns the host monotonic time just before the write. */
+  start(): Nanoseconds;
 }
 
 export interface LaunchOptions {
@@ -83,6 +90,7 @@ export class LauncherSession {
   private readonly byId = new Map<number, Pending>();
   private readonly byPid = new Map<number, Pending>();
   private readonly spares = new Map<number, Spare>();
+  private readonly settleWaiters = new Set<() => void>();
   private lost: string | undefined;
   /** Launches that found an idle spare (fast path) / went through the server's fork. */
   readonly counts = { spare: 0, forked: 0 };
@@ -101,20 +109,52 @@ export class LauncherSession {
     sockets.on('connection', (s: Socket) => this.route(s));
   }
 
+  /**
+   * Resolves once the server's pool of idle spares is full again (each spare connects its streams
+   * as its last act of set-up, so a full pool is a quiet one), or after `maxMs`. Callers about to
+   * time a launch wait for this first: a refill running next to a launch slows it down.
+   */
+  settled(maxMs: number): Promise<void> {
+    if (this.lost || this.idleSpares() >= NSEXEC_SPARES) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.settleWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, maxMs);
+      this.settleWaiters.add(done);
+    });
+  }
+
+  private idleSpares(): number {
+    let n = 0;
+    for (const spare of this.spares.values()) if (KINDS.every((k) => spare[k] && !spare[k].destroyed)) n++;
+    return n;
+  }
+
   /** Why this session can no longer launch (the server is gone), or undefined. */
   get gone(): string | undefined {
     return this.lost;
   }
 
   launch(args: string[], opts: LaunchOptions): Launch {
+    const l = this.prepare(args, opts);
+    l.start();
+    return l;
+  }
+
+  /**
+   * Everything a launch needs on our side (streams, promises, routing), without sending it:
+   * `start()` writes the request and does nothing else. A caller that measures from the request
+   * wires its own handlers in between, so no JavaScript runs on our CPU after the request is out
+   * while the launcher (woken on this CPU, as the kernel prefers for a sync wake-up) wants it.
+   */
+  prepare(args: string[], opts: LaunchOptions): PreparedLaunch {
     if (this.lost) throw new Error(this.lost);
     const id = this.nextId++;
     const request = encodeLaunchRequest(id, opts.stdout, opts.stderr, args);
-    // The request goes out before any of our bookkeeping: the launcher starts while we set up
-    // (nothing it sends can be read before this synchronous function returns).
     const spare = request.length < SPARE_MAX_REQUEST_BYTES ? this.takeSpare() : undefined;
-    if (spare) spare.status!.write(request);
-    else this.input.write(request);
     let p!: Pending;
     const pid = new Promise<number>((resolvePid, rejectPid) => {
       p = {
@@ -133,6 +173,8 @@ export class LauncherSession {
     if (opts.stderr === 'pipe') p.streams.err = new PassThrough();
     this.pending.add(p);
     if (this.pending.size === 1) this.setBusy(true);
+    // Routing is in place before the request leaves: nothing the launcher sends can be read
+    // before our synchronous code returns anyway, and nothing of ours runs after the write.
     if (spare) {
       this.counts.spare++;
       this.assign(p, spare);
@@ -140,6 +182,7 @@ export class LauncherSession {
       this.counts.forked++;
       this.byId.set(id, p);
     }
+    let requestNs: number | undefined;
     return {
       pid,
       stdout: p.streams.out ?? null,
@@ -150,6 +193,14 @@ export class LauncherSession {
         if (p.pid === undefined) p.killWith = signal;
         else killQuiet(p.pid, signal);
       },
+      start: () => {
+        if (requestNs !== undefined) return requestNs;
+        requestNs = monoNs();
+        if (this.lost) return requestNs; // fail() has settled p with the reason already
+        if (spare) spare.status!.write(request);
+        else this.input.write(request);
+        return requestNs;
+      },
     };
   }
 
@@ -157,6 +208,7 @@ export class LauncherSession {
   fail(why: string): void {
     if (this.lost) return;
     this.lost = why;
+    for (const w of [...this.settleWaiters]) w();
     for (const spare of this.spares.values()) for (const k of KINDS) spare[k]?.destroy();
     this.spares.clear();
     for (const p of [...this.pending]) {
@@ -311,6 +363,8 @@ export class LauncherSession {
     spare[kind]?.destroy();
     spare[kind] = sock;
     sock.unref(); // an idle spare never keeps Node alive
+    if (this.settleWaiters.size > 0 && this.idleSpares() >= NSEXEC_SPARES)
+      for (const w of [...this.settleWaiters]) w();
     sock.on('close', () => {
       // It died idle (or the server did): forget it and drop its other connections.
       if (this.spares.get(pid) !== spare) return;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { HostError } from '../../errors.js';
+import type { Nanoseconds } from '../../units.js';
 import { BUILD_DIR } from '../../paths.js';
 import type { OutputMode, StatusMessage } from './nsexec-protocol.js';
 import { LauncherSession, type LaunchEnd } from './nsexec-session.js';
@@ -30,12 +31,26 @@ export interface NsexecProcess {
 
 let current: { session: LauncherSession; serverPid: number; dir: string } | undefined;
 
-export function spawnNsexec(
-  args: string[],
-  opts: { stdout: OutputMode; stderr: OutputMode; onStatus: (m: StatusMessage) => void },
-): NsexecProcess {
-  const l = launcher().launch(args, opts);
-  return { helperPid: l.pid, stdout: l.stdout, stderr: l.stderr, done: l.done, kill: l.kill };
+type SpawnOptions = { stdout: OutputMode; stderr: OutputMode; onStatus: (m: StatusMessage) => void };
+
+export function spawnNsexec(args: string[], opts: SpawnOptions): NsexecProcess {
+  const p = prepareNsexec(args, opts);
+  p.start();
+  return p;
+}
+
+/** spawnNsexec without sending the request: `start()` sends it, returning the time just before. */
+export function prepareNsexec(args: string[], opts: SpawnOptions): NsexecProcess & { start(): Nanoseconds } {
+  const l = launcher().prepare(args, opts);
+  return { helperPid: l.pid, stdout: l.stdout, stderr: l.stderr, done: l.done, kill: l.kill, start: l.start };
+}
+
+/**
+ * Waits (at most `maxMs`) until the launcher is idle with a full pool of spares, starting it if
+ * needed. Environments call it before a launch, outside the measured window.
+ */
+export function nsexecSettled(maxMs = 200): Promise<void> {
+  return launcher().settled(maxMs);
 }
 
 /** The resident server if one is running (tests check its pid and socket dir; nothing else needs it). */

@@ -5,6 +5,7 @@ import { isAbsolute } from 'node:path';
 import type { LaunchOptions, Limits, PreparedWorkload } from '../environment.js';
 import { UsageError } from '../../errors.js';
 import { NAMESPACES, type Namespace } from './nsexec-protocol.js';
+import { OUTPUT_MARKS } from '../../workload/protocol.js';
 
 export type NetworkMode = 'none' | 'loopback' | 'host';
 export const NETWORK_MODES: readonly NetworkMode[] = ['none', 'loopback', 'host'];
@@ -32,6 +33,11 @@ export interface ContainerSpec {
   limits: Limits;
   network: NetworkMode;
   mounts: BindMount[];
+  /**
+   * Output lines the launcher stamps as their first reader (`T <name> <ns>`): it then relays the
+   * command's stdout. Set for workloads (READY / RESULT), empty for `ctvm container run`.
+   */
+  outputMarks: { name: string; prefix: string }[];
 }
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -48,6 +54,7 @@ export function makeSpec(
     namespaces: NAMESPACES.filter((n) => n !== 'net' || network !== 'host'),
     limits: {},
     mounts: [],
+    outputMarks: [],
     ...p,
     network,
   };
@@ -62,6 +69,7 @@ export function specFromLaunch(opts: LaunchOptions): ContainerSpec {
     env: { PATH: DEFAULT_PATH, ...opts.workload.env },
     limits: opts.limits ?? {},
     network: (opts.options?.network as NetworkMode | undefined) ?? 'none',
+    outputMarks: [...OUTPUT_MARKS],
   });
 }
 

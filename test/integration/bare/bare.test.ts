@@ -31,11 +31,16 @@ test('noop: READY after launch, RESULT parsed, exit 0, phases in order', { skip 
     'helper',
     'launcher',
     'ready',
-    'spawn',
+    'result',
   ]);
-  // launcher = has its request, helper = streams wired, exec = about to execve the workload.
+  // launcher = has its request, helper = streams wired, exec = about to execve the workload;
+  // ready / result / exited are the launcher's own stamps (it relays stdout, it reaps).
   assert.ok(inst.events.launchNs < at.launcher! && at.launcher! <= at.helper! && at.helper! <= at.exec!);
-  assert.ok(at.exec! < at.ready! && at.ready! <= at.exit!);
+  assert.ok(at.exec! < at.ready! && at.ready! <= at.result! && at.result! <= at.exited!);
+  assert.equal(ready.atNs, at.ready, 'start latency ends at the launcher stamp');
+  assert.equal(exit.atNs, at.exited, 'exit latency ends when the launcher reaped the workload');
+  assert.equal(exit.result?.atNs, at.result);
+  assert.equal(at.exit, at.exited);
   const cpu = await inst.sampleCpu();
   assert.ok(cpu.cpuNs > 0 && cpu.cpuNs < 1e9, `final cpu ${cpu.cpuNs}`);
 });

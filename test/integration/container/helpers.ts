@@ -13,6 +13,16 @@ import { detectHostCgroups } from '../../../src/host/cgroup-mode.js';
 import { STATE_DIR } from '../../../src/paths.js';
 import { buildRootfs } from '../../../src/workload/rootfs.js';
 
+/** Everything a stream delivers, as text, once it ends. */
+export function streamText(s: NodeJS.ReadableStream | null): Promise<string> {
+  return new Promise((resolve) => {
+    let acc = '';
+    s!.setEncoding('utf8');
+    s!.on('data', (c: string) => (acc += c));
+    s!.on('end', () => resolve(acc));
+  });
+}
+
 let driver: CgroupDriver | undefined;
 export const hostDriver = (): CgroupDriver => (driver ??= selectCgroupDriver(detectHostCgroups()));
 

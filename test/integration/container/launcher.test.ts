@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { nsexecServer, spawnNsexec, type NsexecProcess } from '../../../src/engine/container/nsexec-spawn.js';
 import { PROJECT_DIR } from '../../../src/paths.js';
 import { requires } from '../../helpers/requires.js';
-import { PREFIX, leftovers, run } from './helpers.js';
+import { PREFIX, leftovers, run, streamText } from './helpers.js';
 
 const skipBare = requires('helper');
 const skip = requires('root', 'helper', 'probe', 'busybox', 'cgroupV1');
@@ -18,14 +18,7 @@ const none = { cgroupDirs: [], stateDirs: [], mounts: [], processes: [] };
 const FIXTURE = join(PROJECT_DIR, 'test/integration/container/fixtures/launcher-hold.ts');
 
 function collect(p: NsexecProcess): { out: Promise<string>; err: Promise<string> } {
-  const text = (s: NodeJS.ReadableStream | null): Promise<string> =>
-    new Promise((resolve) => {
-      let acc = '';
-      s!.setEncoding('utf8');
-      s!.on('data', (c: string) => (acc += c));
-      s!.on('end', () => resolve(acc));
-    });
-  return { out: text(p.stdout), err: text(p.stderr) };
+  return { out: streamText(p.stdout), err: streamText(p.stderr) };
 }
 
 /** True while pid is a live (non-zombie) process that started at `startTicks`. */

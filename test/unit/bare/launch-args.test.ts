@@ -1,5 +1,6 @@
-// The launcher argv for a bare run: working directory, environment, then the rootfs copy of the
-// command. No namespace, root, cgroup or capability keyword: the launcher then execs in place.
+// The launcher argv for a bare run: working directory, environment, the output lines to stamp,
+// then the rootfs copy of the command. No namespace, root, cgroup or capability keyword: the
+// launcher then vforks and execs it as a plain process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ const workload: PreparedWorkload = {
   binarySha256: '0',
 };
 
-test('bare launch args: cwd, env, --, the rootfs copy of argv[0] and its arguments', () => {
+test('bare launch args: cwd, env, marks, --, the rootfs copy of argv[0] and its arguments', () => {
   assert.deepEqual(bareLaunchArgs({ workload }), [
     'cwd',
     tmpdir(),
@@ -23,6 +24,12 @@ test('bare launch args: cwd, env, --, the rootfs copy of argv[0] and its argumen
     'PATH=/bin',
     'env',
     'LANG=C',
+    'mark',
+    'ready',
+    'READY',
+    'mark',
+    'result',
+    'RESULT',
     '--',
     '/cache/rootfs/abc/bin/ctvm-probe',
     'cpu',
@@ -32,7 +39,9 @@ test('bare launch args: cwd, env, --, the rootfs copy of argv[0] and its argumen
 
 test('bare launch args never ask for isolation', () => {
   const args = bareLaunchArgs({ workload });
-  const keywords = args.slice(0, args.indexOf('--')).filter((_, i) => i % 2 === 0);
-  assert.deepEqual(keywords, ['cwd', 'env', 'env']);
+  const arity: Record<string, number> = { cwd: 1, env: 1, mark: 2 };
+  const keywords: string[] = [];
+  for (let i = 0; args[i] !== '--'; i += 1 + (arity[args[i]!] ?? 0)) keywords.push(args[i]!);
+  assert.deepEqual(keywords, ['cwd', 'env', 'env', 'mark', 'mark']);
   assert.throws(() => bareLaunchArgs({ workload: { ...workload, argv: [] } }), /empty argv/);
 });
