@@ -12,13 +12,13 @@ export const METRICS = {
     unit: 'ns',
     label: 'Start latency',
     smallerIsBetter: true,
-    definition: "host monotonic time from the harness's launch call to the workload's READY line reaching the host",
+    definition: "host monotonic time from the start of the launch (bare: the request to the launcher) to the workload's READY line reaching its first reader (the launcher relaying stdout; a VM's console reader)",
   },
   exitNs: {
     unit: 'ns',
     label: 'Exit latency',
     smallerIsBetter: true,
-    definition: 'launch call until the instance is gone (process reaped / qemu exited) and cleaned up',
+    definition: 'start of the launch until the instance is gone (bare: reaped by the launcher; container: reaped and cleaned up; VM: qemu exited)',
   },
   pssBytes: {
     unit: 'bytes',

@@ -79,7 +79,7 @@ export function startChart(model: ReportModel): ChartEntry {
     title,
     width: SLIDE.width,
     height: Math.max(420, 180 + rows.length * 90),
-    caption: `Host monotonic time from the launch call to the workload's READY line (${rows[0]!.workload} workload). Each coloured segment ends when that phase was reached (median over samples); phases are ordered by median time.`,
+    caption: `Host monotonic time from the start of the launch (bare: the request to the launcher) to the workload's READY line reaching its first reader (the launcher relaying stdout; for a VM, our console reader) (${rows[0]!.workload} workload). Each coloured segment ends when that phase was reached (median over samples); phases are ordered by median time.`,
     config: config as unknown as ChartConfiguration,
   };
 }
