@@ -11,9 +11,9 @@ export const OUTPUT_MARKS: readonly { name: 'ready' | 'result'; prefix: string }
   { name: 'result', prefix: 'RESULT' },
 ];
 
-/** The launcher's argv for OUTPUT_MARKS. */
-export function markArgs(): string[] {
-  return OUTPUT_MARKS.flatMap((m) => ['mark', m.name, m.prefix]);
+/** The launcher's argv for marks (default: OUTPUT_MARKS). */
+export function markArgs(marks: readonly { name: string; prefix: string }[] = OUTPUT_MARKS): string[] {
+  return marks.flatMap((m) => ['mark', m.name, m.prefix]);
 }
 
 /** Parses `RESULT mode=cpu ns=123 k=v` into { mode: 'cpu', ns: '123', k: 'v' }; undefined if not one. */

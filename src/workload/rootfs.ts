@@ -15,6 +15,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { HostError } from '../errors.js';
+import { markUsed } from '../cache/prune.js';
 import { BUILD_DIR, CACHE_DIR } from '../paths.js';
 import { which } from '../util/which.js';
 import { programClosure, type ClosureFile } from './closure.js';
@@ -79,7 +80,10 @@ export async function buildRootfs(opts: { hostPrograms?: string[] } = {}): Promi
   for (const f of files) h.update(f.path + '\0').update(readFileSync(f.source));
   const hash = h.digest('hex').slice(0, 16);
   const dir = join(CACHE_DIR, 'rootfs', hash);
-  if (existsSync(join(dir, '.complete'))) return { dir, hash };
+  if (existsSync(join(dir, '.complete'))) {
+    markUsed(dir); // for ctvm gc --cache-days
+    return { dir, hash };
+  }
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   for (const d of ['bin', 'etc', 'proc', 'sys', 'dev', 'tmp', 'run', 'root', 'usr/bin', 'lib', 'lib64'])

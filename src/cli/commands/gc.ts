@@ -1,6 +1,8 @@
-// `ctvm gc [--json]`: removes what crashed runs left (cgroups, mounts, state dirs, processes) —
-// only for instances whose owner process is dead.
-import type { Command } from 'commander';
+// `ctvm gc [--json] [--cache-days N]`: removes what crashed runs left (cgroups, mounts, state
+// dirs, processes) — only for instances whose owner process is dead — and, with --cache-days,
+// cached rootfs / initramfs builds nobody used for N days.
+import { InvalidArgumentError, type Command } from 'commander';
+import { pruneCaches } from '../../cache/prune.js';
 import { selectCgroupDriver } from '../../engine/container/cgroup/select.js';
 import { gcContainers } from '../../engine/container/gc.js';
 import { detectHostCgroups } from '../../host/cgroup-mode.js';
@@ -13,11 +15,22 @@ export function registerGc(program: Command): void {
       'remove leftovers of crashed runs whose owner process is dead: cgroups, mounts, state dirs, processes',
     )
     .option('--json', 'print the report as JSON')
-    .action(async (opts: { json?: boolean }) => {
+    .option(
+      '--cache-days <n>',
+      'also remove cached rootfs/initramfs builds unused for n days (not ones a mount uses)',
+      (v: string) => {
+        const n = Number(v);
+        if (!Number.isFinite(n) || n < 0)
+          throw new InvalidArgumentError(`--cache-days: expected days >= 0, got '${v}'`);
+        return n;
+      },
+    )
+    .action(async (opts: { json?: boolean; cacheDays?: number }) => {
       const facts = detectHostCgroups();
       const drivers = [selectCgroupDriver(facts), selectCgroupDriver(facts, { parent: OCI_CGROUP_PARENT })];
       const report = await gcContainers({ drivers });
-      if (opts.json) console.log(JSON.stringify(report, null, 2));
+      const cache = opts.cacheDays !== undefined ? pruneCaches({ maxAgeDays: opts.cacheDays }) : undefined;
+      if (opts.json) console.log(JSON.stringify(cache ? { ...report, cache } : report, null, 2));
       else {
         console.log(
           `gc: reaped ${report.reaped.length} instance(s)${report.reaped.length ? ': ' + report.reaped.join(' ') : ''}`,
@@ -26,6 +39,10 @@ export function registerGc(program: Command): void {
           console.log(`gc: removed orphan cgroups: ${report.orphanCgroups.join(' ')}`);
         if (report.unmounted.length) console.log(`gc: unmounted: ${report.unmounted.join(' ')}`);
         if (report.kept.length) console.log(`gc: kept ${report.kept.length} instance(s) of live owners`);
+        if (cache)
+          console.log(
+            `gc: cache: removed ${cache.removed.length} unused build(s) (${(cache.freedBytes / 1048576).toFixed(1)} MiB), kept ${cache.kept}`,
+          );
         for (const e of report.errors) console.error(`gc: ${e}`);
       }
       process.exitCode = report.errors.length ? 3 : 0;

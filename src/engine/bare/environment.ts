@@ -3,7 +3,7 @@
 import { accessSync, constants } from 'node:fs';
 import type { Environment } from '../environment.js';
 import { HostError } from '../../errors.js';
-import { NSEXEC_PATH, nsexecSettled } from '../container/nsexec-spawn.js';
+import { NSEXEC_PATH, nsexecPolicy, nsexecSettled } from '../container/nsexec-spawn.js';
 import { bareCommand, launchBare } from './instance.js';
 
 export function createBareEnvironment(): Environment {
@@ -30,7 +30,7 @@ export function createBareEnvironment(): Environment {
       return launchBare(opts);
     },
     async describe() {
-      return { process: 'host process, no isolation' };
+      return { process: 'host process, no isolation', launcher: await nsexecPolicy() };
     },
   };
 }

@@ -7,7 +7,7 @@ import { detectHostCgroups } from '../../host/cgroup-mode.js';
 import { selectCgroupDriver } from './cgroup/select.js';
 import type { CgroupDriver } from './cgroup/types.js';
 import { containerInstance } from './instance.js';
-import { nsexecSettled } from './nsexec-spawn.js';
+import { nsexecPolicy, nsexecSettled } from './nsexec-spawn.js';
 import { launchContainer } from './launch.js';
 import { NSEXEC_PATH } from './nsexec-spawn.js';
 import { checkWorkloadRootfs, specFromLaunch } from './spec.js';
@@ -45,6 +45,7 @@ export function createContainerEnvironment(): Environment {
         cgroupDriver: getDriver().version,
         namespaces: 'pid,mnt,uts,ipc,net,cgroup',
         rootfs: 'overlay',
+        launcher: await nsexecPolicy(),
       };
     },
   };

@@ -1,5 +1,6 @@
 // Spec + per-instance layout + cgroup procs files -> the helper's argv (native/README.md).
 // Pure, so a unit test can read exactly what the helper will be asked to do.
+import { markArgs } from '../../workload/protocol.js';
 import {
   DEFAULT_DEVICES,
   DEFAULT_MOUNTS,
@@ -70,7 +71,7 @@ export function buildNsexecArgs(
     );
   for (const p of MASKED_PATHS)
     a.push(...mountArgs({ type: 'mask', source: '', destination: p, flags: [], data: '' }));
-  for (const m of spec.outputMarks) a.push('mark', m.name, m.prefix);
+  a.push(...markArgs(spec.outputMarks));
   for (const p of READONLY_PATHS)
     a.push(
       ...mountArgs({

@@ -127,6 +127,11 @@ export class LauncherSession {
     });
   }
 
+  /** Pids of the idle spares we know of. */
+  sparePids(): number[] {
+    return [...this.spares.keys()];
+  }
+
   private idleSpares(): number {
     let n = 0;
     for (const spare of this.spares.values()) if (KINDS.every((k) => spare[k] && !spare[k].destroyed)) n++;

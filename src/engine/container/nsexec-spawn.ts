@@ -1,7 +1,7 @@
 // The one place that starts build/ctvm-nsexec: once per Node process, as the resident launcher
 // `ctvm-nsexec serve SOCK` (native/README.md, protocol v2). Every launch is then a request on its
 // stdin and a fork of that small static process (~0.1 ms) instead of a Node spawn (~10 ms here).
-import { existsSync, fstatSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, fstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +52,31 @@ export function prepareNsexec(args: string[], opts: SpawnOptions): NsexecProcess
 export function nsexecSettled(maxMs = 200): Promise<void> {
   return launcher().settled(maxMs);
 }
+
+/**
+ * How the launcher's idle spares are scheduled: 'SCHED_FIFO' where it could raise itself (its
+ * stamps are then within microseconds of the events), else 'SCHED_OTHER'. Recorded with results.
+ */
+export async function nsexecPolicy(): Promise<string> {
+  const session = launcher();
+  await session.settled(1000);
+  for (const pid of session.sparePids()) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const policy = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[41 - 3];
+      return POLICIES[Number(policy)] ?? `policy ${policy}`;
+    } catch {
+      /* taken or gone meanwhile: try the next */
+    }
+  }
+  return 'unknown (no idle launcher)';
+}
+const POLICIES: Record<number, string> = {
+  0: 'SCHED_OTHER',
+  1: 'SCHED_FIFO',
+  2: 'SCHED_RR',
+  3: 'SCHED_BATCH',
+};
 
 /** The resident server if one is running (tests check its pid and socket dir; nothing else needs it). */
 export function nsexecServer(): { pid: number; socketDir: string } | undefined {

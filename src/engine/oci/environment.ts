@@ -1,5 +1,6 @@
 // The `oci:runc` and `oci:crun` Environments: the same workload and limits as `container`, run
 // by a reference OCI runtime from a generated bundle, for "ours vs industry" rows.
+import { nsexecPolicy, nsexecSettled } from '../container/nsexec-spawn.js';
 import { execa } from 'execa';
 import type { Availability, Environment, Instance, LaunchOptions, PreparedWorkload } from '../environment.js';
 import type { HostFacts } from '../../host/facts.js';
@@ -38,6 +39,7 @@ export function createOciEnvironment(runtime: OciRuntime): Environment {
       checkWorkloadRootfs(workload);
     },
     async launch(opts: LaunchOptions): Promise<Instance> {
+      await nsexecSettled(); // before the measured window, as for bare and container
       const f = facts();
       driver ??= selectCgroupDriver(f, { parent: OCI_CGROUP_PARENT });
       return containerInstance(
@@ -51,7 +53,7 @@ export function createOciEnvironment(runtime: OciRuntime): Environment {
     async describe(): Promise<Record<string, string>> {
       const cmd = runtimeCommand(runtime, ['--version'], false);
       const version = (await execa(cmd.file, cmd.args, { reject: false })).stdout.split('\n')[0] ?? '';
-      return { runtime, version, cgroupMode: facts().mode };
+      return { runtime, version, cgroupMode: facts().mode, launcher: await nsexecPolicy() };
     },
   };
 }

@@ -11,6 +11,7 @@ import {
   renameSync,
   writeFileSync,
 } from 'node:fs';
+import { markUsed } from '../../cache/prune.js';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CACHE_DIR } from '../../paths.js';
@@ -72,7 +73,10 @@ export function buildInitramfs(workload: PreparedWorkload, opts: { compress?: bo
     .digest('hex')
     .slice(0, 16);
   const path = join(INITRAMFS_DIR, `${hash}.${compressed ? 'cpio.gz' : 'cpio'}`);
-  if (existsSync(path)) return { path, hash, bytes: lstatSync(path).size, compressed };
+  if (existsSync(path)) {
+    markUsed(path); // for ctvm gc --cache-days
+    return { path, hash, bytes: lstatSync(path).size, compressed };
+  }
   mkdirSync(INITRAMFS_DIR, { recursive: true });
   const cpio = writeCpio(initramfsEntries(workload));
   const data = compressed ? gzipSync(cpio, { level: 6 }) : cpio;

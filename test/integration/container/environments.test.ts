@@ -1,4 +1,5 @@
-// The `container`, `oci:runc` and `oci:crun` Environments run the same prepared workload:
+// The `container`, `oci:runc` and `oci:crun` Environments run the same prepared workload, started
+// by the same resident launcher (which stamps READY / RESULT):
 // READY arrives, RESULT is parsed, memory/CPU samples are real, nothing is left behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -32,6 +33,10 @@ for (const [id, make, skip] of cases) {
       });
       const ready = await inst.ready;
       assert.ok(ready.atNs > inst.events.launchNs);
+      // One mechanism for every environment: started by the resident launcher, which stamps READY.
+      const at = (n: string) => inst.events.phases.find((p) => p.name === n)?.atNs;
+      assert.ok(at('launcher') !== undefined, 'started by the resident launcher');
+      assert.equal(ready.atNs, at('ready'), 'READY stamped by the launcher');
       const mem = await inst.sampleMemory();
       assert.ok(mem.pssBytes > 0 && mem.pssBytes < 16 * 1024 * 1024, `pss ${mem.pssBytes}`);
       assert.ok((mem.cgroupBytes ?? 0) > 0, `cgroup bytes ${mem.cgroupBytes}`);
@@ -56,6 +61,11 @@ for (const [id, make, skip] of cases) {
     const exit = await inst.exited;
     assert.equal(exit.code, 0, exit.outputTail.join('\n'));
     assert.equal(exit.result?.fields.mode, 'cpu');
+    assert.equal(
+      exit.result?.atNs,
+      inst.events.phases.find((p) => p.name === 'result')?.atNs,
+      'RESULT stamped by the launcher',
+    );
     assert.ok(Number(exit.result?.fields.ns) > 0);
   });
 }
