@@ -3,7 +3,8 @@
 // Usage: npx tsx bench/vm-boot.ts [n=7] [--only a,b] [--memory]   (root not needed; qemu + kernel are)
 import { describe, mulberry32, shuffled } from '../src/stats/index.js';
 import { buildInitramfs } from '../src/engine/vm/initramfs.js';
-import { defaultKernelPath } from '../src/engine/vm/kernel.js';
+import { existsSync } from 'node:fs';
+import { defaultKernelPath, minimalKernelPath } from '../src/engine/vm/kernel.js';
 import { DEFAULT_VM_OPTIONS } from '../src/engine/vm/options.js';
 import { hostTscKhz, qemuBinary, resolveAccel } from '../src/engine/vm/environment.js';
 import type { QemuLaunchConfig } from '../src/engine/vm/qemu-args.js';
@@ -32,6 +33,15 @@ const VARIANTS: Variant[] = [
   { name: 'microvm pvh -cryptomgr.notests', config: { omitCmdline: ['cryptomgr.notests'] } },
   { name: 'microvm pvh -quiet', config: { omitCmdline: ['quiet'] } },
   { name: 'microvm pvh tb-size=32', config: { tbSizeMiB: 32 } },
+  // The optional minimal kernel (npm run setup -- --with minimal-kernel); left out if not built.
+  ...(existsSync(minimalKernelPath())
+    ? [
+        {
+          name: 'microvm minimal kernel (scripts/kernel/minimal.config)',
+          config: { kernelPath: minimalKernelPath() },
+        },
+      ]
+    : []),
 ];
 
 interface Row {

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // ctvm set-up: installs only what is missing (Debian packages, npm packages, native helpers,
 // the guest kernel) and says what it does. Dependency-free on purpose: it runs before `npm ci`.
-// Usage: node scripts/setup.mjs [--for bench|test] [--check]   (--check: report, change nothing)
+// Usage: node scripts/setup.mjs [--for bench|test] [--with minimal-kernel] [--check]
+//   --check: report, change nothing. --with minimal-kernel: also build the optional minimal guest
+//   kernel (scripts/kernel/minimal.config; `--for test` builds it too, the tests boot it).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -12,9 +15,10 @@ import {
   readdirSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -51,10 +55,16 @@ export const PACKAGES = {
     'git',
   ],
   test: ['chromium', 'vagrant', 'vagrant-libvirt'],
+  /** Building the minimal guest kernel from Debian's kernel source (see stepMinimalKernel). */
+  'minimal-kernel': ['linux-source-6.1', 'flex', 'bison', 'bc', 'libelf-dev', 'make', 'gcc'],
 };
 
-export function requiredPackages(purpose) {
-  return purpose === 'test' ? [...PACKAGES.bench, ...PACKAGES.test] : [...PACKAGES.bench];
+export function requiredPackages(purpose, withMinimalKernel = purpose === 'test') {
+  return [
+    ...PACKAGES.bench,
+    ...(purpose === 'test' ? PACKAGES.test : []),
+    ...(withMinimalKernel ? PACKAGES['minimal-kernel'] : []),
+  ];
 }
 
 /** Which of `wanted` are not installed, given `query(pkgs) -> Map<name, statusString>`. */
@@ -111,16 +121,16 @@ function aptInstall(pkgs) {
 
 // ---- steps -------------------------------------------------------------------------------
 
-function stepPackages(purpose, check) {
+function stepPackages(purpose, check, withMinimalKernel) {
   if (!hasApt() && !existsSync('/usr/bin/dpkg-query')) {
     console.log(
       'setup: not a Debian host: skipping package check (install the equivalents of: ' +
-        requiredPackages(purpose).join(' ') +
+        requiredPackages(purpose, withMinimalKernel).join(' ') +
         ')',
     );
     return;
   }
-  const missing = missingPackages(requiredPackages(purpose), dpkgQuery);
+  const missing = missingPackages(requiredPackages(purpose, withMinimalKernel), dpkgQuery);
   if (missing.length === 0) return;
   if (check) return console.log(`setup: missing Debian packages: ${missing.join(' ')}`);
   aptInstall(missing);
@@ -220,6 +230,89 @@ function stepKernel(check) {
   }
 }
 
+/**
+ * The optional minimal guest kernel: `make tinyconfig` of Debian's linux-source-6.1 plus our
+ * fragment (scripts/kernel/minimal.config), PVH vmlinux only, no modules; ~6 min on 2 cores.
+ * Kept in .cache/kernel/minimal/ (vmlinux, config, version) under a stamp of the fragment and
+ * the source package version; the 1.5 GB build tree is deleted afterwards. Scenarios and the
+ * CLI select it with `kernel: minimal`.
+ */
+export const MINIMAL_KERNEL_FRAGMENT = join(PROJECT, 'scripts', 'kernel', 'minimal.config');
+const LINUX_SOURCE_PKG = 'linux-source-6.1';
+
+/** The options a fragment sets (`CONFIG_X=v`) or unsets (`# CONFIG_X is not set`), in order. */
+export function fragmentOptions(text) {
+  const out = [];
+  for (const line of text.split('\n')) {
+    let m = /^(CONFIG_[A-Za-z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m) out.push({ name: m[1], value: m[2] });
+    else if ((m = /^# (CONFIG_[A-Za-z0-9_]+) is not set$/.exec(line.trim())))
+      out.push({ name: m[1], value: 'n' });
+  }
+  return out;
+}
+
+/** Options of the fragment that the final .config does not have as asked (a dropped dependency). */
+export function fragmentMismatches(fragmentText, configText) {
+  const have = new Map();
+  for (const o of fragmentOptions(configText)) have.set(o.name, o.value);
+  return fragmentOptions(fragmentText).filter((o) => (have.get(o.name) ?? 'n') !== o.value);
+}
+
+function stepMinimalKernel(check) {
+  const out = join(KERNEL_DIR, 'minimal');
+  const fragment = readFileSync(MINIMAL_KERNEL_FRAGMENT, 'utf8');
+  const q = spawnSync('dpkg-query', ['-W', '-f=${Status}\t${Version}', LINUX_SOURCE_PKG], {
+    encoding: 'utf8',
+  });
+  const [status = '', srcVersion = ''] = (q.stdout ?? '').trim().split('\t');
+  const want = sha256('ctvm-minimal-kernel-v1\0', fragment, srcVersion);
+  const stamp = join(out, 'stamp');
+  if (stampOk(stamp, want) && existsSync(join(out, 'vmlinux'))) return;
+  if (check) return console.log(`setup: minimal guest kernel missing or stale in ${out}`);
+  if (!status.endsWith(' installed')) throw new Error(`${LINUX_SOURCE_PKG} is not installed`);
+  const tarball = readdirSync('/usr/src')
+    .filter((f) => /^linux-source-6\.1\.tar\.(xz|bz2|gz)$/.test(f))
+    .map((f) => join('/usr/src', f))[0];
+  if (!tarball) throw new Error(`${LINUX_SOURCE_PKG} left no /usr/src/linux-source-6.1.tar.*`);
+  const tmp = mkdtempSync(join(tmpdir(), 'ctvm-kbuild-'));
+  try {
+    const t0 = Date.now();
+    run('tar', ['-xf', tarball, '-C', tmp]);
+    const src = join(tmp, 'linux-source-6.1');
+    const obj = join(tmp, 'obj');
+    mkdirSync(obj);
+    run('make', ['-s', '-C', src, `O=${obj}`, 'tinyconfig']);
+    run(join(src, 'scripts/kconfig/merge_config.sh'), [
+      '-m',
+      '-O',
+      obj,
+      join(obj, '.config'),
+      MINIMAL_KERNEL_FRAGMENT,
+    ]);
+    run('make', ['-s', '-C', src, `O=${obj}`, 'olddefconfig']);
+    const config = readFileSync(join(obj, '.config'), 'utf8');
+    const bad = fragmentMismatches(fragment, config);
+    if (bad.length)
+      throw new Error(
+        `the kernel config dropped what scripts/kernel/minimal.config asks for (a missing dependency?): ${bad.map((o) => `${o.name}=${o.value}`).join(' ')}`,
+      );
+    run('make', ['-s', '-C', src, `O=${obj}`, `-j${availableParallelism()}`, 'vmlinux']);
+    mkdirSync(out, { recursive: true });
+    copyFileSync(join(obj, 'vmlinux'), join(out, 'vmlinux.tmp'));
+    renameSync(join(out, 'vmlinux.tmp'), join(out, 'vmlinux'));
+    writeFileSync(join(out, 'config'), config);
+    writeFileSync(join(out, 'version'), `${LINUX_SOURCE_PKG} ${srcVersion} minimal\n`);
+    writeFileSync(stamp, want + '\n');
+    const size = statSync(join(out, 'vmlinux')).size;
+    console.log(
+      `setup: minimal guest kernel built in ${Math.round((Date.now() - t0) / 1000)} s: ${out}/vmlinux (${size} B)`,
+    );
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 export function main(argv) {
   const purpose = argv.includes('--for')
     ? argv[argv.indexOf('--for') + 1]
@@ -227,15 +320,20 @@ export function main(argv) {
       ? 'test'
       : 'bench';
   const check = argv.includes('--check');
+  const withArg = argv.includes('--with') ? argv[argv.indexOf('--with') + 1] : undefined;
+  if (withArg !== undefined && withArg !== 'minimal-kernel')
+    throw new Error(`--with: expected minimal-kernel, got '${withArg}'`);
+  const withMinimalKernel = withArg === 'minimal-kernel' || purpose === 'test';
   const t0 = Date.now();
   if (process.platform !== 'linux') {
     console.error('setup: ctvm measures Linux namespaces, cgroups and QEMU/KVM: it needs a Linux host.');
     process.exit(1);
   }
-  stepPackages(purpose, check);
+  stepPackages(purpose, check, withMinimalKernel);
   stepNpm(check);
   stepNative(check);
   stepKernel(check);
+  if (withMinimalKernel) stepMinimalKernel(check);
   const ms = Date.now() - t0;
   console.log(`setup: ${check ? 'checked' : 'ready'} in ${ms} ms (${purpose})`);
 }

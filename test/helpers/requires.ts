@@ -14,6 +14,10 @@ const checks = {
     existsSync(join(KERNEL_DIR, 'vmlinuz'))
       ? null
       : `needs the guest kernel in ${KERNEL_DIR} (npm run setup)`,
+  minimalKernel: () =>
+    existsSync(join(KERNEL_DIR, 'minimal', 'vmlinux'))
+      ? null
+      : `needs the minimal guest kernel in ${KERNEL_DIR}/minimal (npm run setup -- --with minimal-kernel)`,
   helper: () =>
     existsSync(join(BUILD_DIR, 'ctvm-nsexec')) ? null : 'needs build/ctvm-nsexec (npm run setup)',
   probe: () => (existsSync(join(BUILD_DIR, 'ctvm-probe')) ? null : 'needs build/ctvm-probe (npm run setup)'),

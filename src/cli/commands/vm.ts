@@ -34,7 +34,10 @@ export function registerVm(program: Command): void {
     .option('--vcpus <n>', 'guest CPUs', '1')
     .option('--accel <auto|kvm|tcg>', 'accelerator (auto = KVM only where doctor booted a guest)', 'auto')
     .option('--machine <microvm|pc|q35>', 'machine type', 'microvm')
-    .option('--kernel <path>', 'guest kernel (bzImage or PVH vmlinux); default: the cached Debian kernel')
+    .option(
+      '--kernel <path>',
+      "guest kernel (bzImage or PVH vmlinux), or 'minimal' for the kernel built from scripts/kernel/minimal.config; default: the cached Debian kernel",
+    )
     .option('--timeout <duration>', 'kill the guest after this long', '60s')
     .option('--phases', 'print the phase timeline (host monotonic clock) to stderr')
     .option('--console', 'mirror every console line (kernel messages and /init markers too)')

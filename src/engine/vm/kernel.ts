@@ -1,8 +1,8 @@
 // The guest kernel: Debian's cached kernel by default (PVH ELF vmlinux, or the bzImage), any
 // other file on request; validated up front so a wrong path is one clear line, not a qemu error.
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { UsageError } from '../../errors.js';
+import { dirname, join } from 'node:path';
+import { HostError, UsageError } from '../../errors.js';
 import { KERNEL_DIR } from '../../paths.js';
 
 /** 'pvh' = ELF with a PVH entry note (booted directly); 'bzimage' = x86 boot-protocol image. */
@@ -14,6 +14,10 @@ export interface GuestKernel {
   /** e.g. "6.1.0-56-amd64", or 'unknown' when the image does not say. */
   version: string;
 }
+
+/** `kernel: minimal`: the optional kernel built from scripts/kernel/minimal.config by set-up. */
+export const MINIMAL_KERNEL = 'minimal';
+export const minimalKernelPath = (): string => join(KERNEL_DIR, 'minimal', 'vmlinux');
 
 /** The kernel setup caches: PVH vmlinux (fastest under TCG: no in-guest xz unpacking) or bzImage. */
 export function defaultKernelPath(form: KernelForm = 'pvh'): string {
@@ -93,6 +97,13 @@ const align4 = (n: number) => (n + 3) & ~3;
 
 /** Resolves and validates a kernel path (default: the cached PVH vmlinux). Throws UsageError. */
 export function resolveKernel(path?: string): GuestKernel {
+  if (path === MINIMAL_KERNEL) {
+    if (!existsSync(minimalKernelPath()))
+      throw new HostError(`the minimal guest kernel is not built (${minimalKernelPath()})`, {
+        hint: 'npm run setup -- --with minimal-kernel   (~6 min: builds it from linux-source-6.1)',
+      });
+    return { ...resolveKernel(minimalKernelPath()), version: cachedVersion(minimalKernelPath()) };
+  }
   const file = path ?? defaultKernelPath('pvh');
   const hint = path ? 'pass an x86-64 bzImage or an ELF vmlinux with a PVH note' : 'run: npm run setup';
   if (!existsSync(file)) throw new UsageError(`guest kernel ${file} does not exist`, { hint });
@@ -133,8 +144,11 @@ function bzImageVersion(read: (offset: number, len: number) => Buffer): string |
 
 /** Version recorded by setup for the cached kernel, else 'unknown'. */
 function cachedVersion(file: string): string {
-  const cached = join(KERNEL_DIR, 'version');
+  // Set-up writes "<package> <release>" next to Debian's kernel, "<package> <version> minimal"
+  // next to the minimal one.
+  const cached = join(dirname(file), 'version');
   if (!file.startsWith(KERNEL_DIR + '/') || !existsSync(cached)) return 'unknown';
   const words = readFileSync(cached, 'utf8').trim().split(/\s+/);
+  if (words[2] === 'minimal') return `${words[1]}-minimal`;
   return words[words.length - 1] ?? 'unknown';
 }

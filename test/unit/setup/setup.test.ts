@@ -1,7 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 // @ts-expect-error: plain .mjs set-up script without type declarations
-import { missingPackages, requiredPackages, findXzPayload, PACKAGES } from '../../../scripts/setup.mjs';
+import * as setup from '../../../scripts/setup.mjs';
+
+const {
+  missingPackages,
+  requiredPackages,
+  findXzPayload,
+  fragmentMismatches,
+  fragmentOptions,
+  MINIMAL_KERNEL_FRAGMENT,
+  PACKAGES,
+} = setup;
 
 type Query = (pkgs: string[]) => Map<string, string>;
 
@@ -35,6 +46,32 @@ test('requiredPackages: test purpose adds browser + vagrant, bench needs qemu an
   );
   assert.ok(!bench.includes('chromium'));
   for (const p of PACKAGES.test as string[]) assert.ok(tst.includes(p));
+  // The minimal guest kernel is built for the tests (they boot it), and for bench only on request.
+  for (const p of PACKAGES['minimal-kernel'] as string[]) assert.ok(tst.includes(p), p);
+  assert.ok(!bench.includes('linux-source-6.1'));
+  assert.ok((requiredPackages('bench', true) as string[]).includes('linux-source-6.1'));
+});
+
+test('minimal kernel fragment: options parsed, and what the final .config dropped is named', () => {
+  const fragment =
+    'CONFIG_PVH=y\n# CONFIG_MODULES is not set\nCONFIG_NR_CPUS=8\n# a comment\nCONFIG_DEVPORT=y\n';
+  assert.deepEqual(fragmentOptions(fragment), [
+    { name: 'CONFIG_PVH', value: 'y' },
+    { name: 'CONFIG_MODULES', value: 'n' },
+    { name: 'CONFIG_NR_CPUS', value: '8' },
+    { name: 'CONFIG_DEVPORT', value: 'y' },
+  ]);
+  // DEVPORT depends on PCI || ISA on x86-64: olddefconfig drops it silently without PCI.
+  const config = 'CONFIG_PVH=y\n# CONFIG_MODULES is not set\nCONFIG_NR_CPUS=8\n# CONFIG_DEVPORT is not set\n';
+  assert.deepEqual(fragmentMismatches(fragment, config), [{ name: 'CONFIG_DEVPORT', value: 'y' }]);
+  assert.deepEqual(fragmentMismatches(fragment, config + 'CONFIG_DEVPORT=y\n'), []);
+  // An option absent from .config counts as "not set".
+  assert.deepEqual(fragmentMismatches('# CONFIG_NET is not set\n', ''), []);
+  // The shipped fragment asks for the things the guest needs.
+  const shipped = fragmentOptions(readFileSync(MINIMAL_KERNEL_FRAGMENT as string, 'utf8'));
+  for (const want of ['CONFIG_PVH', 'CONFIG_SERIAL_8250_CONSOLE', 'CONFIG_DEVPORT', 'CONFIG_BLK_DEV_INITRD'])
+    assert.equal(shipped.find((o: { name: string }) => o.name === want)?.value, 'y', want);
+  assert.equal(shipped.find((o: { name: string }) => o.name === 'CONFIG_MODULES')?.value, 'n');
 });
 
 test('findXzPayload: finds the xz magic inside a bzImage-like buffer, -1 when absent', () => {
