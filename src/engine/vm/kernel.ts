@@ -99,9 +99,10 @@ const align4 = (n: number) => (n + 3) & ~3;
 export function resolveKernel(path?: string): GuestKernel {
   if (path === MINIMAL_KERNEL) {
     if (!existsSync(minimalKernelPath()))
-      throw new HostError(`the minimal guest kernel is not built (${minimalKernelPath()})`, {
-        hint: 'npm run setup -- --with minimal-kernel   (~6 min: builds it from linux-source-6.1)',
-      });
+      throw new HostError(
+        `the minimal guest kernel is not built (${minimalKernelPath()}): npm run setup -- --with minimal-kernel`,
+        { hint: 'it takes ~6 min once: set-up builds it from linux-source-6.1' },
+      );
     return { ...resolveKernel(minimalKernelPath()), version: cachedVersion(minimalKernelPath()) };
   }
   const file = path ?? defaultKernelPath('pvh');

@@ -3,6 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseScenario, loadScenario } from '../../../src/runner/scenario-load.js';
 import { UsageError } from '../../../src/errors.js';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_DIR } from '../../../src/paths.js';
 
 const base = 'name: t\nenvironments: [bare]\nworkloads: [noop]\nrepetitions: 3\n';
 
@@ -83,10 +86,16 @@ test('a VM option the VM parser rejects is reported at its path', () => {
 });
 
 test('every shipped scenario is valid', () => {
-  for (const n of ['quick', 'start-latency', 'memory-density', 'cpu-overhead']) {
+  const shipped = readdirSync(join(PROJECT_DIR, 'scenarios'))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.replace(/\.yaml$/, ''));
+  assert.ok(shipped.length >= 5, shipped.join(' '));
+  for (const n of shipped) {
     const { scenario } = loadScenario(n);
     assert.equal(scenario.name, n);
   }
+  const vm = loadScenario('quick-minimal-kernel').scenario.environments.find((e) => e.id === 'vm');
+  assert.equal(vm?.options?.kernel, 'minimal');
 });
 
 test('an unknown scenario name is a UsageError with a hint', () => {
