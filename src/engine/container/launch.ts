@@ -159,7 +159,7 @@ function start(
     marked: spec.outputMarks.length > 0,
     onPhase: (l) => void phaseListeners.push(l),
     cgroup,
-    helperPid: helper.helperPid,
+    helperPid: helper.pid,
     stdout: helper.stdout,
     stderr: helper.stderr,
     state: () => state,

@@ -30,7 +30,7 @@ export interface LaunchEnd {
 }
 
 export interface Launch {
-  /** The launcher's pid (for bare: the command's own pid); rejects if it never started. */
+  /** The launcher's pid (the command is its child); rejects if it never started. */
   readonly pid: Promise<number>;
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
@@ -141,12 +141,6 @@ export class LauncherSession {
   /** Why this session can no longer launch (the server is gone), or undefined. */
   get gone(): string | undefined {
     return this.lost;
-  }
-
-  launch(args: string[], opts: LaunchOptions): Launch {
-    const l = this.prepare(args, opts);
-    l.start();
-    return l;
   }
 
   /**

@@ -5,44 +5,30 @@ import { existsSync, fstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { HostError } from '../../errors.js';
-import type { Nanoseconds } from '../../units.js';
 import { BUILD_DIR } from '../../paths.js';
-import type { OutputMode, StatusMessage } from './nsexec-protocol.js';
-import { LauncherSession, type LaunchEnd } from './nsexec-session.js';
+import { LauncherSession, type Launch, type LaunchOptions, type PreparedLaunch } from './nsexec-session.js';
 
 export const NSEXEC_PATH = join(BUILD_DIR, 'ctvm-nsexec');
 
 export type { OutputMode } from './nsexec-protocol.js';
 export type { LaunchEnd } from './nsexec-session.js';
 
-export interface NsexecProcess {
-  /** The launcher's pid (with no namespaces and no root: the command itself). */
-  readonly helperPid: Promise<number>;
-  /** The command's stdout/stderr when piped. */
-  readonly stdout: Readable | null;
-  readonly stderr: Readable | null;
-  /** Resolves when the launcher is reaped AND its status stream is drained. Never rejects. */
-  readonly done: Promise<LaunchEnd>;
-  kill(signal: NodeJS.Signals): void;
-}
+/** One launch: the launcher's pid, the command's piped streams, its end (nsexec-session.ts). */
+export type NsexecProcess = Launch;
 
 let current: { session: LauncherSession; serverPid: number; dir: string } | undefined;
 
-type SpawnOptions = { stdout: OutputMode; stderr: OutputMode; onStatus: (m: StatusMessage) => void };
-
-export function spawnNsexec(args: string[], opts: SpawnOptions): NsexecProcess {
+export function spawnNsexec(args: string[], opts: LaunchOptions): NsexecProcess {
   const p = prepareNsexec(args, opts);
   p.start();
   return p;
 }
 
 /** spawnNsexec without sending the request: `start()` sends it, returning the time just before. */
-export function prepareNsexec(args: string[], opts: SpawnOptions): NsexecProcess & { start(): Nanoseconds } {
-  const l = launcher().prepare(args, opts);
-  return { helperPid: l.pid, stdout: l.stdout, stderr: l.stderr, done: l.done, kill: l.kill, start: l.start };
+export function prepareNsexec(args: string[], opts: LaunchOptions): PreparedLaunch {
+  return launcher().prepare(args, opts);
 }
 
 /**

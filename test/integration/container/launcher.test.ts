@@ -57,7 +57,7 @@ test(
     });
     const pids = new Set<number>();
     for (const [i, l] of launches.entries()) {
-      const [end, out, err, pid] = await Promise.all([l.p.done, l.out, l.err, l.p.helperPid]);
+      const [end, out, err, pid] = await Promise.all([l.p.done, l.out, l.err, l.p.pid]);
       assert.equal(out, `out-${i}\n`, `launch ${i} stdout`);
       assert.equal(err, `err-${i}\n`, `launch ${i} stderr`);
       assert.equal(end.exitCode, i % 7, `launch ${i} exit code`);
@@ -93,7 +93,7 @@ test(
       stderr: 'ignore',
       onStatus: (m) => (m.kind === 'pid' ? resolveWorkload(m.pid) : undefined),
     });
-    const launcherPid = await first.helperPid;
+    const launcherPid = await first.pid;
     const sleepPid = await workload;
     const server = nsexecServer()!;
     const ticks = startTicks(sleepPid);
