@@ -75,6 +75,12 @@ export class ReadyWatch {
     this.grace = setTimeout(() => this.settle(), MARK_GRACE_MS);
   }
 
+  /** A phase the launcher reported: recorded in the timeline; `ready` is its READY stamp. */
+  launcherPhase(name: string, atNs: Nanoseconds): void {
+    this.events.phases.push({ name, atNs });
+    if (name === 'ready') this.mark(atNs);
+  }
+
   /** The launcher's `ready` phase (already in events.phases). */
   mark(atNs: Nanoseconds): void {
     this.markAtNs ??= atNs;

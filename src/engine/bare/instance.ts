@@ -41,6 +41,7 @@ export function bareLaunchArgs(opts: Pick<LaunchOptions, 'workload'>): string[] 
  */
 export function launchBare(opts: LaunchOptions): Instance {
   const events: PhaseTimeline = { launchNs: 0, phases: [], facts: {} };
+  const watch = new ReadyWatch(events, true);
   let setupError: string | undefined;
   let pid: number | undefined; // the workload's (the launcher is its parent)
   // The launcher holds its status lines (P included) for up to 20 ms after the exec: samplers
@@ -50,10 +51,9 @@ export function launchBare(opts: LaunchOptions): Instance {
   let exitMsg: { code: number | null; signal: number | null; atNs: number } | undefined;
   let finalCpuNs: number | undefined;
   const onStatus = (m: StatusMessage): void => {
-    if (m.kind === 'time') {
-      events.phases.push({ name: m.phase, atNs: m.atNs }); // launcher .. ready .. exited
-      if (m.phase === 'ready') watch.mark(m.atNs);
-    } else if (m.kind === 'pid') resolvePid((pid = m.pid));
+    if (m.kind === 'time')
+      watch.launcherPhase(m.phase, m.atNs); // launcher .. ready .. exited
+    else if (m.kind === 'pid') resolvePid((pid = m.pid));
     else if (m.kind === 'error') setupError = `ctvm-nsexec: ${m.op} ${m.path ?? ''}: ${m.errno}`;
     else if (m.kind === 'rusage')
       finalCpuNs = m.cpuNs; // the workload + its reaped children, µs
@@ -62,7 +62,6 @@ export function launchBare(opts: LaunchOptions): Instance {
   const child = prepareNsexec(bareLaunchArgs(opts), { stdout: 'pipe', stderr: 'pipe', onStatus });
   const tail = new Tail();
   let result: ResultLine | undefined;
-  const watch = new ReadyWatch(events, true);
   const outDone = readLines(child.stdout!, (line, atNs) => {
     tail.push(line);
     if (line === READY_LINE) watch.line(atNs);

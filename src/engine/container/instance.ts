@@ -14,9 +14,8 @@ import { parseResultLine, READY_LINE } from '../../workload/protocol.js';
 export interface InstanceSource {
   readonly name: string;
   readonly events: PhaseTimeline;
-  /** The launcher stamps READY/RESULT as their first reader (ours; not oci:*). */
-  readonly marked?: boolean;
-  onPhase?(listener: (name: string, atNs: number) => void): void;
+  /** Fed with the launcher's phases by the source; told here when we read the READY line. */
+  readonly readyWatch: ReadyWatch;
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
   /** The container's cgroup while it exists. */
@@ -30,8 +29,7 @@ export function containerInstance(c: InstanceSource): Instance {
   void c.exited.then((e) => (final = e));
   const tail = new Tail();
   let result: ResultLine | undefined;
-  const watch = new ReadyWatch(c.events, c.marked === true);
-  c.onPhase?.((name, atNs) => name === 'ready' && watch.mark(atNs));
+  const watch = c.readyWatch;
   const onLine = (line: string, atNs: number): void => {
     tail.push(line);
     if (line.trim() === READY_LINE) watch.line(atNs);

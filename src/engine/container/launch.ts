@@ -1,6 +1,7 @@
 // launchContainer(): state dir -> cgroup with limits -> helper (namespaces, overlay, pivot_root,
 // cgroup join, exec) -> exit -> cgroup stats -> kill-all -> remove cgroup and state dir.
 import type { Readable } from 'node:stream';
+import { ReadyWatch } from '../line-stream.js';
 import { SystemError } from '../../errors.js';
 import { monoNs } from '../../units.js';
 import type { PhaseTimeline } from '../environment.js';
@@ -24,9 +25,8 @@ export interface LaunchContainerOptions {
 export interface Container {
   readonly name: string;
   readonly events: PhaseTimeline;
-  /** Whether the launcher stamps output lines (spec.outputMarks); onPhase reports its phases. */
-  readonly marked: boolean;
-  onPhase(listener: (name: string, atNs: number) => void): void;
+  /** When READY came: the launcher's stamp when it relays output (spec.outputMarks), else ours. */
+  readonly readyWatch: ReadyWatch;
   readonly cgroup: Cgroup;
   /** The launcher process's pid (the parent of PID 1); rejects if it never started. */
   readonly helperPid: Promise<number>;
@@ -80,15 +80,13 @@ function start(
   const initPid = new Promise<number>((res, rej) => ((resolvePid = res), (rejectPid = rej)));
   initPid.catch(() => undefined); // observed through exited.setupError when nobody awaits it
 
-  const phaseListeners: ((name: string, atNs: number) => void)[] = [];
+  const readyWatch = new ReadyWatch(events, spec.outputMarks.length > 0);
   const helper: NsexecProcess = spawnNsexec(buildNsexecArgs(spec, layout, cgroup.procsFiles), {
     stdout: opts.stdout ?? 'pipe',
     stderr: opts.stderr ?? 'pipe',
     onStatus: (m) => {
-      if (m.kind === 'time') {
-        events.phases.push({ name: m.phase, atNs: m.atNs });
-        for (const l of phaseListeners) l(m.phase, m.atNs);
-      } else if (m.kind === 'pid') {
+      if (m.kind === 'time') readyWatch.launcherPhase(m.phase, m.atNs);
+      else if (m.kind === 'pid') {
         state = transition(state, { status: 'running', pid: m.pid });
         resolvePid(m.pid);
       } else if (m.kind === 'error') setupError = new SystemError(`${m.stage}: ${m.op}`, m.path, m.errno);
@@ -156,8 +154,7 @@ function start(
   return {
     name: spec.name,
     events,
-    marked: spec.outputMarks.length > 0,
-    onPhase: (l) => void phaseListeners.push(l),
+    readyWatch,
     cgroup,
     helperPid: helper.pid,
     stdout: helper.stdout,

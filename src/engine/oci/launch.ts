@@ -4,6 +4,7 @@
 // plain launch, with the same output marks), so every environment's start latency is measured
 // by one mechanism and none pays Node's own spawn (~10 ms here); `delete` is not timed and uses
 // execa.
+import { ReadyWatch } from '../line-stream.js';
 import { execa } from 'execa';
 import { spawnNsexec } from '../container/nsexec-spawn.js';
 import { markArgs } from '../../workload/protocol.js';
@@ -54,16 +55,14 @@ export function launchOci(runtime: OciRuntime, spec: ContainerSpec, opts: OciLau
   writeBundle(layout.stateDir, specToOciConfig(spec, `/${OCI_CGROUP_PARENT}/${spec.name}`));
   const id = `ctvm-${spec.name}`;
   const cmd = runtimeCommand(runtime, ['run', '--bundle', layout.stateDir, id], opts.hybrid);
-  const phaseListeners: ((name: string, atNs: number) => void)[] = [];
+  const readyWatch = new ReadyWatch(events, spec.outputMarks.length > 0);
   const child = spawnNsexec(
     ['cwd', layout.stateDir, ...markArgs(spec.outputMarks), '--', cmd.file, ...cmd.args],
     {
       stdout: 'pipe',
       stderr: 'pipe',
       onStatus: (m) => {
-        if (m.kind !== 'time') return;
-        events.phases.push({ name: m.phase, atNs: m.atNs });
-        for (const l of phaseListeners) l(m.phase, m.atNs);
+        if (m.kind === 'time') readyWatch.launcherPhase(m.phase, m.atNs);
       },
     },
   );
@@ -119,8 +118,7 @@ export function launchOci(runtime: OciRuntime, spec: ContainerSpec, opts: OciLau
   return {
     name: spec.name,
     events,
-    marked: spec.outputMarks.length > 0,
-    onPhase: (l) => void phaseListeners.push(l),
+    readyWatch,
     stdout: child.stdout,
     stderr: child.stderr,
     cgroup,
