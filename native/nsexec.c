@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/mount.h>
 #include <poll.h>
 #include <sys/prctl.h>
@@ -411,16 +410,15 @@ static void scan_marks(const char *b, size_t n, uint64_t at) {
 
 /* One chunk from the pipe to our stdout; 0 at EOF. Output nobody reads any more is dropped, so
  * the command never blocks on us. */
-static char relay_buf[65536];
+static char relay_buf[65536]; /* static: a spare writes it once while idle (page faults) */
 static int relay_once(void) {
-  char *buf = relay_buf;
   static int sink_ok = 1;
-  ssize_t n = read(relay_fds[0], buf, sizeof relay_buf);
+  ssize_t n = read(relay_fds[0], relay_buf, sizeof relay_buf);
   if (n < 0) return errno == EINTR || errno == EAGAIN ? 1 : 0;
   if (n == 0) return 0;
-  scan_marks(buf, (size_t)n, mono_ns());
+  scan_marks(relay_buf, (size_t)n, mono_ns());
   for (ssize_t off = 0; sink_ok && off < n;) {
-    ssize_t w = write(STDOUT_FILENO, buf + off, (size_t)(n - off));
+    ssize_t w = write(STDOUT_FILENO, relay_buf + off, (size_t)(n - off));
     if (w < 0 && errno == EINTR) continue;
     if (w <= 0) sink_ok = 0;
     else off += w;
@@ -501,7 +499,7 @@ static pid_t plain_child(void) {
   }
   stage = "child";
   phase("forked");
-  if (pinned) (void)sched_setaffinity(0, sizeof own_cpus, &own_cpus); /* unpin(), inlined: vfork */
+  unpin();
   relay_child();
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("prctl PR_SET_PDEATHSIG", "-", NSEXEC_EXIT_SETUP);
   if (cfg.cwd && chdir(cfg.cwd) < 0) fail("chdir", cfg.cwd, NSEXEC_EXIT_SETUP);
