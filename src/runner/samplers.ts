@@ -1,7 +1,7 @@
 // One function per sample kind; each returns the metrics of METRICS (src/results/metrics.ts)
 // that its kind defines, or throws with a message that says what went wrong. Every instance a
 // sampler launches is stopped in its finally block, whatever happened.
-import type { ExitInfo, MemorySample, PhaseTimeline } from '../engine/environment.js';
+import type { ExitInfo, Instance, MemorySample, PhaseTimeline, ReadyInfo } from '../engine/environment.js';
 import { readMeminfo } from '../measure/meminfo.js';
 import { launchTracked, sleep, stopTracked, type SampleTarget, type Tracked } from './sample-context.js';
 
@@ -11,31 +11,19 @@ export interface SampleOutcome {
 }
 
 /** noop-style: launch -> READY (startNs) -> exit (exitNs), with the environment's phases. */
-export async function startSample(t: SampleTarget): Promise<SampleOutcome> {
-  const tracked = await launchTracked(t, 0);
-  try {
-    const { inst } = tracked;
-    const ready = await inst.ready;
-    const exit = await inst.exited;
-    assertCleanExit(exit);
+export function startSample(t: SampleTarget): Promise<SampleOutcome> {
+  return runToExit(t, (inst, ready, exit) => {
     const launchNs = inst.events.launchNs;
     return {
       metrics: { startNs: ready.atNs - launchNs, exitNs: exit.atNs - launchNs, ...numericFacts(inst.events) },
       phases: phasesSinceLaunch(inst.events),
     };
-  } finally {
-    await stopTracked([tracked], 'sample done');
-  }
+  });
 }
 
 /** Fixed work: READY -> RESULT (workNs), host CPU over the life (cpuNs), reported throughput. */
-export async function workSample(t: SampleTarget): Promise<SampleOutcome> {
-  const tracked = await launchTracked(t, 0);
-  try {
-    const { inst } = tracked;
-    const ready = await inst.ready;
-    const exit = await inst.exited;
-    assertCleanExit(exit);
+export function workSample(t: SampleTarget): Promise<SampleOutcome> {
+  return runToExit(t, async (inst, ready, exit) => {
     if (!exit.result)
       throw new Error(`no RESULT line; last output: ${exit.outputTail.slice(-3).join(' | ')}`);
     const metrics: Record<string, number> = { workNs: exit.result.atNs - ready.atNs };
@@ -44,6 +32,21 @@ export async function workSample(t: SampleTarget): Promise<SampleOutcome> {
     const mbps = Number(exit.result.fields.mbps);
     if (exit.result.fields.mbps !== undefined && Number.isFinite(mbps)) metrics.throughputMBps = mbps;
     return { metrics };
+  });
+}
+
+/** One instance run to its end (READY, then a clean exit), measured by `then` before it is stopped. */
+async function runToExit(
+  t: SampleTarget,
+  then: (inst: Instance, ready: ReadyInfo, exit: ExitInfo) => SampleOutcome | Promise<SampleOutcome>,
+): Promise<SampleOutcome> {
+  const tracked = await launchTracked(t, 0);
+  try {
+    const { inst } = tracked;
+    const ready = await inst.ready;
+    const exit = await inst.exited;
+    assertCleanExit(exit);
+    return await then(inst, ready, exit);
   } finally {
     await stopTracked([tracked], 'sample done');
   }
