@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/openat2.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -32,6 +34,7 @@
 #include <unistd.h>
 
 #include "nsexec.h"
+#include "nsexec-seccomp.h"
 
 #define MAX_OPS 128
 #define MAX_ENV 256
@@ -49,6 +52,8 @@ static struct {
   int ns_flags, newcgroup, lo_up, no_new_privs, have_caps;
   uint64_t caps;
   const char *root, *hostname, *cwd;
+  const char *seccomp;               /* profile text (nsexec-seccomp.c), or NULL: no filter */
+  const char *scratch, *scratch_size; /* tmpfs for the overlay's upper/work, or NULL */
   struct op ops[MAX_OPS];
   int nops;
   char *env[MAX_ENV + 1];
@@ -171,6 +176,8 @@ static void parse_args(int argc, char **argv) {
     else if (strcmp(k, "dev") == 0) { NEED(4); add_op(OP_DEV, &argv[i + 1]); i += 5; }
     else if (strcmp(k, "symlink") == 0) { NEED(2); add_op(OP_SYMLINK, &argv[i + 1]); i += 3; }
     else if (strcmp(k, "hostname") == 0) { NEED(1); cfg.hostname = argv[i + 1]; i += 2; }
+    else if (strcmp(k, "seccomp") == 0) { NEED(1); cfg.seccomp = argv[i + 1]; i += 2; }
+    else if (strcmp(k, "scratch") == 0) { NEED(2); cfg.scratch = argv[i + 1]; cfg.scratch_size = argv[i + 2]; i += 3; }
     else if (strcmp(k, "cwd") == 0) { NEED(1); cfg.cwd = argv[i + 1]; i += 2; }
     else if (strcmp(k, "lo") == 0) { cfg.lo_up = 1; i += 1; }
     else if (strcmp(k, "nonewprivs") == 0) { cfg.no_new_privs = 1; i += 1; }
@@ -189,7 +196,7 @@ static void parse_args(int argc, char **argv) {
   }
   if (!cfg.argv || !cfg.argv[0]) usage("missing -- COMMAND");
   /* No root = no filesystem work: mounts, devs, symlinks are paths inside a root. */
-  if (!cfg.root && cfg.nops) usage("mount/dev/symlink without root");
+  if (!cfg.root && (cfg.nops || cfg.scratch)) usage("mount/dev/symlink/scratch without root");
   cfg.env[cfg.nenv] = NULL;
 }
 
@@ -214,82 +221,176 @@ static unsigned long mount_flags(const char *list, int *rec) {
   return flags;
 }
 
-static void in_root(char *out, size_t size, const char *path) {
-  if (strcmp(path, "/") == 0) snprintf(out, size, "%s", cfg.root);
-  else snprintf(out, size, "%s%s", cfg.root, path);
+/* ---- paths inside the root: resolved as if the root were "/" (CVE-2021-30465) ----
+ * A hostile rootfs may hold symlinks (`/mnt -> /etc` or `../../..`) where we mount, mknod or
+ * create. Every path inside the container is therefore resolved with openat2(RESOLVE_IN_ROOT)
+ * from an fd of the root, directories are created one component at a time below an fd that was
+ * resolved that way, and mounts go onto /proc/self/fd/N of the resolved fd, as runc does. The
+ * host's /proc is still ours to use here: the pivot comes after. */
+static int root_fd = -1;
+
+static int resolve_in_root(const char *path, int flags) {
+  struct open_how how = {.flags = (uint64_t)(O_PATH | O_CLOEXEC | flags),
+                         .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+  while (*path == '/') path++;
+  return (int)syscall(SYS_openat2, root_fd, *path ? path : ".", &how, sizeof how);
 }
 
-static void mkdir_p(char *path) {
-  for (char *p = path + 1; *p; p++) {
-    if (*p != '/') continue;
-    *p = 0;
-    if (mkdir(path, 0755) < 0 && errno != EEXIST) fail("mkdir", path, NSEXEC_EXIT_SETUP);
-    *p = '/';
+static const char *fd_path(int fd) {
+  static char buf[4][32]; /* a mount call takes two at most */
+  static int next;
+  char *b = buf[next++ % 4];
+  snprintf(b, sizeof buf[0], "/proc/self/fd/%d", fd);
+  return b;
+}
+
+/* mkdir -p of `path` inside the root; returns an O_PATH fd of the directory. */
+static int mkdir_in_root(const char *path) {
+  char prefix[4096] = "", comp[4096];
+  int dir = resolve_in_root("/", O_DIRECTORY);
+  if (dir < 0) fail("openat2", "/", NSEXEC_EXIT_SETUP);
+  for (const char *p = path; *p;) {
+    while (*p == '/') p++;
+    size_t n = strcspn(p, "/");
+    if (n == 0) break;
+    snprintf(comp, sizeof comp, "%.*s", (int)n, p);
+    if (strlen(prefix) + n + 2 > sizeof prefix) { errno = ENAMETOOLONG; fail("mkdir", path, NSEXEC_EXIT_SETUP); }
+    strcat(prefix, "/");
+    strcat(prefix, comp);
+    p += n;
+    if (mkdirat(dir, comp, 0755) < 0 && errno != EEXIST) fail("mkdirat", prefix, NSEXEC_EXIT_SETUP);
+    close(dir);
+    /* From the root again: a symlink just met resolves inside the root, never on the host. */
+    if ((dir = resolve_in_root(prefix, O_DIRECTORY)) < 0) fail("openat2", prefix, NSEXEC_EXIT_SETUP);
   }
-  if (mkdir(path, 0755) < 0 && errno != EEXIST) fail("mkdir", path, NSEXEC_EXIT_SETUP);
+  return dir;
 }
 
-static void remount(const char *dst, unsigned long flags) {
-  if (mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | flags, NULL) < 0) fail("remount", dst, NSEXEC_EXIT_SETUP);
+/* The parent directory of `path` (created if missing) and its last component. */
+static int parent_in_root(const char *path, char *base, size_t size) {
+  char parent[4096];
+  snprintf(parent, sizeof parent, "%s", path);
+  char *slash = strrchr(parent, '/');
+  snprintf(base, size, "%s", slash ? slash + 1 : parent);
+  if (slash) *slash = 0;
+  if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+    errno = EINVAL;
+    fail("path", path, NSEXEC_EXIT_SETUP);
+  }
+  return mkdir_in_root(parent);
+}
+
+static void remount(const char *dst, const char *what, unsigned long flags) {
+  if (mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | flags, NULL) < 0) fail("remount", what, NSEXEC_EXIT_SETUP);
 }
 
 /* "mask": hide a path (runc's maskedPaths): /dev/null over a file, a read-only tmpfs over a dir. */
-static void do_mask(const char *dst) {
+static void do_mask(const char *path) {
   struct stat st;
-  if (stat(dst, &st) < 0) {
-    if (errno == ENOENT) return;
-    fail("stat", dst, NSEXEC_EXIT_SETUP);
-  }
+  int fd = resolve_in_root(path, 0);
+  if (fd < 0 && errno == ENOENT) return;
+  if (fd < 0 || fstat(fd, &st) < 0) fail("openat2", path, NSEXEC_EXIT_SETUP);
   if (S_ISDIR(st.st_mode)) {
-    if (mount("tmpfs", dst, "tmpfs", MS_RDONLY, "size=0") < 0) fail("mount tmpfs", dst, NSEXEC_EXIT_SETUP);
+    if (mount("tmpfs", fd_path(fd), "tmpfs", MS_RDONLY, "size=0") < 0) fail("mount tmpfs", path, NSEXEC_EXIT_SETUP);
   } else {
     /* The container's own /dev/null (made by an earlier dev op), not the host's devtmpfs node. */
-    char null_path[4096];
-    in_root(null_path, sizeof null_path, "/dev/null");
-    if (mount(null_path, dst, NULL, MS_BIND, NULL) < 0) fail("mount bind /dev/null", dst, NSEXEC_EXIT_SETUP);
+    int null_fd = resolve_in_root("/dev/null", 0);
+    if (null_fd < 0) fail("openat2", "/dev/null", NSEXEC_EXIT_SETUP);
+    if (mount(fd_path(null_fd), fd_path(fd), NULL, MS_BIND, NULL) < 0) fail("mount bind /dev/null", path, NSEXEC_EXIT_SETUP);
+    close(null_fd);
   }
+  close(fd);
+}
+
+/* runc's readonlyPaths: bind the path onto itself, then remount the new mount read-only. */
+static void do_readonly(const char *path, unsigned long flags) {
+  int fd = resolve_in_root(path, 0);
+  if (fd < 0 && errno == ENOENT) return;
+  if (fd < 0) fail("openat2", path, NSEXEC_EXIT_SETUP);
+  if (mount(fd_path(fd), fd_path(fd), NULL, MS_BIND | MS_REC, NULL) < 0) fail("mount bind", path, NSEXEC_EXIT_SETUP);
+  close(fd);
+  if ((fd = resolve_in_root(path, 0)) < 0) fail("openat2", path, NSEXEC_EXIT_SETUP); /* the new mount's top */
+  remount(fd_path(fd), path, MS_RDONLY | flags);
+  close(fd);
+}
+
+/* The mount point for a bind of `src`: a directory, or an empty file when src is not one. */
+static int bind_target(const char *src, const char *path) {
+  struct stat st;
+  if (stat(src, &st) < 0) fail("stat", src, NSEXEC_EXIT_SETUP);
+  if (S_ISDIR(st.st_mode)) return mkdir_in_root(path);
+  char base[4096];
+  int parent = parent_in_root(path, base, sizeof base);
+  int f = openat(parent, base, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (f < 0 && errno != EEXIST) fail("openat", path, NSEXEC_EXIT_SETUP);
+  if (f >= 0) close(f);
+  close(parent);
+  int fd = resolve_in_root(path, 0);
+  if (fd < 0) fail("openat2", path, NSEXEC_EXIT_SETUP);
+  return fd;
 }
 
 static void do_mount(const struct op *o) {
-  char dst[4096];
   int rec;
   unsigned long flags = mount_flags(o->d, &rec);
   const char *data = strcmp(o->e, "-") == 0 ? NULL : o->e;
-  in_root(dst, sizeof dst, o->c);
-  if (strcmp(o->a, "mask") == 0) return do_mask(dst);
-  if (strcmp(o->a, "ro") == 0) { /* runc's readonlyPaths: bind the path onto itself, remount ro */
-    if (mount(dst, dst, NULL, MS_BIND | MS_REC, NULL) < 0) {
-      if (errno == ENOENT) return;
-      fail("mount bind", dst, NSEXEC_EXIT_SETUP);
-    }
-    return remount(dst, MS_RDONLY | flags);
-  }
-  mkdir_p(dst);
-  if (strcmp(o->a, "bind") == 0) {
-    if (mount(o->b, dst, NULL, MS_BIND | (rec ? MS_REC : 0), NULL) < 0) fail("mount bind", o->b, NSEXEC_EXIT_SETUP);
-    if (flags) remount(dst, flags); /* MS_BIND ignores flags on the first call */
+  if (strcmp(o->c, "/") == 0) { /* the root itself: a host path ctvm made, not one inside */
+    if (mount(o->b, cfg.root, o->a, flags, data) < 0) fail("mount root", cfg.root, NSEXEC_EXIT_SETUP);
+    if (root_fd >= 0) close(root_fd);
+    if ((root_fd = open(cfg.root, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) fail("open", cfg.root, NSEXEC_EXIT_SETUP);
     return;
   }
-  if (mount(o->b, dst, o->a, flags, data) < 0) {
+  if (root_fd < 0 && (root_fd = open(cfg.root, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) fail("open", cfg.root, NSEXEC_EXIT_SETUP);
+  if (strcmp(o->a, "mask") == 0) return do_mask(o->c);
+  if (strcmp(o->a, "ro") == 0) return do_readonly(o->c, flags);
+  int bind = strcmp(o->a, "bind") == 0;
+  int fd = bind ? bind_target(o->b, o->c) : mkdir_in_root(o->c);
+  const char *dst = fd_path(fd);
+  if (bind) {
+    if (mount(o->b, dst, NULL, MS_BIND | (rec ? MS_REC : 0), NULL) < 0) fail("mount bind", o->b, NSEXEC_EXIT_SETUP);
+    if (flags) { /* MS_BIND ignores flags on the first call: remount the new mount's top */
+      close(fd);
+      if ((fd = resolve_in_root(o->c, 0)) < 0) fail("openat2", o->c, NSEXEC_EXIT_SETUP);
+      remount(fd_path(fd), o->c, flags);
+    }
+  } else if (mount(o->b, dst, o->a, flags, data) < 0) {
     char op[64];
     snprintf(op, sizeof op, "mount %s", o->a);
-    fail(op, dst, NSEXEC_EXIT_SETUP);
+    fail(op, o->c, NSEXEC_EXIT_SETUP);
   }
+  close(fd);
 }
 
 static void do_dev(const struct op *o) {
-  char path[4096];
-  in_root(path, sizeof path, o->a);
+  char base[4096];
+  int dir = parent_in_root(o->a, base, sizeof base);
   mode_t mode = (mode_t)strtoul(o->b, NULL, 8);
   dev_t dev = makedev(strtoul(o->c, NULL, 10), strtoul(o->d, NULL, 10));
-  if (mknod(path, S_IFCHR | mode, dev) < 0) fail("mknod", path, NSEXEC_EXIT_SETUP);
-  if (chmod(path, mode) < 0) fail("chmod", path, NSEXEC_EXIT_SETUP); /* mknod obeys the umask */
+  if (mknodat(dir, base, S_IFCHR | mode, dev) < 0) fail("mknod", o->a, NSEXEC_EXIT_SETUP);
+  int fd = openat(dir, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  /* mknod obeys the umask; chmod through the node's own fd (an O_PATH fd: via /proc). */
+  if (fd < 0 || chmod(fd_path(fd), mode) < 0) fail("chmod", o->a, NSEXEC_EXIT_SETUP);
+  close(fd);
+  close(dir);
 }
 
 static void do_symlink(const struct op *o) {
-  char path[4096];
-  in_root(path, sizeof path, o->b);
-  if (symlink(o->a, path) < 0 && errno != EEXIST) fail("symlink", path, NSEXEC_EXIT_SETUP);
+  char base[4096];
+  int dir = parent_in_root(o->b, base, sizeof base);
+  if (symlinkat(o->a, dir, base) < 0 && errno != EEXIST) fail("symlink", o->b, NSEXEC_EXIT_SETUP);
+  close(dir);
+}
+
+/* "scratch DIR SIZE": the writable layer's own tmpfs, of SIZE, in our mount namespace only (it
+ * dies with the container: nothing to unmount on the host, and writes past SIZE get ENOSPC). */
+static void mount_scratch(void) {
+  char opts[128], path[4096];
+  snprintf(opts, sizeof opts, "size=%s,mode=0700", cfg.scratch_size);
+  if (mount("tmpfs", cfg.scratch, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0) fail("mount tmpfs", cfg.scratch, NSEXEC_EXIT_SETUP);
+  for (int i = 0; i < 2; i++) {
+    snprintf(path, sizeof path, "%s/%s", cfg.scratch, i ? "work" : "upper");
+    if (mkdir(path, 0755) < 0) fail("mkdir", path, NSEXEC_EXIT_SETUP);
+  }
 }
 
 /* pivot_root(".", ".") then detach the old root: runc's trick, no temporary directory needed. */
@@ -323,7 +424,8 @@ static void drop_caps(void) {
   struct __user_cap_data_struct data[2];
   for (int i = 0; i < 2; i++) {
     uint32_t v = (uint32_t)(cfg.caps >> (32 * i));
-    data[i].effective = data[i].permitted = data[i].inheritable = v;
+    data[i].effective = data[i].permitted = v;
+    data[i].inheritable = 0; /* as runc: a file's inheritable caps must not regain dropped ones (CVE-2022-24769) */
   }
   if (syscall(SYS_capset, &hdr, data) < 0) fail("capset", "-", NSEXEC_EXIT_SETUP);
 }
@@ -426,6 +528,23 @@ static int relay_once(void) {
   return 1;
 }
 
+/* Compiled by the launcher before the clone (so a bad profile fails before anything exists);
+ * installed by the child last, right before execve, which the profile must allow. */
+static struct sock_fprog seccomp_prog;
+
+static void compile_seccomp(void) {
+  const char *what = "-";
+  int rc = cfg.seccomp ? nsexec_seccomp_compile(cfg.seccomp, &seccomp_prog, &what) : 0;
+  if (rc < 0) {
+    errno = -rc;
+    fail("seccomp compile", what, NSEXEC_EXIT_SETUP);
+  }
+}
+
+static void install_seccomp(void) {
+  if (cfg.seccomp && nsexec_seccomp_install(&seccomp_prog) < 0) fail("seccomp install", "-", NSEXEC_EXIT_SETUP);
+}
+
 /* Opened while host paths are still visible (before pivot_root); written after. */
 static int cgroup_fds[MAX_CGROUPS];
 
@@ -449,6 +568,9 @@ static int child(void *unused) {
   (void)unused;
   stage = "child";
   unpin();
+  /* Our own session and process group, and so no controlling terminal: TIOCSTI on /dev/tty, or
+   * kill(0, ...), cannot reach the caller's terminal or process group. */
+  if (setsid() < 0) fail("setsid", "-", NSEXEC_EXIT_SETUP);
   relay_child();
   /* If the helper dies (its caller was SIGKILLed), the whole pid namespace goes with it. */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("prctl PR_SET_PDEATHSIG", "-", NSEXEC_EXIT_SETUP);
@@ -456,6 +578,7 @@ static int child(void *unused) {
   open_cgroups();
   if ((cfg.ns_flags & CLONE_NEWNS) && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
     fail("mount private", "/", NSEXEC_EXIT_SETUP);
+  if (cfg.scratch) mount_scratch();
   for (int i = 0; i < cfg.nops; i++) {
     const struct op *o = &cfg.ops[i];
     if (o->kind == OP_MOUNT) do_mount(o);
@@ -477,6 +600,7 @@ static int child(void *unused) {
   if (cfg.cwd && chdir(cfg.cwd) < 0) fail("chdir", cfg.cwd, NSEXEC_EXIT_SETUP);
   if (cfg.have_caps) drop_caps();
   if (cfg.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail("prctl PR_SET_NO_NEW_PRIVS", "-", NSEXEC_EXIT_SETUP);
+  install_seccomp();
   exec_command();
   return 0; /* not reached */
 }
@@ -505,6 +629,7 @@ static pid_t plain_child(void) {
   if (cfg.cwd && chdir(cfg.cwd) < 0) fail("chdir", cfg.cwd, NSEXEC_EXIT_SETUP);
   if (cfg.have_caps) drop_caps();
   if (cfg.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail("prctl PR_SET_NO_NEW_PRIVS", "-", NSEXEC_EXIT_SETUP);
+  install_seccomp();
   exec_command();
   return 0; /* not reached */
 }
@@ -567,6 +692,7 @@ static int run_oneshot(int argc, char **argv) {
   parse_args(argc, argv);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("prctl PR_SET_PDEATHSIG", "-", NSEXEC_EXIT_SETUP);
   if (cfg.nmarks && pipe2(relay_fds, O_CLOEXEC) < 0) fail("pipe2", "-", NSEXEC_EXIT_SETUP);
+  compile_seccomp();
   pid_t pid;
   pin_here();
   if (plain()) {
@@ -626,6 +752,7 @@ static int run_oneshot(int argc, char **argv) {
 #define SPARE_IDLE_MS 20
 
 static int inherit_out_fd = -1; /* the caller's stdout, passed to us as fd NSEXEC_INHERIT_FD */
+static int inherit_err_fd = -1; /* our own stderr (the caller's), kept apart: launchers reuse fd 2 */
 static const char *sock_path;
 #define SPARES NSEXEC_SPARES
 static pid_t spare_pid[SPARES] = {-1, -1}; /* idle spares, -1 = none */
@@ -720,8 +847,9 @@ static void launcher_init(pid_t server) {
 static void launcher_run(struct request *r, uint64_t start_ns) {
   defer_reports = 1;
   output_mode(1, r->out, inherit_out_fd);
-  output_mode(2, r->err, STDERR_FILENO);
+  output_mode(2, r->err, inherit_err_fd);
   if (inherit_out_fd > 3) close(inherit_out_fd);
+  if (inherit_err_fd > 3 && inherit_err_fd != inherit_out_fd) close(inherit_err_fd);
   report("%c launcher %llu", NSEXEC_MSG_TIME, (unsigned long long)start_ns);
   _exit(run_oneshot(r->argc, r->argv));
 }
@@ -865,7 +993,9 @@ static int serve(const char *sock) {
   signal(SIGPIPE, SIG_IGN);
   inherit_out_fd = fcntl(NSEXEC_INHERIT_FD, F_DUPFD_CLOEXEC, 10); /* fds 0-3 are for launchers */
   close(NSEXEC_INHERIT_FD);
-  if (inherit_out_fd < 0) inherit_out_fd = STDERR_FILENO; /* no fd 3 given: "inherit" = our stderr */
+  /* Launchers put their "err" stream on fd 2: "inherit" must reach the stderr we were given. */
+  inherit_err_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 10);
+  if (inherit_out_fd < 0) inherit_out_fd = inherit_err_fd; /* no fd 3 given: "inherit" = our stderr */
   /* SIGCHLD only arrives inside ppoll: no race between the WNOHANG loop and the wait. */
   sigset_t chld, orig;
   sigemptyset(&chld);

@@ -34,6 +34,7 @@ export const PACKAGES = {
     'busybox-static', // Bins/Libs of the default workload rootfs
     'gcc',
     'libc6-dev', // native helpers (static)
+    'libseccomp-dev', // ctvm-nsexec's seccomp filter (libseccomp.a, linked statically)
     'xz-utils', // unpacks the guest vmlinux out of Debian's bzImage
     'iproute2',
     'procps',
@@ -149,25 +150,42 @@ function stepNpm(check) {
   writeFileSync(stamp, want + '\n');
 }
 
-/** native/<name>.c -> build/<name>, static, rebuilt when the sources or flags change. */
+/**
+ * native/<name>.c -> build/ctvm-<name>, static, rebuilt when the sources or flags change. A file
+ * native/<name>-<part>.c is a part of program <name> (compiled into it), not a program.
+ */
 export const CFLAGS = ['-O2', '-static', '-Wall', '-Wextra', '-Werror=implicit-function-declaration'];
+/** Libraries per program, linked statically (their -dev packages are in PACKAGES.bench). */
+export const LDLIBS = { nsexec: ['-lseccomp'] };
+
+/** Program sources in `files` -> their part files (native/<name>-*.c). */
+export function nativePrograms(files) {
+  const sources = files.filter((f) => f.endsWith('.c')).map((f) => f.replace(/\.c$/, ''));
+  const isPart = (s) => sources.some((p) => s.startsWith(p + '-'));
+  return sources
+    .filter((s) => !isPart(s))
+    .map((name) => ({ name, parts: sources.filter((s) => s.startsWith(name + '-')).map((s) => s + '.c') }));
+}
+
 function stepNative(check) {
   const nativeDir = join(PROJECT, 'native');
   if (!existsSync(nativeDir)) return;
   const files = readdirSync(nativeDir).sort();
   const headers = files.filter((f) => f.endsWith('.h')).map((f) => readFileSync(join(nativeDir, f)));
   mkdirSync(BUILD, { recursive: true });
-  for (const src of files.filter((f) => f.endsWith('.c'))) {
-    const name = 'ctvm-' + src.replace(/\.c$/, '');
+  for (const { name: base, parts } of nativePrograms(files)) {
+    const name = 'ctvm-' + base;
     const out = join(BUILD, name);
-    const want = sha256(readFileSync(join(nativeDir, src)), ...headers, CFLAGS.join(' '));
+    const srcs = [base + '.c', ...parts].map((f) => join(nativeDir, f));
+    const libs = LDLIBS[base] ?? [];
+    const want = sha256(...srcs.map((f) => readFileSync(f)), ...headers, [...CFLAGS, ...libs].join(' '));
     if (existsSync(out) && stampOk(out + '.stamp', want)) continue;
     if (check) {
       console.log(`setup: native helper ${name} needs building`);
       continue;
     }
     const cc = process.env.CC ?? 'cc';
-    run(cc, [...CFLAGS, '-o', out + '.tmp', join(nativeDir, src)]);
+    run(cc, [...CFLAGS, '-o', out + '.tmp', ...srcs, ...libs]);
     renameSync(out + '.tmp', out);
     writeFileSync(out + '.stamp', want + '\n');
   }

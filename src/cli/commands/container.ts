@@ -15,6 +15,8 @@ import {
   type NetworkMode,
 } from '../../engine/container/spec.js';
 import { readBundle } from '../../engine/oci/bundle.js';
+import type { OciSeccomp } from '../../engine/container/seccomp.js';
+import { readFileSync } from 'node:fs';
 import { detectHostCgroups } from '../../host/cgroup-mode.js';
 import { buildRootfs } from '../../workload/rootfs.js';
 
@@ -29,6 +31,29 @@ export interface RunFlags {
   timeout?: string;
   phases?: boolean;
   name?: string;
+  disk?: string;
+  /** commander's --no-seccomp sets seccomp: false. */
+  seccomp?: boolean;
+  seccompProfile?: string;
+}
+
+/** --seccomp-profile FILE (an OCI `linux.seccomp` JSON object) or --no-seccomp, else undefined. */
+function seccompFromFlags(f: RunFlags): OciSeccomp | null | undefined {
+  if (f.seccomp === false && f.seccompProfile !== undefined)
+    throw new UsageError('give either --seccomp-profile or --no-seccomp, not both');
+  if (f.seccomp === false) return null;
+  if (f.seccompProfile === undefined) return undefined;
+  let p: unknown;
+  try {
+    p = JSON.parse(readFileSync(f.seccompProfile, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`cannot read --seccomp-profile '${f.seccompProfile}': ${(err as Error).message}`);
+  }
+  if (typeof p !== 'object' || p === null || typeof (p as OciSeccomp).defaultAction !== 'string')
+    throw new UsageError(`--seccomp-profile '${f.seccompProfile}' is not an OCI linux.seccomp object`, {
+      hint: 'a JSON object with defaultAction, architectures and syscalls',
+    });
+  return p as OciSeccomp;
 }
 
 /** Flag strings -> limits; each bad value is one UsageError naming the flag and the value. */
@@ -86,6 +111,14 @@ export async function specFromFlags(
     spec = makeSpec({ name, rootfs, args: cmd, limits, ...(f.net ? { network: f.net as NetworkMode } : {}) });
   }
   if (f.hostname !== undefined) spec.hostname = f.hostname;
+  const seccomp = seccompFromFlags(f);
+  if (seccomp !== undefined) spec.seccomp = seccomp;
+  if (f.disk !== undefined) {
+    const b = parseBytes(f.disk);
+    if (b === undefined)
+      throw new UsageError(`invalid --disk '${f.disk}'`, { hint: 'a size like 512M or 2G' });
+    spec.diskBytes = b;
+  }
   if (f.net !== undefined && f.bundle !== undefined) spec.network = f.net as NetworkMode;
   validateSpec(spec);
   return { spec, timeoutMs };
@@ -111,6 +144,9 @@ export function registerContainer(program: Command): void {
     .option('--pids <n>', 'max number of processes')
     .option('--net <mode>', 'none | loopback | host', 'none')
     .option('--hostname <name>', 'hostname inside')
+    .option('--disk <size>', 'size of the writable layer (RAM-backed; writes past it get ENOSPC)', '1G')
+    .option('--seccomp-profile <file>', "an OCI linux.seccomp JSON profile instead of ctvm's default")
+    .option('--no-seccomp', 'no seccomp filter (to measure what it costs)')
     .option('--timeout <duration>', 'kill after this long (e.g. 10s)')
     .option('--name <name>', 'instance name ([a-z0-9-])')
     .option('--phases', 'print the phase timeline to stderr')

@@ -94,7 +94,14 @@ export const DEFAULT_MOUNTS: MountOp[] = [
     flags: ['nosuid', 'nodev', 'noexec'],
     data: 'mode=1777,size=65536k',
   },
-  { type: 'tmpfs', source: 'tmpfs', destination: '/tmp', flags: ['nosuid', 'nodev'], data: 'mode=1777' },
+  // Every tmpfs has a size: pages a container writes there are RAM, and must be bounded.
+  {
+    type: 'tmpfs',
+    source: 'tmpfs',
+    destination: '/tmp',
+    flags: ['nosuid', 'nodev'],
+    data: 'mode=1777,size=65536k',
+  },
   {
     type: 'sysfs',
     source: 'sysfs',

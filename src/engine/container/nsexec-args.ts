@@ -11,12 +11,16 @@ import {
   type MountOp,
 } from './defaults.js';
 import type { ContainerSpec } from './spec.js';
+import { seccompToHelper } from './seccomp.js';
 
 /** Where one instance's overlay lives (all under its state dir). */
 export interface InstanceLayout {
   stateDir: string;
   /** Overlay mount point = the container's new root. */
   rootDir: string;
+  /** The writable layer's tmpfs (mounted by the helper in the container's mount namespace). */
+  scratchDir: string;
+  /** Inside scratchDir, made by the helper. */
   upperDir: string;
   workDir: string;
 }
@@ -45,6 +49,8 @@ export function buildNsexecArgs(
   cgroupProcs: string[],
 ): string[] {
   const a: string[] = ['ns', spec.namespaces.join(','), 'root', layout.rootDir];
+  // The writable layer on a tmpfs of the given size, in the container's mount namespace only.
+  a.push('scratch', layout.scratchDir, `${Math.ceil(spec.diskBytes / 1024)}k`);
   // PRIVILEGED: overlay, proc, sysfs, tmpfs mounts and mknod need CAP_SYS_ADMIN / CAP_MKNOD.
   a.push(
     ...mountArgs({
@@ -86,6 +92,7 @@ export function buildNsexecArgs(
   if (spec.network === 'loopback') a.push('lo');
   for (const f of cgroupProcs) a.push('cgroup', f); // PRIVILEGED: cgroup.procs writes
   a.push('caps', capabilityMask().toString(16), 'nonewprivs', 'cwd', spec.cwd);
+  if (spec.seccomp) a.push('seccomp', seccompToHelper(spec.seccomp));
   for (const [k, v] of Object.entries(spec.env)) a.push('env', `${k}=${v}`);
   a.push('--', ...spec.args);
   return a;

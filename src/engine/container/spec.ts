@@ -6,6 +6,13 @@ import type { LaunchOptions, Limits, PreparedWorkload } from '../environment.js'
 import { UsageError } from '../../errors.js';
 import { NAMESPACES, type Namespace } from './nsexec-protocol.js';
 import { OUTPUT_MARKS } from '../../workload/protocol.js';
+import { parseBytes } from '../../units.js';
+import { defaultSeccompProfile, seccompToHelper, type OciSeccomp } from './seccomp.js';
+
+/** The writable layer's size unless --disk / `disk:` says otherwise (a tmpfs: see nsexec-args). */
+export const DEFAULT_DISK_BYTES = 1024 * 1024 * 1024;
+/** The largest --disk: the writable layer is RAM-backed, and this host's RAM bounds it anyway. */
+export const MAX_DISK_BYTES = 1024 * 1024 * 1024 * 1024;
 
 export type NetworkMode = 'none' | 'loopback' | 'host';
 export const NETWORK_MODES: readonly NetworkMode[] = ['none', 'loopback', 'host'];
@@ -38,6 +45,10 @@ export interface ContainerSpec {
    * command's stdout. Set for workloads (READY / RESULT), empty for `ctvm container run`.
    */
   outputMarks: { name: string; prefix: string }[];
+  /** OCI `linux.seccomp` profile installed right before exec; null = no filter (for comparison). */
+  seccomp: OciSeccomp | null;
+  /** Size of the writable layer (overlay upper + work, a tmpfs): writes past it get ENOSPC. */
+  diskBytes: number;
 }
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -55,6 +66,8 @@ export function makeSpec(
     limits: {},
     mounts: [],
     outputMarks: [],
+    seccomp: defaultSeccompProfile(),
+    diskBytes: DEFAULT_DISK_BYTES,
     ...p,
     network,
   };
@@ -70,7 +83,17 @@ export function specFromLaunch(opts: LaunchOptions): ContainerSpec {
     limits: opts.limits ?? {},
     network: (opts.options?.network as NetworkMode | undefined) ?? 'none',
     outputMarks: [...OUTPUT_MARKS],
+    ...(opts.options?.seccomp === false ? { seccomp: null } : {}),
+    ...(opts.options?.disk !== undefined ? { diskBytes: diskOption(opts.options.disk) } : {}),
   });
+}
+
+/** `disk: 512M` (or a byte count) in a scenario's environment options. */
+export function diskOption(v: unknown): number {
+  const bytes = typeof v === 'number' ? v : typeof v === 'string' ? parseBytes(v) : undefined;
+  if (bytes === undefined || !Number.isSafeInteger(bytes))
+    throw new UsageError(`invalid disk size '${String(v)}'`, { hint: 'a size like 512M or 2G' });
+  return bytes;
 }
 
 /** prepare() of the container-style environments: the shared rootfs must exist. */
@@ -103,6 +126,13 @@ export function validateSpec(spec: ContainerSpec): void {
       hint: 'letters, digits, dots and dashes; at most 63',
     });
   validateLimits(spec.limits);
+  if (
+    !Number.isSafeInteger(spec.diskBytes) ||
+    spec.diskBytes < 1024 * 1024 ||
+    spec.diskBytes > MAX_DISK_BYTES
+  )
+    throw new UsageError(`invalid disk size ${spec.diskBytes} bytes`, { hint: 'between 1M and 1T, e.g. 2G' });
+  if (spec.seccomp) seccompToHelper(spec.seccomp); // throws UsageError naming a bad rule
   for (const m of spec.mounts) {
     checkDir('mount source', m.source, true);
     checkInside('mount destination', m.destination);

@@ -34,8 +34,9 @@ export function layoutFor(name: string, stateRoot = STATE_DIR): InstanceLayout {
   return {
     stateDir,
     rootDir: join(stateDir, 'rootfs'),
-    upperDir: join(stateDir, 'upper'),
-    workDir: join(stateDir, 'work'),
+    scratchDir: join(stateDir, 'rw'),
+    upperDir: join(stateDir, 'rw', 'upper'),
+    workDir: join(stateDir, 'rw', 'work'),
   };
 }
 
@@ -56,7 +57,7 @@ export function createStateDir(
       });
     throw err;
   }
-  for (const d of [layout.rootDir, layout.upperDir, layout.workDir]) mkdirSync(d);
+  for (const d of [layout.rootDir, layout.scratchDir]) mkdirSync(d);
   const owner: OwnerRecord = {
     format: 1,
     name,

@@ -31,7 +31,8 @@ export function specToOciConfig(spec: ContainerSpec, cgroupsPath?: string): OciC
       args: spec.args,
       env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
       cwd: spec.cwd,
-      capabilities: { bounding: caps, effective: caps, permitted: caps, inheritable: caps, ambient: [] },
+      // Inheritable empty, as runc's own spec and our engine (CVE-2022-24769).
+      capabilities: { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] },
       noNewPrivileges: true,
     },
     root: { path: spec.rootfs, readonly: true },
@@ -48,6 +49,8 @@ export function specToOciConfig(spec: ContainerSpec, cgroupsPath?: string): OciC
       ...(cgroupsPath ? { cgroupsPath } : {}),
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
+      // The same filter as our engine's, so all three runtimes do the same isolation work.
+      ...(spec.seccomp ? { seccomp: spec.seccomp } : {}),
     },
   };
 }
@@ -100,6 +103,8 @@ export function readBundle(dir: string, name: string): ContainerSpec {
     namespaces,
     limits,
     network: namespaces.includes('net') ? 'none' : 'host',
+    // The bundle's own profile, or none when it has none (as runc and crun do).
+    seccomp: config.linux?.seccomp ?? null,
     mounts: binds.map((m) => ({
       source: m.source ?? '',
       destination: m.destination,

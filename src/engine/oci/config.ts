@@ -1,5 +1,7 @@
 // The subset of the OCI runtime-spec config.json that ctvm reads and writes: process, root,
-// hostname, mounts, linux.namespaces, linux.resources (memory, cpu, pids), masked/readonly paths.
+// hostname, mounts, linux.namespaces, linux.resources (memory, cpu, pids), masked/readonly paths,
+// linux.seccomp.
+import type { OciSeccomp } from '../container/seccomp.js';
 
 export interface OciMount {
   destination: string;
@@ -34,6 +36,7 @@ export interface OciConfig {
     cgroupsPath?: string;
     maskedPaths?: string[];
     readonlyPaths?: string[];
+    seccomp?: OciSeccomp;
   };
 }
 

@@ -8,7 +8,7 @@ import type { CgroupDriver } from '../../../src/engine/container/cgroup/types.js
 import { launchContainer, type Container } from '../../../src/engine/container/launch.js';
 import type { ContainerExit } from '../../../src/engine/container/lifecycle.js';
 import { readLines } from '../../../src/engine/line-stream.js';
-import { makeSpec, type NetworkMode } from '../../../src/engine/container/spec.js';
+import { makeSpec, type ContainerSpec, type NetworkMode } from '../../../src/engine/container/spec.js';
 import { detectHostCgroups } from '../../../src/host/cgroup-mode.js';
 import { STATE_DIR } from '../../../src/paths.js';
 import { buildRootfs } from '../../../src/workload/rootfs.js';
@@ -40,11 +40,26 @@ export interface RunResult {
 
 export async function run(
   args: string[],
-  opts: { limits?: Limits; network?: NetworkMode; hostname?: string; timeoutMs?: number; tag?: string } = {},
+  opts: {
+    limits?: Limits;
+    network?: NetworkMode;
+    hostname?: string;
+    timeoutMs?: number;
+    tag?: string;
+    /** Anything else of the spec (seccomp, diskBytes, mounts, rootfs). */
+    spec?: Partial<ContainerSpec>;
+  } = {},
 ): Promise<RunResult> {
   const rootfs = (await buildRootfs()).dir;
   const name = nextName(opts.tag ?? 'c');
-  const spec = makeSpec({ name, rootfs, args, limits: opts.limits ?? {}, network: opts.network ?? 'none' });
+  const spec = makeSpec({
+    name,
+    rootfs,
+    args,
+    limits: opts.limits ?? {},
+    network: opts.network ?? 'none',
+    ...opts.spec,
+  });
   if (opts.hostname) spec.hostname = opts.hostname;
   const container = launchContainer(spec, { driver: hostDriver(), timeoutMs: opts.timeoutMs ?? 20_000 });
   let stdout = '';

@@ -59,8 +59,10 @@ test('helper argv: overlay first, /proc before its masks, devices after /dev, ca
   const a = buildNsexecArgs(spec, layoutFor('a2', '/run/ctvm'), ['/cg/memory/ctvm/a2/cgroup.procs']);
   const at = (...seq: string[]): number => a.findIndex((_, i) => seq.every((s, j) => a[i + j] === s));
   assert.deepEqual(a.slice(0, 4), ['ns', 'pid,mnt,uts,ipc,net,cgroup', 'root', '/run/ctvm/a2/rootfs']);
-  assert.equal(at('mount', 'overlay'), 4);
-  assert.match(a[9]!, /^lowerdir=.*,upperdir=\/run\/ctvm\/a2\/upper,workdir=\/run\/ctvm\/a2\/work$/);
+  // The writable layer's tmpfs (1 GiB by default) comes before the overlay that uses it.
+  assert.deepEqual(a.slice(4, 7), ['scratch', '/run/ctvm/a2/rw', '1048576k']);
+  assert.equal(at('mount', 'overlay'), 7);
+  assert.match(a[12]!, /^lowerdir=.*,upperdir=\/run\/ctvm\/a2\/rw\/upper,workdir=\/run\/ctvm\/a2\/rw\/work$/);
   assert.ok(at('mount', 'proc', 'proc', '/proc') < at('mount', 'mask', '-', '/proc/kcore'));
   assert.ok(at('mount', 'tmpfs', 'tmpfs', '/dev') < at('dev', '/dev/null'));
   assert.ok(
@@ -73,6 +75,16 @@ test('helper argv: overlay first, /proc before its masks, devices after /dev, ca
   assert.equal(a[at('caps') + 1], 'a80425fb');
   assert.equal(capabilityMask(), 0xa80425fbn);
   assert.deepEqual(a.slice(a.indexOf('--')), ['--', '/bin/sh', '-c', 'x']);
+  // The default seccomp profile (installed by the helper right before exec).
+  assert.match(a[at('seccomp') + 1]!, /^default errno:1\narch x86_64\n/);
+  assert.ok(at('seccomp') > at('caps') && at('seccomp') < a.indexOf('--'));
+});
+
+test('helper argv: --no-seccomp drops the filter; --disk sizes the scratch tmpfs', () => {
+  const spec = makeSpec({ name: 'a3', rootfs, args: ['x'], seccomp: null, diskBytes: 64 * 1024 * 1024 });
+  const a = buildNsexecArgs(spec, layoutFor('a3', '/run/ctvm'), []);
+  assert.equal(a.indexOf('seccomp'), -1);
+  assert.deepEqual(a.slice(4, 7), ['scratch', '/run/ctvm/a3/rw', '65536k']);
 });
 
 test('lifecycle: only forward transitions; signals by name', () => {
