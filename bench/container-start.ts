@@ -10,7 +10,7 @@ import { pruneEmptyParents } from '../src/engine/container/cgroup/fs.js';
 import { selectCgroupDriver } from '../src/engine/container/cgroup/select.js';
 import { launchContainer } from '../src/engine/container/launch.js';
 import { nsexecLaunchCounts, spawnNsexec } from '../src/engine/container/nsexec-spawn.js';
-import { makeSpec } from '../src/engine/container/spec.js';
+import { makeSpec, type ContainerSpec } from '../src/engine/container/spec.js';
 import { specToOciConfig, writeBundle } from '../src/engine/oci/bundle.js';
 import { runtimeCommand } from '../src/engine/oci/launch.js';
 import { CRUN_HYBRID_PREFIX } from '../src/host/crun-workaround.js';
@@ -59,21 +59,32 @@ async function nodeSpawned(file: string, args: string[]): Promise<number> {
   return monoNs() - t0;
 }
 
+/** Our engine; `seccomp: null` for the row that shows what the filter costs (compile + install). */
+async function ours(extra: Partial<ContainerSpec>, phases: Map<string, number[]>): Promise<number> {
+  const spec = makeSpec({
+    name: `bench-${process.pid}-${seq++}`,
+    rootfs,
+    args: ['/bin/true'],
+    limits,
+    ...extra,
+  });
+  const c = launchContainer(spec, { driver, stdout: 'ignore', stderr: 'ignore' });
+  const exit = await c.exited;
+  if (exit.code !== 0) throw new Error(`ours: exit ${exit.code} ${exit.setupError?.message ?? ''}`);
+  let prev = c.events.launchNs;
+  for (const p of c.events.phases) {
+    const list = phases.get(p.name) ?? [];
+    list.push(p.atNs - prev);
+    phases.set(p.name, list);
+    prev = p.atNs;
+  }
+  return exit.atNs - c.events.launchNs;
+}
+const noSeccompPhases = new Map<string, number[]>();
+
 const variants: Record<string, () => Promise<number>> = {
-  ours: async () => {
-    const spec = makeSpec({ name: `bench-${process.pid}-${seq++}`, rootfs, args: ['/bin/true'], limits });
-    const c = launchContainer(spec, { driver, stdout: 'ignore', stderr: 'ignore' });
-    const exit = await c.exited;
-    if (exit.code !== 0) throw new Error(`ours: exit ${exit.code} ${exit.setupError?.message ?? ''}`);
-    let prev = c.events.launchNs;
-    for (const p of c.events.phases) {
-      const list = phaseDeltas.get(p.name) ?? [];
-      list.push(p.atNs - prev);
-      phaseDeltas.set(p.name, list);
-      prev = p.atNs;
-    }
-    return exit.atNs - c.events.launchNs;
-  },
+  ours: () => ours({}, phaseDeltas),
+  'ours-no-seccomp': () => ours({ seccomp: null }, noSeccompPhases),
   runc: () => {
     const c = runtimeCommand('runc', ['run', '--bundle', bundle, `ctvm-bench-runc-${seq++}`], hybrid);
     return timed(c.file, c.args);
@@ -110,7 +121,7 @@ for (let round = 0; round < WARMUP + N; round++) {
     const ns = await variants[name]!();
     if (round >= WARMUP) samples.get(name)!.push(ns);
   }
-  if (round === WARMUP - 1) phaseDeltas.clear();
+  if (round === WARMUP - 1) (phaseDeltas.clear(), noSeccompPhases.clear());
 }
 rmSync(bundle, { recursive: true, force: true });
 // runc/crun remove the container's cgroup but not the parents we named in cgroupsPath (in every
@@ -144,5 +155,12 @@ const served = nsexecLaunchCounts();
 console.log(
   `ours: launches served by an idle pre-forked launcher: ${served.spare}, by a fork: ${served.forked}`,
 );
-console.log('\nours, phase timeline (median of each step, ms):');
-for (const [phase, v] of phaseDeltas) console.log(`  ${phase.padEnd(11)} ${ms(median(v)).padStart(7)}`);
+const sc = ratioOfMediansCI(samples.get('ours')!, samples.get('ours-no-seccomp')!);
+console.log(
+  `seccomp (compile before the clone + install before exec): ${ms(median(samples.get('ours')!) - median(samples.get('ours-no-seccomp')!))} ms, ours/ours-no-seccomp = ${sc.ratio.toFixed(3)} (95% CI ${sc.ciLow.toFixed(3)}-${sc.ciHigh.toFixed(3)})`,
+);
+console.log('\nours, phase timeline (median of each step, ms; without seccomp in brackets):');
+for (const [phase, v] of phaseDeltas)
+  console.log(
+    `  ${phase.padEnd(11)} ${ms(median(v)).padStart(7)}  [${ms(median(noSeccompPhases.get(phase) ?? [0])).padStart(7)}]`,
+  );
