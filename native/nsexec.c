@@ -200,7 +200,7 @@ static void parse_args(int argc, char **argv) {
   cfg.env[cfg.nenv] = NULL;
 }
 
-/* ---- child: mounts, pivot_root, hostname, lo, cgroup wait, caps, exec ---- */
+/* ---- child: setsid, mounts, pivot_root, hostname, lo, cgroup join, caps, seccomp, exec ---- */
 
 static unsigned long mount_flags(const char *list, int *rec) {
   static const struct { const char *n; unsigned long f; } t[] = {
@@ -634,7 +634,7 @@ static pid_t plain_child(void) {
   return 0; /* not reached */
 }
 
-/* ---- parent: clone, cgroup join, go, wait, report exit ---- */
+/* ---- parent: seccomp compile, clone, wait (relaying stdout), report exit ---- */
 
 /* A launcher's lines so far (its own and, through the shared memory, the child's up to execve)
  * go out STATUS_HOLD_MS after the exec or when the command ends, whichever is first: not while
@@ -866,6 +866,13 @@ static void launcher_forked(struct request *r) {
   launcher_run(r, start_ns);
 }
 
+/* Faults in the stack pages that the launch's calls will use: a frame below ours, touched through
+ * a volatile lvalue (a memset of it is a dead store that -O2 deletes), then left for them. */
+static __attribute__((noinline)) void warm_stack(void) {
+  volatile char pages[32768];
+  for (size_t i = 0; i < sizeof pages; i += 4096) pages[i] = 0;
+}
+
 /* Fast path: the spare touches the memory and runs the code a launch needs (so its page faults
  * happen now, not during the launch), connects "spare <pid>" streams, then waits for a request
  * on fd 3. */
@@ -875,8 +882,7 @@ static void spare_main(int taken) {
   memset(&r, 0, sizeof r);
   memset(&cfg, 0, sizeof cfg);
   memset(buf, 0, sizeof buf);
-  volatile char stack[32768];
-  memset((char *)stack, 0, sizeof stack);
+  warm_stack();
   /* The code a launch runs first, run once now: the first sscanf/vsnprintf and vDSO clock read
    * in a fresh fork cost ~0.3 ms here (page faults cost tens of microseconds each in this VM).
    * The buffers a launch writes are written now too. (mlockall(MCL_CURRENT) would fault in all
@@ -920,7 +926,7 @@ static int have_all_spares(void) {
 static void refill_spares(void) {
   for (int i = 0; i < SPARES; i++) {
     int p[2];
-    if (spare_pid[i] > 0 || pipe2(p, O_CLOEXEC) < 0) continue;
+    if (spare_pid[i] > 0 || pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) continue;
     pid_t server = getpid();
     pid_t pid = fork();
     if (pid == 0) {
@@ -965,8 +971,14 @@ static int reap(void) {
   pid_t pid;
   while ((pid = wait4(-1, &status, WNOHANG, &ru)) > 0) {
     ended = 1;
-    for (int i = 0; i < SPARES; i++)
-      if (pid == spare_pid[i]) forget_spare(i), ended = 0; /* died idle: the caller sees EOF */
+    for (int i = 0; i < SPARES; i++) {
+      if (pid != spare_pid[i]) continue;
+      /* A spare that was taken says "t" once its command runs; a short launch can end before we
+       * read it. Only a spare with nothing said died idle (its caller sees EOF): no launch ended. */
+      char t;
+      ended = read(spare_fd[i], &t, 1) == 1;
+      forget_spare(i);
+    }
     reply("%c %d %d %llu\n", NSEXEC_REPLY_DONE, (int)pid, status, rusage_ns(&ru));
   }
   return ended;

@@ -56,7 +56,7 @@ export function launchBare(opts: LaunchOptions): Instance {
     else if (m.kind === 'pid') resolvePid((pid = m.pid));
     else if (m.kind === 'error') setupError = `ctvm-nsexec: ${m.op} ${m.path ?? ''}: ${m.errno}`;
     else if (m.kind === 'rusage')
-      finalCpuNs = m.cpuNs; // the workload + its reaped children, µs
+      finalCpuNs = m.cpuNs; // the workload + its reaped children, ns
     else exitMsg = { code: m.code, signal: m.signal, atNs: monoNs() };
   };
   const child = prepareNsexec(bareLaunchArgs(opts), { stdout: 'pipe', stderr: 'pipe', onStatus });
