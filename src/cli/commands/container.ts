@@ -10,6 +10,7 @@ import { launchContainer } from '../../engine/container/launch.js';
 import {
   makeSpec,
   NETWORK_MODES,
+  requireRoot,
   validateSpec,
   type ContainerSpec,
   type NetworkMode,
@@ -152,6 +153,7 @@ export function registerContainer(program: Command): void {
     .option('--phases', 'print the phase timeline to stderr')
     .argument('[cmd...]', 'command and arguments (after --)')
     .action(async (cmd: string[], flags: RunFlags) => {
+      requireRoot('ctvm container run');
       const { spec, timeoutMs } = await specFromFlags(flags, cmd);
       const c = launchContainer(spec, {
         driver: selectCgroupDriver(detectHostCgroups()),

@@ -10,7 +10,7 @@ import { isActive, signalName, transition, type ContainerExit, type ContainerSta
 import { buildNsexecArgs, type InstanceLayout } from './nsexec-args.js';
 import { NSEXEC_EXIT_SETUP } from './nsexec-protocol.js';
 import { spawnNsexec, type NsexecProcess, type OutputMode } from './nsexec-spawn.js';
-import { validateSpec, type ContainerSpec } from './spec.js';
+import { requireRoot, validateSpec, type ContainerSpec } from './spec.js';
 import { createStateDir, removeStateDir } from './state-dir.js';
 
 export interface LaunchContainerOptions {
@@ -45,6 +45,7 @@ export interface Container {
 export function launchContainer(spec: ContainerSpec, opts: LaunchContainerOptions): Container {
   const launchNs = monoNs();
   validateSpec(spec);
+  requireRoot();
   const events: PhaseTimeline = { launchNs, phases: [], facts: {} };
   const layout = createStateDir(spec.name, opts.driver.version, opts.stateRoot);
   let cgroup: Cgroup;

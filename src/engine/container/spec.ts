@@ -102,6 +102,17 @@ export function checkWorkloadRootfs(workload: PreparedWorkload): void {
     throw new UsageError(`workload rootfs '${workload.rootfsDir}' does not exist`);
 }
 
+/** The engine creates namespaces, cgroups and mounts: only root can. A UsageError (exit 2) before anything exists. */
+export function requireRoot(what = 'the container engine'): void {
+  if (process.getuid?.() !== 0)
+    throw new UsageError(
+      `${what} needs root (namespaces, cgroups, mounts); you are uid ${process.getuid?.()}`,
+      {
+        hint: 'run it as root, e.g. `sudo npx ctvm ...`; the bare environment works without root',
+      },
+    );
+}
+
 /** Throws UsageError (one line naming the value) for anything the helper must never see. */
 export function validateSpec(spec: ContainerSpec): void {
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(spec.name))

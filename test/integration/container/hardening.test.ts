@@ -173,6 +173,18 @@ test('container run passes the command’s stderr through', { skip }, async () =
   assert.match(out, /TO-ERR/, out);
 });
 
+test('as non-root, container run says it needs root, exits 2 and creates nothing', { skip }, async (t) => {
+  const asNobody = `setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp`;
+  const readable = await sh(`${asNobody} test -r $CTVM && cd /tmp && ${asNobody} node $CTVM --help`);
+  if (readable.code !== 0) return t.skip(`uid 65534 cannot run ${CTVM} (a parent dir is not world-readable)`);
+  const before = existsSync('/run/ctvm') ? readdirSync('/run/ctvm').length : 0;
+  const { out } = await sh(`cd /tmp && ${asNobody} node $CTVM container run -- /bin/true; echo rc=$?`);
+  assert.match(out, /container run needs root \(namespaces, cgroups, mounts\); you are uid 65534/, out);
+  assert.match(out, /rc=2/, out);
+  assert.doesNotMatch(out, /internal error/, out);
+  assert.equal(existsSync('/run/ctvm') ? readdirSync('/run/ctvm').length : 0, before, 'no state dir created');
+});
+
 test('hardening tests leave nothing behind', { skip }, () => {
   assert.deepEqual(leftovers(), { cgroupDirs: [], stateDirs: [], mounts: [], processes: [] });
 });
