@@ -121,7 +121,7 @@ for (let round = 0; round < WARMUP + N; round++) {
     const ns = await variants[name]!();
     if (round >= WARMUP) samples.get(name)!.push(ns);
   }
-  if (round === WARMUP - 1) (phaseDeltas.clear(), noSeccompPhases.clear());
+  if (round === WARMUP - 1) for (const m of [phaseDeltas, noSeccompPhases]) m.clear();
 }
 rmSync(bundle, { recursive: true, force: true });
 // runc/crun remove the container's cgroup but not the parents we named in cgroupsPath (in every
