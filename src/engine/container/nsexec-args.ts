@@ -10,6 +10,7 @@ import {
   capabilityMask,
   type MountOp,
 } from './defaults.js';
+import { deviceRulesArg } from './devices.js';
 import type { ContainerSpec } from './spec.js';
 
 /** Where one instance's overlay lives (all under its state dir). */
@@ -43,6 +44,8 @@ export function buildNsexecArgs(
   spec: ContainerSpec,
   layout: InstanceLayout,
   cgroupProcs: string[],
+  /** cgroup v2 only (Cgroup.deviceProgramDir): v1 applies the device list in the driver. */
+  deviceProgramDir?: string,
 ): string[] {
   const a: string[] = ['ns', spec.namespaces.join(','), 'root', layout.rootDir];
   // PRIVILEGED: overlay, proc, sysfs, tmpfs mounts and mknod need CAP_SYS_ADMIN / CAP_MKNOD.
@@ -85,6 +88,8 @@ export function buildNsexecArgs(
   if (spec.namespaces.includes('uts')) a.push('hostname', spec.hostname);
   if (spec.network === 'loopback') a.push('lo');
   for (const f of cgroupProcs) a.push('cgroup', f); // PRIVILEGED: cgroup.procs writes
+  // PRIVILEGED: bpf(BPF_PROG_LOAD / BPF_PROG_ATTACH) needs CAP_SYS_ADMIN (or CAP_BPF).
+  if (deviceProgramDir !== undefined) a.push('devices', deviceProgramDir, deviceRulesArg());
   a.push('caps', capabilityMask().toString(16), 'nonewprivs', 'cwd', spec.cwd);
   for (const [k, v] of Object.entries(spec.env)) a.push('env', `${k}=${v}`);
   a.push('--', ...spec.args);

@@ -1,5 +1,6 @@
-// Shared kill helpers: SIGKILL a list of pids (ignoring the already-gone) and wait for empty.
-import { sleepMs } from './fs.js';
+// Shared teardown helpers: SIGKILL a list of pids (ignoring the already-gone), wait for empty,
+// and rmdir a cgroup tree bottom-up.
+import { cgroupTree, sleepMs } from './fs.js';
 
 export function killPids(pids: number[]): void {
   for (const pid of pids) {
@@ -20,5 +21,24 @@ export async function waitEmpty(what: string, pids: () => number[], timeoutMs = 
     if (Date.now() > deadline)
       throw new Error(`${what}: pids ${left.join(' ')} still present after ${timeoutMs} ms`);
     await sleepMs(delay);
+  }
+}
+
+/**
+ * Removes `top` and every sub-cgroup below it, deepest first (a cgroup with children is EBUSY).
+ * The cgroups must be empty of tasks. EBUSY right after the last task exits is transient (the
+ * kernel is still releasing it), so each rmdir is retried for ~100 ms.
+ */
+export async function removeTree(top: string, rmdir: (dir: string) => void): Promise<void> {
+  for (const dir of cgroupTree(top)) {
+    for (let i = 0; ; i++) {
+      try {
+        rmdir(dir);
+        break;
+      } catch (err) {
+        if (i >= 50 || !/EBUSY/.test(String(err))) throw err;
+        await sleepMs(2);
+      }
+    }
   }
 }
