@@ -151,23 +151,30 @@ function stepNpm(check) {
 
 /** native/<name>.c -> build/<name>, static, rebuilt when the sources or flags change. */
 export const CFLAGS = ['-O2', '-static', '-Wall', '-Wextra', '-Werror=implicit-function-declaration'];
+/** Sources that are part of another helper, not a program of their own: part -> that helper. */
+export const NATIVE_PARTS = { 'devices-bpf.c': 'nsexec.c' };
 function stepNative(check) {
   const nativeDir = join(PROJECT, 'native');
   if (!existsSync(nativeDir)) return;
   const files = readdirSync(nativeDir).sort();
   const headers = files.filter((f) => f.endsWith('.h')).map((f) => readFileSync(join(nativeDir, f)));
   mkdirSync(BUILD, { recursive: true });
-  for (const src of files.filter((f) => f.endsWith('.c'))) {
+  for (const src of files.filter((f) => f.endsWith('.c') && !(f in NATIVE_PARTS))) {
     const name = 'ctvm-' + src.replace(/\.c$/, '');
     const out = join(BUILD, name);
-    const want = sha256(readFileSync(join(nativeDir, src)), ...headers, CFLAGS.join(' '));
+    const sources = [src, ...Object.keys(NATIVE_PARTS).filter((p) => NATIVE_PARTS[p] === src)];
+    const want = sha256(
+      ...sources.map((f) => readFileSync(join(nativeDir, f))),
+      ...headers,
+      CFLAGS.join(' '),
+    );
     if (existsSync(out) && stampOk(out + '.stamp', want)) continue;
     if (check) {
       console.log(`setup: native helper ${name} needs building`);
       continue;
     }
     const cc = process.env.CC ?? 'cc';
-    run(cc, [...CFLAGS, '-o', out + '.tmp', join(nativeDir, src)]);
+    run(cc, [...CFLAGS, '-o', out + '.tmp', ...sources.map((f) => join(nativeDir, f))]);
     renameSync(out + '.tmp', out);
     writeFileSync(out + '.stamp', want + '\n');
   }
