@@ -5,7 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Limits } from '../../environment.js';
 import { ALLOWED_DEVICES, v1DeviceLine } from '../devices.js';
-import { killPids, removeTree, waitEmpty } from './kill.js';
+import { killPids, removeIfBare, removeTree, waitEmpty } from './kill.js';
 import {
   cgroupTree,
   listDirs,
@@ -178,6 +178,7 @@ class CgroupV1 implements Cgroup {
   }
 
   async remove(): Promise<void> {
+    if (removeIfBare(this.tops, this.rmdir)) return;
     if (this.pids().length) await this.killAll();
     for (const dir of this.tops) await removeTree(dir, this.rmdir);
   }

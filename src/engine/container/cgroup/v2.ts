@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Limits } from '../../environment.js';
-import { killPids, removeTree, waitEmpty } from './kill.js';
+import { killPids, removeIfBare, removeTree, waitEmpty } from './kill.js';
 import {
   listDirs,
   readKeyed,
@@ -140,6 +140,7 @@ class CgroupV2 implements Cgroup {
   }
 
   async remove(): Promise<void> {
+    if (removeIfBare([this.dir], this.rmdir)) return;
     if (this.pids().length) await this.killAll();
     await removeTree(this.dir, this.rmdir);
   }
