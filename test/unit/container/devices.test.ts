@@ -11,6 +11,7 @@ import { ALLOWED_DEVICES, deviceRulesArg, v1DeviceLine } from '../../../src/engi
 import { CgroupV1Driver } from '../../../src/engine/container/cgroup/v1.js';
 import { CgroupV2Driver } from '../../../src/engine/container/cgroup/v2.js';
 import { buildNsexecArgs } from '../../../src/engine/container/nsexec-args.js';
+import { PROJECT_DIR } from '../../../src/paths.js';
 import { makeSpec } from '../../../src/engine/container/spec.js';
 import { layoutFor } from '../../../src/engine/container/state-dir.js';
 
@@ -80,4 +81,14 @@ test('v2: the cgroup dir is handed to the helper as `devices DIR RULES`; v1 pass
   } finally {
     rmSync(mount, { recursive: true, force: true });
   }
+});
+
+test('the helper can hold the list (DEVICES_MAX_RULES) and setup links devices-bpf.c into it', async () => {
+  const header = readFileSync(join(PROJECT_DIR, 'native', 'devices-bpf.h'), 'utf8');
+  const max = Number(/#define DEVICES_MAX_RULES (\d+)/.exec(header)?.[1]);
+  assert.ok(max >= ALLOWED_DEVICES.length, `DEVICES_MAX_RULES ${max}`);
+  const setup = (await import(join(PROJECT_DIR, 'scripts', 'setup.mjs'))) as {
+    NATIVE_PARTS: Record<string, string>;
+  };
+  assert.equal(setup.NATIVE_PARTS['devices-bpf.c'], 'nsexec.c');
 });
