@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "nsexec.h"
+#include "nsexec-devices.h"
 #include "nsexec-seccomp.h"
 
 #define MAX_OPS 128
@@ -54,6 +55,7 @@ static struct {
   const char *root, *hostname, *cwd;
   const char *seccomp;               /* profile text (nsexec-seccomp.c), or NULL: no filter */
   const char *scratch, *scratch_size; /* tmpfs for the overlay's upper/work, or NULL */
+  const char *devices_dir, *devices_rules; /* cgroup v2 device program (nsexec-devices.c) */
   struct op ops[MAX_OPS];
   int nops;
   char *env[MAX_ENV + 1];
@@ -183,6 +185,7 @@ static void parse_args(int argc, char **argv) {
     else if (strcmp(k, "nonewprivs") == 0) { cfg.no_new_privs = 1; i += 1; }
     else if (strcmp(k, "caps") == 0) { NEED(1); cfg.caps = strtoull(argv[i + 1], NULL, 16); cfg.have_caps = 1; i += 2; }
     else if (strcmp(k, "env") == 0) { NEED(1); if (cfg.nenv == MAX_ENV) usage("env"); cfg.env[cfg.nenv++] = argv[i + 1]; i += 2; }
+    else if (strcmp(k, "devices") == 0) { NEED(2); cfg.devices_dir = argv[i + 1]; cfg.devices_rules = argv[i + 2]; i += 3; }
     else if (strcmp(k, "cgroup") == 0) { NEED(1); if (cfg.ncgroups == MAX_CGROUPS) usage("cgroup"); cfg.cgroup_procs[cfg.ncgroups++] = argv[i + 1]; i += 2; }
     else if (strcmp(k, "mark") == 0) {
       NEED(2);
@@ -693,6 +696,9 @@ static int run_oneshot(int argc, char **argv) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("prctl PR_SET_PDEATHSIG", "-", NSEXEC_EXIT_SETUP);
   if (cfg.nmarks && pipe2(relay_fds, O_CLOEXEC) < 0) fail("pipe2", "-", NSEXEC_EXIT_SETUP);
   compile_seccomp();
+  /* PRIVILEGED (bpf). Before the clone: the command never runs in its cgroup without the filter. */
+  const char *op;
+  if (cfg.devices_dir && devices_bpf_attach(cfg.devices_dir, cfg.devices_rules, &op) < 0) fail(op, cfg.devices_dir, NSEXEC_EXIT_SETUP);
   pid_t pid;
   pin_here();
   if (plain()) {

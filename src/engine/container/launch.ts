@@ -82,7 +82,8 @@ function start(
   initPid.catch(() => undefined); // observed through exited.setupError when nobody awaits it
 
   const readyWatch = new ReadyWatch(events, spec.outputMarks.length > 0);
-  const helper: NsexecProcess = spawnNsexec(buildNsexecArgs(spec, layout, cgroup.procsFiles), {
+  const args = buildNsexecArgs(spec, layout, cgroup.procsFiles, cgroup.deviceProgramDir);
+  const helper: NsexecProcess = spawnNsexec(args, {
     stdout: opts.stdout ?? 'pipe',
     stderr: opts.stderr ?? 'pipe',
     onStatus: (m) => {

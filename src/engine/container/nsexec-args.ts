@@ -10,6 +10,7 @@ import {
   capabilityMask,
   type MountOp,
 } from './defaults.js';
+import { deviceRulesArg } from './devices.js';
 import type { ContainerSpec } from './spec.js';
 import { seccompToHelper } from './seccomp.js';
 
@@ -47,6 +48,8 @@ export function buildNsexecArgs(
   spec: ContainerSpec,
   layout: InstanceLayout,
   cgroupProcs: string[],
+  /** cgroup v2 only (Cgroup.deviceProgramDir): v1 applies the device list in the driver. */
+  deviceProgramDir?: string,
 ): string[] {
   const a: string[] = ['ns', spec.namespaces.join(','), 'root', layout.rootDir];
   // The writable layer on a tmpfs of the given size, in the container's mount namespace only.
@@ -91,6 +94,8 @@ export function buildNsexecArgs(
   if (spec.namespaces.includes('uts')) a.push('hostname', spec.hostname);
   if (spec.network === 'loopback') a.push('lo');
   for (const f of cgroupProcs) a.push('cgroup', f); // PRIVILEGED: cgroup.procs writes
+  // PRIVILEGED: bpf(BPF_PROG_LOAD / BPF_PROG_ATTACH) needs CAP_SYS_ADMIN (or CAP_BPF).
+  if (deviceProgramDir !== undefined) a.push('devices', deviceProgramDir, deviceRulesArg());
   a.push('caps', capabilityMask().toString(16), 'nonewprivs', 'cwd', spec.cwd);
   if (spec.seccomp) a.push('seccomp', seccompToHelper(spec.seccomp));
   for (const [k, v] of Object.entries(spec.env)) a.push('env', `${k}=${v}`);

@@ -1,6 +1,7 @@
 // The cgroup v2 driver for real: this host is hybrid, so boot a QEMU guest (TCG) with
-// cgroup_no_v1=all whose initramfs carries busybox, the probe, node and an esbuild bundle of
-// fixtures/v2-guest.ts, and check what the driver did there (limits, OOM, pids, cgroup.kill).
+// cgroup_no_v1=all whose initramfs carries busybox, the probe, the helper, node and an esbuild
+// bundle of fixtures/v2-guest.ts, and check what the driver did there (limits, OOM, pids,
+// cgroup.kill, the BPF device program, teardown of sub-cgroups).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { BUILD_DIR, KERNEL_DIR, PROJECT_DIR } from '../../../src/paths.js';
 import { writeCpio, type CpioEntry } from '../../../src/workload/cpio.js';
 import { programClosure } from '../../../src/workload/closure.js';
 import { requires } from '../../helpers/requires.js';
+import { CONTAINED, UNCONTAINED } from './fixtures/device-probes.js';
 
 interface GuestReport {
   error?: string;
@@ -23,9 +25,11 @@ interface GuestReport {
   cpuNsAfter: number;
   removed: boolean;
   listAfter: string[];
+  devices: { filtered: Record<string, string>; control: Record<string, string>; errors: string[] };
+  tree: { seen: number; code: number | null; signal: string | null; removed: boolean; list: string[] };
 }
 
-const skip = requires('qemu', 'kernel', 'probe', 'busybox');
+const skip = requires('qemu', 'kernel', 'probe', 'helper', 'busybox');
 
 const INIT = `#!/bin/sh
 mount -t proc proc /proc
@@ -64,9 +68,10 @@ async function initramfs(dir: string): Promise<string> {
     entries.push({ type: 'file', path: path.slice(1), data, mode });
   };
   file('/bin/busybox', readFileSync('/bin/busybox'));
-  for (const a of ['sh', 'mount', 'poweroff', 'seq', 'sleep', 'echo'])
+  for (const a of ['sh', 'mount', 'poweroff', 'seq', 'sleep', 'echo', 'mknod', 'head', 'wc', 'true'])
     entries.push({ type: 'symlink', path: `bin/${a}`, target: 'busybox' });
   file('/bin/ctvm-probe', readFileSync(join(BUILD_DIR, 'ctvm-probe')));
+  file('/bin/ctvm-nsexec', readFileSync(join(BUILD_DIR, 'ctvm-nsexec')));
   for (const f of await programClosure('node')) file(f.path, readFileSync(f.source));
   file('/v2.mjs', readFileSync(bundle), 0o644);
   file('/init', Buffer.from(INIT));
@@ -76,7 +81,7 @@ async function initramfs(dir: string): Promise<string> {
 }
 
 test(
-  'cgroup v2 driver inside a cgroup2-only guest: limits, OOM, pids.max, cgroup.kill, removal',
+  'cgroup v2 driver inside a cgroup2-only guest: limits, OOM, pids.max, cgroup.kill, removal, devices, sub-cgroups',
   { skip, timeout: 300_000 },
   async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ctvm-v2guest-'));
@@ -136,6 +141,13 @@ test(
       assert.ok(g.cpuNsAfter > 0);
       assert.equal(g.removed, true);
       assert.deepEqual(g.listAfter, []);
+      // The BPF device program: host devices denied (mknod and open), the container's nodes work;
+      // the same probes in a cgroup without it reach the devices.
+      assert.deepEqual(g.devices.errors, []);
+      assert.deepEqual(g.devices.filtered, { ...CONTAINED, 'open-kmsg': '1' });
+      assert.deepEqual(g.devices.control, { ...UNCONTAINED, 'open-kmsg': '0' });
+      // A process in a nested sub-cgroup is killed and the tree removed bottom-up.
+      assert.deepEqual(g.tree, { seen: 1, code: null, signal: 'SIGKILL', removed: true, list: [] });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -17,7 +17,7 @@ const read = (f: string): string => readFileSync(f, 'utf8');
 function fakeV1(): { root: string; roots: Record<string, string> } {
   const root = mkdtempSync(join(tmpdir(), 'ctvm-cg1-'));
   const roots: Record<string, string> = {};
-  for (const c of ['memory', 'cpu', 'cpuacct', 'pids', 'freezer', 'cpuset']) {
+  for (const c of ['memory', 'cpu', 'cpuacct', 'pids', 'freezer', 'devices', 'cpuset']) {
     roots[c] = join(root, c);
     mkdirSync(roots[c]!, { recursive: true });
   }
@@ -50,7 +50,7 @@ test('v1: limits land in the v1 files with v1 units', () => {
       '0-1',
       'parent cpuset inherited from root',
     );
-    assert.equal(cg.procsFiles.length, 6);
+    assert.equal(cg.procsFiles.length, 7);
     assert.deepEqual(new CgroupV1Driver(roots, { rmdir }).list(), ['t1']);
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -172,7 +172,7 @@ test('diagnose: ENOENT on a controller file names the missing controller and wha
 });
 
 test('select: v2 only on unified hosts, v1 on hybrid', () => {
-  const v1 = { memory: '/m', cpu: '/c', cpuacct: '/a', pids: '/p', freezer: '/f' };
+  const v1 = { memory: '/m', cpu: '/c', cpuacct: '/a', pids: '/p', freezer: '/f', devices: '/d' };
   const hybrid = selectCgroupDriver({
     mode: 'hybrid',
     v1,

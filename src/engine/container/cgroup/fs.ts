@@ -1,6 +1,15 @@
 // cgroupfs file access with crun-style errors: "write `path` = `data`: ERRNO", plus a diagnosis
 // of the usual cause (a controller that is not mounted / not enabled for this cgroup).
-import { existsSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmdirSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SystemError } from '../../../errors.js';
 import { parseMountinfo } from '../../../host/cgroup-mode.js';
@@ -32,6 +41,27 @@ export function writeCgroupFile(file: string, data: string): void {
       hint: diagnose(file, errno),
       cause: err,
     });
+  }
+}
+
+/**
+ * One write() per line on one open file: cgroupfs takes each write as one rule (devices.allow
+ * parses a single rule and ignores the rest of a buffer). A regular file collects them all.
+ */
+export function writeCgroupLines(file: string, lines: readonly string[]): void {
+  let fd: number | undefined;
+  let line = '';
+  try {
+    fd = openSync(file, 'w');
+    for (line of lines) writeSync(fd, line + '\n');
+  } catch (err) {
+    const errno = errnoOf(err);
+    throw new SystemError(`write ${JSON.stringify(line)} to`, file, errno, {
+      hint: diagnose(file, errno),
+      cause: err,
+    });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -84,6 +114,25 @@ export function listDirs(dir: string): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * `dir` and every cgroup below it, children before their parent (the order rmdir needs). A
+ * workload can create sub-cgroups, so teardown must see the whole tree, not the top dir.
+ */
+export function cgroupTree(dir: string): string[] {
+  const out: string[] = [];
+  for (const child of listDirs(dir)) out.push(...cgroupTree(join(dir, child)));
+  out.push(dir);
+  return out;
+}
+
+/** Every pid in the trees below `dirs` (each cgroup.procs lists only its own cgroup's). */
+export function treePids(dirs: Iterable<string>): number[] {
+  const all = new Set<number>();
+  for (const top of dirs)
+    for (const dir of cgroupTree(top)) for (const p of readPids(join(dir, 'cgroup.procs'))) all.add(p);
+  return [...all];
 }
 
 /** rmdir that tolerates "already gone". Cgroup dirs hold only virtual files, so rmdir suffices. */

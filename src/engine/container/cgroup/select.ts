@@ -13,6 +13,6 @@ export function selectCgroupDriver(facts: CgroupFacts, opts: DriverOptions = {})
   if (facts.driver === 'v2' && facts.v2Mount) return new CgroupV2Driver(facts.v2Mount, opts);
   if (facts.driver === 'v1') return new CgroupV1Driver(facts.v1, opts);
   throw new HostError(`no usable cgroup hierarchy (mode ${facts.mode})`, {
-    hint: 'mount cgroup2 at /sys/fs/cgroup or the v1 memory, cpu, cpuacct, pids and freezer hierarchies',
+    hint: 'mount cgroup2 at /sys/fs/cgroup or the v1 memory, cpu, cpuacct, pids, freezer and devices hierarchies',
   });
 }

@@ -16,12 +16,17 @@ export interface Cgroup {
   readonly name: string;
   /** cgroup.procs files the helper writes the container's pid to (one per v1 hierarchy). */
   readonly procsFiles: string[];
-  /** Every pid in the cgroup (host pid namespace). */
+  /**
+   * v2: the cgroup dir the helper attaches the BPF device program to (`devices` keyword, before
+   * the command starts); v1: undefined, the driver wrote devices.deny/allow at create.
+   */
+  readonly deviceProgramDir: string | undefined;
+  /** Every pid in the cgroup and its sub-cgroups (host pid namespace). */
   pids(): number[];
   stats(): CgroupStats;
-  /** Kills every process in the cgroup and waits until it is empty. Idempotent. */
+  /** Kills every process in the cgroup and its sub-cgroups, waits until empty. Idempotent. */
   killAll(): Promise<void>;
-  /** Removes the cgroup dirs (kills first if anything is left). Idempotent. */
+  /** Removes the cgroup dirs and any sub-cgroups, deepest first (kills first). Idempotent. */
   remove(): Promise<void>;
 }
 

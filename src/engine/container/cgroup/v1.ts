@@ -1,22 +1,26 @@
 // cgroup v1 driver (legacy and hybrid hosts): one dir per hierarchy (memory, cpu, cpuacct, pids,
-// freezer, + cpuset when asked), limits in the v1 file names, kill-all by freezer + SIGKILL.
+// freezer, devices, + cpuset when asked), limits in the v1 file names, the device allow list in
+// devices.deny/allow, kill-all by freezer + SIGKILL over the whole sub-cgroup tree.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Limits } from '../../environment.js';
-import { killPids, waitEmpty } from './kill.js';
+import { ALLOWED_DEVICES, v1DeviceLine } from '../devices.js';
+import { killPids, removeIfBare, removeTree, waitEmpty } from './kill.js';
 import {
+  cgroupTree,
   listDirs,
   readKeyed,
   readNumber,
-  readPids,
   rmdirCgroup,
   sleepMs,
+  treePids,
   writeCgroupFile,
+  writeCgroupLines,
   readOr,
 } from './fs.js';
 import { CFS_PERIOD_US, weightToShares, type Cgroup, type CgroupDriver, type CgroupStats } from './types.js';
 
-const ALWAYS = ['memory', 'cpu', 'cpuacct', 'pids', 'freezer'];
+const ALWAYS = ['memory', 'cpu', 'cpuacct', 'pids', 'freezer', 'devices'];
 
 export interface DriverOptions {
   /** Parent cgroup below each hierarchy root (default 'ctvm'). */
@@ -57,6 +61,7 @@ export class CgroupV1Driver implements CgroupDriver {
       // Distinct mount points only: on hosts that co-mount cpu,cpuacct the dir is the same.
       for (const dir of new Set(Object.values(dirs))) mkdirSync(dir, { recursive: true });
       applyLimitsV1(dirs, limits, (c) => join(this.roots[c]!, this.parent));
+      applyDevicesV1(dirs.devices!);
     } catch (err) {
       for (const dir of new Set(Object.values(dirs)))
         try {
@@ -112,20 +117,31 @@ function applyLimitsV1(dirs: Record<string, string>, l: Limits, parentOf: (c: st
   }
 }
 
+/**
+ * Deny every device, then allow exactly the container's nodes (ALLOWED_DEVICES): without this a
+ * container with CAP_MKNOD can mknod and open any host device (disks, /dev/mem, the hwrng).
+ * Before the helper joins the cgroup, so the command never runs with the host's device access.
+ */
+function applyDevicesV1(dir: string): void {
+  writeCgroupFile(join(dir, 'devices.deny'), 'a');
+  writeCgroupLines(join(dir, 'devices.allow'), ALLOWED_DEVICES.map(v1DeviceLine));
+}
+
 class CgroupV1 implements Cgroup {
   readonly procsFiles: string[];
+  readonly deviceProgramDir = undefined;
+  private readonly tops: string[];
   constructor(
     readonly name: string,
     private readonly dirs: Record<string, string>,
     private readonly rmdir: (dir: string) => void,
   ) {
-    this.procsFiles = [...new Set(Object.values(dirs))].map((d) => join(d, 'cgroup.procs'));
+    this.tops = [...new Set(Object.values(dirs))];
+    this.procsFiles = this.tops.map((d) => join(d, 'cgroup.procs'));
   }
 
   pids(): number[] {
-    const all = new Set<number>();
-    for (const f of this.procsFiles) for (const p of readPids(f)) all.add(p);
-    return [...all];
+    return treePids(this.tops);
   }
 
   stats(): CgroupStats {
@@ -143,11 +159,18 @@ class CgroupV1 implements Cgroup {
     const freezer = this.dirs.freezer;
     if (this.pids().length === 0) return;
     if (freezer && existsSync(join(freezer, 'freezer.state'))) {
-      // Frozen tasks cannot fork, so the pid list we kill is complete (a fork bomb cannot outrun it).
+      // Frozen tasks cannot fork, so the pid list we kill is complete (a fork bomb cannot outrun
+      // it). The v1 freezer is hierarchical: FROZEN here freezes every sub-cgroup too.
       writeCgroupFile(join(freezer, 'freezer.state'), 'FROZEN');
       for (let i = 0; i < 200 && readOr(join(freezer, 'freezer.state')) !== 'FROZEN'; i++) await sleepMs(1);
       killPids(this.pids());
-      writeCgroupFile(join(freezer, 'freezer.state'), 'THAWED');
+      // A SIGKILLed task dies only once thawed: thaw sub-cgroups the workload froze itself, too.
+      for (const dir of cgroupTree(freezer))
+        try {
+          writeCgroupFile(join(dir, 'freezer.state'), 'THAWED');
+        } catch (err) {
+          if (dir === freezer) throw err; // a sub-cgroup may have gone meanwhile
+        }
     } else {
       for (let i = 0; i < 10 && this.pids().length; i++) killPids(this.pids());
     }
@@ -155,18 +178,8 @@ class CgroupV1 implements Cgroup {
   }
 
   async remove(): Promise<void> {
+    if (removeIfBare(this.tops, this.rmdir)) return;
     if (this.pids().length) await this.killAll();
-    for (const dir of new Set(Object.values(this.dirs))) {
-      // EBUSY right after the last task exits is transient (the kernel is still releasing it).
-      for (let i = 0; ; i++) {
-        try {
-          this.rmdir(dir);
-          break;
-        } catch (err) {
-          if (i >= 50 || !/EBUSY/.test(String(err))) throw err;
-          await sleepMs(2);
-        }
-      }
-    }
+    for (const dir of this.tops) await removeTree(dir, this.rmdir);
   }
 }

@@ -1,15 +1,16 @@
 // cgroup v2 driver (unified hosts): one dir, limits in memory.max / memory.swap.max / cpu.max /
-// cpu.weight / pids.max / cpuset.cpus, kill-all by cgroup.kill (freeze + SIGKILL before 5.14).
+// cpu.weight / pids.max / cpuset.cpus, the device allow list as a BPF program the helper attaches
+// (deviceProgramDir), kill-all by cgroup.kill (freeze + SIGKILL before 5.14) over the whole tree.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Limits } from '../../environment.js';
-import { killPids, waitEmpty } from './kill.js';
+import { killPids, removeIfBare, removeTree, waitEmpty } from './kill.js';
 import {
   listDirs,
   readKeyed,
   readNumber,
-  readPids,
   rmdirCgroup,
+  treePids,
   sleepMs,
   writeCgroupFile,
   readOr,
@@ -99,16 +100,18 @@ function applyLimitsV2(dir: string, l: Limits): void {
 
 class CgroupV2 implements Cgroup {
   readonly procsFiles: string[];
+  readonly deviceProgramDir: string;
   constructor(
     readonly name: string,
     private readonly dir: string,
     private readonly rmdir: (dir: string) => void,
   ) {
     this.procsFiles = [join(dir, 'cgroup.procs')];
+    this.deviceProgramDir = dir;
   }
 
   pids(): number[] {
-    return readPids(this.procsFiles[0]!);
+    return treePids([this.dir]);
   }
 
   stats(): CgroupStats {
@@ -126,6 +129,7 @@ class CgroupV2 implements Cgroup {
     if (existsSync(join(this.dir, 'cgroup.kill'))) {
       writeCgroupFile(join(this.dir, 'cgroup.kill'), '1'); // one atomic write kills the whole subtree
     } else {
+      // cgroup.freeze is hierarchical: the sub-cgroups freeze too, so pids() is complete.
       writeCgroupFile(join(this.dir, 'cgroup.freeze'), '1');
       for (let i = 0; i < 200 && !/frozen 1/.test(readOr(join(this.dir, 'cgroup.events'))); i++)
         await sleepMs(1);
@@ -136,15 +140,8 @@ class CgroupV2 implements Cgroup {
   }
 
   async remove(): Promise<void> {
+    if (removeIfBare([this.dir], this.rmdir)) return;
     if (this.pids().length) await this.killAll();
-    for (let i = 0; ; i++) {
-      try {
-        this.rmdir(this.dir);
-        return;
-      } catch (err) {
-        if (i >= 50 || !/EBUSY/.test(String(err))) throw err;
-        await sleepMs(2);
-      }
-    }
+    await removeTree(this.dir, this.rmdir);
   }
 }
