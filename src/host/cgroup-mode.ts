@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CgroupFacts, CgroupMode } from './facts.js';
 
-const NEEDED_V1 = ['memory', 'cpu', 'cpuacct', 'pids', 'cpuset', 'freezer'];
+const NEEDED_V1 = ['memory', 'cpu', 'cpuacct', 'pids', 'cpuset', 'freezer', 'devices'];
 /** Every v1 controller the kernel knows; other super options (rw, xattr, name=...) are not controllers. */
 const V1_CONTROLLERS = [
   'cpu',

@@ -51,6 +51,14 @@ test('legacy v1 host: co-mounted cpu,cpuacct, name= hierarchies and flags are no
   assert.deepEqual(f.missing, []);
 });
 
+test('v1 without the devices hierarchy: doctor names it (the engine refuses to run without a device list)', () => {
+  const mi = readFileSync(join(import.meta.dirname, '../../fixtures/cgroup/v1/mountinfo'), 'utf8')
+    .split('\n')
+    .filter((l) => !l.includes('rw,devices'))
+    .join('\n');
+  assert.deepEqual(detectCgroups(mi, () => '').missing, ['devices']);
+});
+
 test('no cgroups mounted: mode none, every controller missing', () => {
   const f = detectCgroups('22 1 252:1 / / rw - ext4 /dev/vda rw\n', () => '');
   assert.equal(f.mode, 'none');
