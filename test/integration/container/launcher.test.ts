@@ -199,6 +199,23 @@ test(
 );
 
 test(
+  "a request over the helper's MAX_ARGS is refused before it is sent: the server lives on",
+  { skip: skipBare },
+  async () => {
+    const quiet = { stdout: 'ignore', stderr: 'ignore', onStatus: () => undefined } as const;
+    assert.equal((await spawnNsexec(['--', '/bin/true'], quiet).done).exitCode, 0);
+    const server = nsexecServer()!;
+    const many = Array.from({ length: 4100 }, () => 'x');
+    assert.throws(() => spawnNsexec(['--', '/bin/echo', ...many], quiet), {
+      name: 'UsageError',
+      message: /a launch of 4102 arguments; ctvm-nsexec takes at most 4096/,
+    });
+    assert.equal((await spawnNsexec(['--', '/bin/sh', '-c', 'exit 3'], quiet).done).exitCode, 3);
+    assert.equal(nsexecServer()?.pid, server.pid, 'the same server');
+  },
+);
+
+test(
   "the socket lives under the state dir; a new server removes dead owners' dirs and follows no symlink",
   { skip: skipBare },
   async () => {
