@@ -1,7 +1,7 @@
 // CLI entry: parse -> call -> print. Each command lives in src/cli/commands/<name>.ts and only
 // registers itself; the logic is in the modules it calls.
 import { Command, CommanderError } from 'commander';
-import { CtvmError } from '../errors.js';
+import { CtvmError, UsageError } from '../errors.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerBench } from './commands/bench.js';
 import { registerReport } from './commands/report.js';
@@ -30,11 +30,26 @@ export async function main(argv: string[]): Promise<number> {
   registerContainer(program);
   registerGc(program);
   try {
+    checkUtf8(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     return reportError(err, argv.includes('--debug'));
   }
+}
+
+/**
+ * Node decodes argv as UTF-8 and turns invalid bytes into U+FFFD: a file name in another encoding
+ * would silently become a different name (and a command argument different bytes). Such
+ * arguments are refused instead; the check sees U+FFFD itself too, which no caller needs.
+ */
+function checkUtf8(argv: string[]): void {
+  argv.slice(2).forEach((arg, i) => {
+    if (arg.includes('\uFFFD'))
+      throw new UsageError(`argument ${i + 1} is not valid UTF-8: ${JSON.stringify(arg.slice(0, 80))}`, {
+        hint: 'ctvm passes arguments on as UTF-8 only; rename the file or give the value in UTF-8',
+      });
+  });
 }
 
 /** Prints message + hint (stack only with --debug) and returns the exit code for the error. */

@@ -7,20 +7,62 @@ import { monoNs, type Nanoseconds } from '../units.js';
 
 export type LineHandler = (line: string, atNs: Nanoseconds) => void;
 
+/**
+ * Longest line passed on whole. Output that goes on without a newline is cut into lines of this
+ * length: a hostile or broken workload's flood then costs time linear in its size (the old
+ * `(partial + chunk).split` rescanned and copied everything since the last newline per chunk).
+ */
+export const MAX_LINE_CHARS = 64 * 1024;
+/** Longest line a Tail keeps: tails are quoted in error messages and hints. */
+export const MAX_TAIL_LINE_CHARS = 240;
+
+/** Turns chunks into lines; only each new chunk is scanned, and no line exceeds MAX_LINE_CHARS. */
+export class LineSplitter {
+  private partial = '';
+
+  /** The lines `text` completes (without their '\n'), over-long runs cut into MAX_LINE_CHARS pieces. */
+  push(text: string): string[] {
+    const out: string[] = [];
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      cut(this.partial + text.slice(start, nl), out, true);
+      this.partial = '';
+      start = nl + 1;
+    }
+    this.partial = cut(this.partial + text.slice(start), out, false);
+    return out;
+  }
+
+  /** The unterminated rest, if any (at end of stream). */
+  end(): string | undefined {
+    const rest = this.partial;
+    this.partial = '';
+    return rest === '' ? undefined : rest;
+  }
+}
+
+/** Pushes full MAX_LINE_CHARS pieces of `s` to `out`; the remainder too when `all`, else returns it. */
+function cut(s: string, out: string[], all: boolean): string {
+  let i = 0;
+  for (; s.length - i >= MAX_LINE_CHARS; i += MAX_LINE_CHARS) out.push(s.slice(i, i + MAX_LINE_CHARS));
+  const rest = i === 0 ? s : s.slice(i);
+  if (!all) return rest;
+  if (rest !== '' || i === 0) out.push(rest);
+  return '';
+}
+
 /** Calls `onLine` for every complete line (and a final unterminated one); resolves at end of stream. */
 export function readLines(stream: Readable, onLine: LineHandler): Promise<void> {
   return new Promise((resolve) => {
-    let partial = '';
+    const lines = new LineSplitter();
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
       const atNs = monoNs();
-      const parts = (partial + chunk).split('\n');
-      partial = parts.pop() ?? '';
-      for (const p of parts) onLine(p.replace(/\r$/, ''), atNs);
+      for (const p of lines.push(chunk)) onLine(p.replace(/\r$/, ''), atNs);
     });
     const end = (): void => {
-      if (partial) onLine(partial, monoNs());
-      partial = '';
+      const rest = lines.end();
+      if (rest !== undefined) onLine(rest, monoNs());
       resolve();
     };
     stream.once('end', end);
@@ -29,14 +71,20 @@ export function readLines(stream: Readable, onLine: LineHandler): Promise<void> 
   });
 }
 
-/** Keeps the last `max` lines (for error messages). */
+/** Keeps the last `max` lines (for error messages), each cut to MAX_TAIL_LINE_CHARS. */
 export class Tail {
   readonly lines: string[] = [];
   constructor(private readonly max = 20) {}
   push(line: string): void {
-    this.lines.push(line);
+    this.lines.push(tailLine(line));
     if (this.lines.length > this.max) this.lines.shift();
   }
+}
+
+/** `line` as a tail keeps it: at most MAX_TAIL_LINE_CHARS, with what was cut said. */
+export function tailLine(line: string): string {
+  if (line.length <= MAX_TAIL_LINE_CHARS) return line;
+  return `${line.slice(0, MAX_TAIL_LINE_CHARS)}… (${line.length - MAX_TAIL_LINE_CHARS} more characters)`;
 }
 
 /**

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { RunMeta, SampleRecord } from '../results/types.js';
-import { RESULTS_FORMAT } from '../results/types.js';
+import { readRunMeta } from '../results/run-meta.js';
 
 /** A run as compare sees it: its metadata, its samples, and where it came from. */
 export interface LoadedRun {
@@ -55,31 +55,7 @@ export function resolveRunDir(spec: string, resultsDir: string): string {
   });
 }
 
-export function readRunMeta(dir: string): RunMeta {
-  const file = join(dir, 'run.json');
-  let meta: unknown;
-  try {
-    meta = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`, {
-      hint: 'the run dir may be truncated; re-run the scenario',
-      cause: err,
-    });
-  }
-  const m = meta as Partial<RunMeta> | null;
-  if (!m || typeof m !== 'object' || typeof m.runId !== 'string' || typeof m.startedAt !== 'string') {
-    throw new UsageError(`${file}: not a ctvm run.json (needs runId and startedAt)`);
-  }
-  if (m.format !== RESULTS_FORMAT) {
-    throw new UsageError(
-      `${file}: results format ${String(m.format)}, this ctvm reads format ${RESULTS_FORMAT}`,
-      {
-        hint: 'compare runs recorded by the same ctvm version',
-      },
-    );
-  }
-  return m as RunMeta;
-}
+export { readRunMeta };
 
 /** Parses samples.jsonl; a bad line is an error naming file:line, never skipped silently. */
 export function parseSamples(text: string, file: string): SampleRecord[] {

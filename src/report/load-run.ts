@@ -3,6 +3,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { readRunMeta } from '../results/run-meta.js';
+import { parseSampleLine } from '../results/sample-record.js';
 import type { RunMeta, SampleRecord, Summary } from '../results/types.js';
 import { summarize } from '../stats/index.js';
 
@@ -19,7 +21,7 @@ export interface LoadedRun {
 export function loadRun(dir: string): LoadedRun {
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new UsageError(`no run at \`${dir}\``, { hint: 'pass results/<run-id>, a run id, or `latest`' });
-  const meta = readMeta(dir);
+  const meta = readRunMeta(dir);
   const warnings: string[] = [];
   const samples = readSamples(join(dir, 'samples.jsonl'), warnings);
   if (!samples.some((s) => !s.warmup && s.ok))
@@ -33,23 +35,6 @@ export function loadRun(dir: string): LoadedRun {
   return { dir, meta, samples, summary: summarize(meta.runId, samples), warnings };
 }
 
-function readMeta(dir: string): RunMeta {
-  const path = join(dir, 'run.json');
-  if (!existsSync(path))
-    throw new UsageError(`\`${path}\` is missing: \`${dir}\` is not a ctvm run`, {
-      hint: 'pass results/<run-id>, a run id, or `latest`',
-    });
-  let meta: unknown;
-  try {
-    meta = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new UsageError(`\`${path}\` is not valid JSON`, { cause: err, hint: 're-run the benchmark' });
-  }
-  if (typeof meta !== 'object' || meta === null || typeof (meta as RunMeta).runId !== 'string')
-    throw new UsageError(`\`${path}\` has no runId: not a ctvm run.json`);
-  return meta as RunMeta;
-}
-
 /** Parses samples.jsonl line by line; an unparseable line becomes a warning naming it. */
 export function readSamples(path: string, warnings: string[]): SampleRecord[] {
   if (!existsSync(path))
@@ -59,16 +44,11 @@ export function readSamples(path: string, warnings: string[]): SampleRecord[] {
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
     const where = `${basename(dirname(path))}/samples.jsonl line ${i + 1}`;
-    try {
-      const s = JSON.parse(line) as SampleRecord;
-      if (typeof s.kind !== 'string' || typeof s.env !== 'string' || typeof s.metrics !== 'object')
-        throw new Error('not a sample record (kind/env/metrics missing)');
-      samples.push(s);
-    } catch (err) {
-      const last = lines.slice(i + 1).every((l) => l.trim() === '');
-      const why = last ? 'truncated last line (the run was interrupted?)' : (err as Error).message;
-      warnings.push(`skipped ${where}: ${why}`);
-    }
+    const r = parseSampleLine(line);
+    if ('rec' in r) return void samples.push(r.rec);
+    const last = lines.slice(i + 1).every((l) => l.trim() === '');
+    const why = last ? 'truncated last line (the run was interrupted?)' : `not a sample record: ${r.problem}`;
+    warnings.push(`skipped ${where}: ${why}`);
   });
   return samples;
 }

@@ -2,6 +2,7 @@
 // (one line appended and fsync'd per sample, so a crash or SIGKILL loses nothing already taken),
 // summary.json and summary.csv (bytes from exporters.ts).
 import {
+  appendFileSync,
   closeSync,
   existsSync,
   fsyncSync,
@@ -9,11 +10,11 @@ import {
   openSync,
   readFileSync,
   renameSync,
-  truncateSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { parseSampleLine } from '../results/sample-record.js';
 import type { RunMeta, SampleRecord, Summary } from '../results/types.js';
 import { summaryCsv, summaryJson } from './exporters.js';
 
@@ -51,34 +52,64 @@ export class RunWriter {
   }
 }
 
-export function readMeta(dir: string): RunMeta {
-  return JSON.parse(readFileSync(join(dir, RUN_FILE), 'utf8')) as RunMeta;
+/** run.json, checked: a wrong shape is a UsageError (src/results/run-meta.ts). */
+export { readRunMeta as readMeta } from '../results/run-meta.js';
+
+/** Lines of samples.jsonl that were not sample records, moved aside by quarantineBadSamples. */
+export const QUARANTINE_FILE = 'samples.quarantine.jsonl';
+
+/** Every sample record in samples.jsonl; any other line (a torn tail, garbage) is skipped. */
+export function readSamples(dir: string): SampleRecord[] {
+  return scanSamples(dir).samples;
+}
+
+export interface Quarantined {
+  /** 1-based line numbers in samples.jsonl as it was, and why each is not a sample. */
+  lines: { line: number; problem: string }[];
+  samples: SampleRecord[];
 }
 
 /**
- * Every complete line of samples.jsonl. A torn last line (the process died mid-write) is cut off
- * the file when `repair` is set, so appending after it keeps the file parseable.
+ * Before --resume appends: every line that is not a sample record (a torn tail after a crash, or
+ * garbage anywhere) is appended to samples.quarantine.jsonl as {line, problem, text} and the
+ * good lines are written back (atomically), so no valid sample is lost or measured again and
+ * the file stays parseable. Returns what was moved (nothing when the file was clean).
  */
-export function readSamples(dir: string, opts: { repair?: boolean } = {}): SampleRecord[] {
-  const file = join(dir, SAMPLES_FILE);
-  if (!existsSync(file)) return [];
-  const text = readFileSync(file, 'utf8');
-  const out: SampleRecord[] = [];
-  let goodBytes = 0;
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') {
-      goodBytes += line.length + 1;
-      continue;
-    }
-    try {
-      out.push(JSON.parse(line) as SampleRecord);
-      goodBytes += Buffer.byteLength(line) + 1;
-    } catch {
-      break; // only a torn tail can be unparseable; keep what precedes it
-    }
+export function quarantineBadSamples(dir: string): Quarantined {
+  const { samples, bad, goodLines } = scanSamples(dir);
+  if (bad.length > 0) {
+    const at = new Date().toISOString();
+    appendFileSync(
+      join(dir, QUARANTINE_FILE),
+      bad.map((b) => JSON.stringify({ line: b.line, problem: b.problem, text: b.text, at }) + '\n').join(''),
+    );
+    atomicWrite(join(dir, SAMPLES_FILE), goodLines.map((l) => l + '\n').join(''));
   }
-  const size = Buffer.byteLength(text);
-  if (opts.repair && goodBytes < size) truncateSync(file, Math.min(goodBytes, size));
+  return { lines: bad.map(({ line, problem }) => ({ line, problem })), samples };
+}
+
+function scanSamples(dir: string): {
+  samples: SampleRecord[];
+  goodLines: string[];
+  bad: { line: number; problem: string; text: string }[];
+} {
+  const file = join(dir, SAMPLES_FILE);
+  const out = {
+    samples: [] as SampleRecord[],
+    goodLines: [] as string[],
+    bad: [] as { line: number; problem: string; text: string }[],
+  };
+  if (!existsSync(file)) return out;
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((text, i) => {
+      if (text.trim() === '') return;
+      const r = parseSampleLine(text);
+      if ('rec' in r) {
+        out.samples.push(r.rec);
+        out.goodLines.push(text);
+      } else out.bad.push({ line: i + 1, problem: r.problem, text });
+    });
   return out;
 }
 

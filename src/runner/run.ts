@@ -15,10 +15,17 @@ import { resolveEnvironments, type EnvironmentRecord, type UsedEnvironment } fro
 import { executePlan } from './execute.js';
 import { planRun } from './plan.js';
 import { createProgress, type Progress } from './progress.js';
-import { readMeta, readSamples, RUN_FILE, RunWriter } from './results-writer.js';
+import {
+  QUARANTINE_FILE,
+  quarantineBadSamples,
+  readMeta,
+  readSamples,
+  RUN_FILE,
+  RunWriter,
+} from './results-writer.js';
 import { gitInfo, toolVersions } from './run-facts.js';
 import { loadScenario } from './scenario-load.js';
-import { ENVIRONMENT_IDS, type Scenario } from './scenario-schema.js';
+import { ENVIRONMENT_IDS, SCENARIO_BOUNDS, storedScenarioSchema, type Scenario } from './scenario-schema.js';
 import { prepareForRun, workloadKey } from './workloads.js';
 
 export interface RunOptions {
@@ -84,8 +91,16 @@ async function resumeRun(ref: string, opts: RunOptions): Promise<RunOutcome> {
   const meta = readMeta(dir);
   if (meta.status === 'complete')
     throw new UsageError(`run ${meta.runId} is already complete`, { hint: 'nothing to resume' });
-  // The stored scenario is the validated one (durations already in ms): it is used as is.
-  const s = meta.scenario as Scenario;
+  // The stored scenario is the validated one (durations already in ms): checked, then used as is.
+  const stored = storedScenarioSchema.safeParse(meta.scenario);
+  if (!stored.success) {
+    const iss = stored.error.issues[0]!;
+    throw new UsageError(
+      `${join(dir, RUN_FILE)}: scenario.${iss.path.join('.')}: ${iss.message.replace(/^Invalid input: /, '')} (not a scenario ctvm recorded)`,
+      { hint: 'a run can only be resumed from the run.json ctvm wrote; start a new run instead' },
+    );
+  }
+  const s = stored.data as Scenario;
   const host = opts.host ?? (await doctor());
   const progress = createProgress(opts.progress);
   const wanted = s.environments.filter((e) => meta.environments[e.id]?.used);
@@ -94,7 +109,17 @@ async function resumeRun(ref: string, opts: RunOptions): Promise<RunOutcome> {
     if (!r.used)
       progress.warn(`${id} was used by this run but cannot run now (${r.reason}); its samples stay missing`);
   const workloads = await prepareAll(s, used, records, progress);
-  const done = new Set(readSamples(dir, { repair: true }).map((r) => r.seq));
+  const { samples, lines } = quarantineBadSamples(dir);
+  if (lines.length > 0)
+    progress.warn(
+      `samples.jsonl line${lines.length > 1 ? 's' : ''} ${lines
+        .slice(0, 5)
+        .map((l) => l.line)
+        .join(', ')}${lines.length > 5 ? ` (and ${lines.length - 5} more)` : ''} ` +
+        `${lines.length > 1 ? 'are' : 'is'} not a sample (${lines[0]!.problem}): moved to ${QUARANTINE_FILE}; ` +
+        `the ${samples.length} valid samples are kept and not taken again`,
+    );
+  const done = new Set(samples.map((r) => r.seq));
   return execute(meta, dir, used, workloads, progress, done);
 }
 
@@ -180,10 +205,17 @@ async function prepareAll(
 function applyOverrides(s: Scenario, opts: RunOptions): Scenario {
   const out = { ...s };
   if (opts.repetitions !== undefined) {
-    if (!Number.isInteger(opts.repetitions) || opts.repetitions < 1)
-      throw new UsageError(`--repetitions ${opts.repetitions}: expected an integer >= 1`, {
-        hint: "omit it to use the scenario's repetitions",
-      });
+    if (
+      !Number.isInteger(opts.repetitions) ||
+      opts.repetitions < 1 ||
+      opts.repetitions > SCENARIO_BOUNDS.maxRepetitions
+    )
+      throw new UsageError(
+        `--repetitions ${opts.repetitions}: expected an integer 1..${SCENARIO_BOUNDS.maxRepetitions}`,
+        {
+          hint: "omit it to use the scenario's repetitions",
+        },
+      );
     out.repetitions = opts.repetitions;
   }
   if (opts.seed !== undefined && (!Number.isInteger(opts.seed) || opts.seed < 0))

@@ -1,10 +1,10 @@
 // Reads a scenario YAML file and validates it; every problem becomes one line naming the file,
 // line:column, the field path and what was expected (UsageError, exit code 2).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isMap, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { UsageError } from '../errors.js';
+import { errorMessage, UsageError } from '../errors.js';
 import { PROJECT_DIR } from '../paths.js';
 import { scenarioSchema, type Scenario } from './scenario-schema.js';
 
@@ -25,10 +25,30 @@ export function resolveScenarioPath(ref: string): string {
   });
 }
 
+/** A scenario is a few KiB of YAML; anything far bigger is not one (or a device that never ends). */
+const MAX_SCENARIO_BYTES = 1024 * 1024;
+
 export function loadScenario(ref: string): LoadedScenario {
   const file = resolveScenarioPath(ref);
-  return { file, scenario: parseScenario(readFileSync(file, 'utf8'), file) };
+  let text: string;
+  try {
+    const st = statSync(file);
+    if (st.isDirectory())
+      throw new UsageError(`scenario '${ref}' is a directory (${file})`, {
+        hint: 'give a .yaml file, e.g. scenarios/quick.yaml',
+      });
+    if (!st.isFile()) throw new UsageError(`scenario '${ref}' is not a regular file (${file})`);
+    if (st.size > MAX_SCENARIO_BYTES)
+      throw new UsageError(`scenario ${file} is ${st.size} bytes; a scenario is at most 1 MiB`);
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`cannot read scenario ${file}: ${errorMessage(err)}`, { cause: err });
+  }
+  return { file, scenario: parseScenario(text, file) };
 }
+
+const MAX_ALIAS_COUNT = 100;
 
 /** Validates scenario text; `file` is only used in messages. */
 export function parseScenario(text: string, file: string): Scenario {
@@ -42,7 +62,16 @@ export function parseScenario(text: string, file: string): Scenario {
       hint: 'fix the YAML syntax',
     });
   }
-  const result = scenarioSchema.safeParse(doc.toJS());
+  let json: unknown;
+  try {
+    // An alias bomb (aliases of aliases) would expand to gigabytes: yaml refuses past the count.
+    json = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    throw new UsageError(`${file}: cannot expand the YAML: ${errorMessage(err)}`, {
+      hint: `a scenario needs few aliases (*name); at most ${MAX_ALIAS_COUNT} are expanded`,
+    });
+  }
+  const result = scenarioSchema.safeParse(json);
   if (result.success) return result.data;
   const messages = result.error.issues.map((iss) => formatIssue(iss, doc, lines, file));
   throw new UsageError(messages.join('\n'), {

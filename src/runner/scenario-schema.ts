@@ -5,13 +5,32 @@ import { isKnownWorkload, KNOWN_WORKLOADS } from '../workload/catalog.js';
 import { parseBytes, parseDurationMs } from '../units.js';
 import { errorMessage } from '../errors.js';
 import { parseVmOptions } from '../engine/vm/options.js';
+import { limitProblems } from '../engine/limits.js';
+import { commandArgsProblem } from '../engine/container/nsexec-protocol.js';
+import { totalmem } from 'node:os';
+import { MiB } from '../units.js';
 
 /** Environment ids the runner knows (whether this host can run them is doctor's business). */
 export const ENVIRONMENT_IDS = ['bare', 'container', 'oci:runc', 'oci:crun', 'vm'] as const;
 export type EnvironmentId = (typeof ENVIRONMENT_IDS)[number];
 
+/** Bounds of the plan (documented in README, Scenarios): beyond them a run cannot finish here. */
+export const SCENARIO_BOUNDS = {
+  /** Per workload and environment; 10,000 start samples take minutes, not days. */
+  maxRepetitions: 10_000,
+  maxWarmup: 1_000,
+  /** Instances at once: 1,024, and no more than one per 16 MiB of this host's RAM. */
+  maxDensity: (): number => Math.min(1024, Math.floor(totalmem() / (16 * MiB))),
+  /** settle, idleWindow, timeout. */
+  maxDurationMs: 24 * 3_600_000,
+};
+
 const duration = z.union([z.number().nonnegative(), z.string()]).transform((v, ctx) => {
   const ms = typeof v === 'number' ? v * 1000 : parseDurationMs(v);
+  if (ms !== undefined && !(ms <= SCENARIO_BOUNDS.maxDurationMs)) {
+    ctx.addIssue({ code: 'custom', message: `"${v}" is longer than the maximum, 24h` });
+    return z.NEVER;
+  }
   if (ms === undefined) {
     ctx.addIssue({
       code: 'custom',
@@ -31,16 +50,27 @@ const size = z.union([z.number().int().positive(), z.string()]).transform((v, ct
   return bytes;
 });
 
-const limits = z.strictObject({
-  memory: size.optional(),
-  cpus: z.number().positive().optional(),
-  cpuWeight: z.number().int().min(1).max(10000).optional(),
-  pids: z.number().int().positive().optional(),
-  cpuset: z
-    .string()
-    .regex(/^[0-9,-]+$/, 'expected a cpuset list like "0" or "0-1"')
-    .optional(),
-});
+const limits = z
+  .strictObject({
+    memory: size.optional(),
+    cpus: z.number().positive().optional(),
+    cpuWeight: z.number().int().min(1).max(10000).optional(),
+    pids: z.number().int().positive().optional(),
+    cpuset: z
+      .string()
+      .regex(/^[0-9,-]+$/, 'expected a cpuset list like "0" or "0-1"')
+      .optional(),
+  })
+  .superRefine((l, ctx) => {
+    // The same bounds as `container run`'s flags (src/engine/limits.ts).
+    const { memory, ...rest } = l;
+    for (const p of limitProblems({ ...rest, ...(memory === undefined ? {} : { memoryBytes: memory }) }))
+      ctx.addIssue({
+        code: 'custom',
+        path: [p.field === 'memoryBytes' ? 'memory' : p.field],
+        message: `${p.message} (allowed: ${p.hint})`,
+      });
+  });
 
 /** The documented VM options are typed here; the VM's own parser (parseVmOptions) checks the rest. */
 const vmOptions = z
@@ -91,47 +121,78 @@ const workloadName = z.string().refine(isKnownWorkload, {
 
 const workload = z.preprocess(
   (v) => (typeof v === 'string' ? { name: v } : v),
-  z.strictObject({ name: workloadName, args: z.array(z.string()).optional() }),
+  z.strictObject({
+    name: workloadName,
+    args: z
+      .array(z.string())
+      .superRefine((args, ctx) => {
+        const problem = commandArgsProblem(args);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
+  }),
 );
 
 const density = z.strictObject({
   /** Instances running at once, e.g. [1, 2, 4, 8, 16]. */
-  levels: z.array(z.number().int().min(1)).min(1),
-  repetitions: z.number().int().min(1).default(1),
+  levels: z
+    .array(
+      z
+        .number()
+        .int()
+        .min(1)
+        .refine((n) => n <= SCENARIO_BOUNDS.maxDensity(), {
+          error: () =>
+            `more instances than this host can hold at once (at most ${SCENARIO_BOUNDS.maxDensity()}: 1024, and one per 16 MiB of RAM)`,
+        }),
+    )
+    .min(1),
+  repetitions: z.number().int().min(1).max(SCENARIO_BOUNDS.maxRepetitions).default(1),
   workload: workloadName.default('idle'),
 });
 
-export const scenarioSchema = z
-  .strictObject({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lowercase name like "quick" (a-z, 0-9, -)'),
-    description: z.string().default(''),
-    /** Plan shuffle seed; a random one is drawn (and recorded) when absent. */
-    seed: z.number().int().nonnegative().optional(),
-    environments: z.array(environment).min(1),
-    /** noop/exit:* -> start samples; idle -> idle samples; anything else -> fixed-work samples. */
-    workloads: z.array(workload).min(1),
-    repetitions: z.number().int().min(1),
-    warmup: z.number().int().nonnegative().default(1),
-    /** After READY, before memory is sampled (idle and density). */
-    settle: duration.default(1000),
-    /** How long idle CPU is measured, after settle. */
-    idleWindow: duration.default(2000),
-    /** Per-sample timeout: the instance is killed and the sample recorded as failed. */
-    timeout: duration.default(60_000),
-    density: density.optional(),
-  })
-  .superRefine((s, ctx) => {
-    const seen = new Set<string>();
-    s.environments.forEach((e, i) => {
-      if (seen.has(e.id))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['environments', i],
-          message: `environment "${e.id}" is listed twice`,
-        });
-      seen.add(e.id);
-    });
+const scenarioFields = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lowercase name like "quick" (a-z, 0-9, -)'),
+  description: z.string().default(''),
+  /** Plan shuffle seed; a random one is drawn (and recorded) when absent. */
+  seed: z.number().int().nonnegative().optional(),
+  environments: z.array(environment).min(1),
+  /** noop/exit:* -> start samples; idle -> idle samples; anything else -> fixed-work samples. */
+  workloads: z.array(workload).min(1),
+  repetitions: z.number().int().min(1).max(SCENARIO_BOUNDS.maxRepetitions),
+  warmup: z.number().int().nonnegative().max(SCENARIO_BOUNDS.maxWarmup).default(1),
+  /** After READY, before memory is sampled (idle and density). */
+  settle: duration.default(1000),
+  /** How long idle CPU is measured, after settle. */
+  idleWindow: duration.default(2000),
+  /** Per-sample timeout: the instance is killed and the sample recorded as failed. */
+  timeout: duration.default(60_000),
+  density: density.optional(),
+});
+
+function uniqueEnvironments(s: { environments: { id: string }[] }, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  s.environments.forEach((e, i) => {
+    if (seen.has(e.id))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['environments', i],
+        message: `environment "${e.id}" is listed twice`,
+      });
+    seen.add(e.id);
   });
+}
+
+export const scenarioSchema = scenarioFields.superRefine(uniqueEnvironments);
+
+/**
+ * The validated scenario as run.json records it, checked again on --resume (a hand-edited or
+ * foreign run.json must be a usage error, not a crash): the same fields, durations already in ms.
+ */
+const storedMs = z.number().nonnegative().max(SCENARIO_BOUNDS.maxDurationMs);
+export const storedScenarioSchema = scenarioFields
+  .extend({ settle: storedMs, idleWindow: storedMs, timeout: storedMs })
+  .superRefine(uniqueEnvironments);
 
 export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioEnvironment = Scenario['environments'][number];

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { parseBytes, parseDurationMs } from '../../units.js';
 import type { Limits, PhaseTimeline } from '../../engine/environment.js';
+import { limitProblems } from '../../engine/limits.js';
 import { selectCgroupDriver } from '../../engine/container/cgroup/select.js';
 import { launchContainer } from '../../engine/container/launch.js';
 import {
@@ -78,6 +79,13 @@ export function parseLimitFlags(f: RunFlags): Limits {
     if (!/^\d+$/.test(f.pids) || n <= 0)
       throw new UsageError(`invalid --pids '${f.pids}'`, { hint: 'a positive integer, e.g. 64' });
     limits.pids = n;
+  }
+  const p = limitProblems(limits)[0];
+  if (p) {
+    const flag = p.field === 'memoryBytes' ? 'memory' : p.field;
+    throw new UsageError(`invalid --${flag} '${String(f[flag as keyof RunFlags])}': ${p.message}`, {
+      hint: p.hint,
+    });
   }
   return limits;
 }

@@ -20,6 +20,32 @@ export const NSEXEC_REPLY_DONE = 'D';
 export const NSEXEC_REPLY_FAILED = 'F';
 export const NSEXEC_INHERIT_FD = 3;
 export const NSEXEC_SPARES = 2;
+/** Arguments one launch request may carry (MAX_ARGS in native/nsexec.c): the helper's own
+ * options (mounts, devices, cgroup files, env) plus the command's. A bigger request kills it. */
+export const NSEXEC_MAX_ARGS = 4096;
+/** The command's share of NSEXEC_MAX_ARGS: the rest is left for the helper's options. */
+export const MAX_COMMAND_ARGS = 3584;
+/** Total bytes of the command's arguments: well inside execve's ARG_MAX (a quarter of an 8 MiB stack). */
+export const MAX_COMMAND_BYTES = 1024 * 1024;
+/** One argument: execve's MAX_ARG_STRLEN (32 pages) minus the NUL. */
+export const MAX_ARG_BYTES = 128 * 1024 - 1;
+
+/** Why a command's argv cannot be launched (too many, too long, a NUL, not UTF-8), or undefined. */
+export function commandArgsProblem(args: readonly string[]): string | undefined {
+  if (args.length > MAX_COMMAND_ARGS)
+    return `${args.length} command arguments; at most ${MAX_COMMAND_ARGS} are accepted`;
+  let total = 0;
+  for (const [i, a] of args.entries()) {
+    const bytes = Buffer.byteLength(a) + 1;
+    if (bytes - 1 > MAX_ARG_BYTES)
+      return `command argument ${i} is ${bytes - 1} bytes; at most ${MAX_ARG_BYTES} are accepted (execve)`;
+    if (a.includes('\0')) return `command argument ${i} contains a NUL byte`;
+    total += bytes;
+  }
+  if (total > MAX_COMMAND_BYTES)
+    return `command arguments total ${total} bytes; at most ${MAX_COMMAND_BYTES} are accepted`;
+  return undefined;
+}
 
 /** Namespace names the helper's `ns` keyword accepts. */
 export const NAMESPACES = ['pid', 'mnt', 'uts', 'ipc', 'net', 'cgroup'] as const;

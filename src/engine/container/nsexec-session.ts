@@ -5,10 +5,14 @@
 // Starting the server process is nsexec-spawn.ts's job.
 import type { Server, Socket } from 'node:net';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { UsageError } from '../../errors.js';
+import { LineSplitter } from '../line-stream.js';
 import { monoNs, type Nanoseconds } from '../../units.js';
 import {
   decodeWaitStatus,
   encodeLaunchRequest,
+  MAX_COMMAND_ARGS,
+  NSEXEC_MAX_ARGS,
   NSEXEC_SPARES,
   parseServerReply,
   parseStatusLine,
@@ -151,6 +155,14 @@ export class LauncherSession {
    */
   prepare(args: string[], opts: LaunchOptions): PreparedLaunch {
     if (this.lost) throw new Error(this.lost);
+    // The helper exits on a request over its MAX_ARGS, taking every launch in flight with it.
+    if (args.length > NSEXEC_MAX_ARGS)
+      throw new UsageError(
+        `a launch of ${args.length} arguments; ctvm-nsexec takes at most ${NSEXEC_MAX_ARGS}`,
+        {
+          hint: `give the command at most ${MAX_COMMAND_ARGS} arguments (and fewer mounts)`,
+        },
+      );
     const id = this.nextId++;
     const request = encodeLaunchRequest(id, opts.stdout, opts.stderr, args);
     const spare = request.length < SPARE_MAX_REQUEST_BYTES ? this.takeSpare() : undefined;
@@ -373,11 +385,9 @@ export class LauncherSession {
   }
 
   private readStatus(p: Pending, sock: Socket, rest: Buffer): void {
-    let partial = '';
+    const splitter = new LineSplitter();
     const feed = (text: string): void => {
-      const lines = (partial + text).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
+      for (const line of splitter.push(text)) {
         const m = parseStatusLine(line);
         if (m?.kind === 'rusage') p.cpuNs = m.cpuNs;
         if (m) p.opts.onStatus(m);
@@ -413,11 +423,9 @@ function killQuiet(pid: number, signal: NodeJS.Signals): void {
 }
 
 function forEachLine(stream: Readable, onLine: (line: string) => void): void {
-  let partial = '';
+  const splitter = new LineSplitter();
   stream.setEncoding('utf8');
   stream.on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    for (const l of lines) onLine(l);
+    for (const l of splitter.push(chunk)) onLine(l);
   });
 }

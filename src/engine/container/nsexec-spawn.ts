@@ -1,13 +1,13 @@
 // The one place that starts build/ctvm-nsexec: once per Node process, as the resident launcher
 // `ctvm-nsexec serve SOCK` (native/README.md, protocol v2). Every launch is then a request on its
 // stdin and a fork of that small static process (~0.1 ms) instead of a Node spawn (~10 ms here).
-import { existsSync, fstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, fstatSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { HostError } from '../../errors.js';
+import { errorMessage, HostError } from '../../errors.js';
 import { BUILD_DIR } from '../../paths.js';
+import { createLauncherDir, reapLauncherDirs, removeLauncherDir } from './launcher-dir.js';
 import { LauncherSession, type Launch, type LaunchOptions, type PreparedLaunch } from './nsexec-session.js';
 
 export const NSEXEC_PATH = join(BUILD_DIR, 'ctvm-nsexec');
@@ -78,8 +78,8 @@ export function nsexecLaunchCounts(): { spare: number; forked: number } {
 function launcher(): LauncherSession {
   if (current && !current.session.gone) return current.session;
   if (!existsSync(NSEXEC_PATH)) throw new HostError(`${NSEXEC_PATH} is not built`, { hint: 'npm run setup' });
-  const dir = mkdtempSync(join(tmpdir(), 'ctvm-nsexec-')); // 0700: only we (root) connect
-  const sockPath = join(dir, 'launch.sock');
+  // In STATE_DIR (root's, 0700): only we (root) connect, and nobody else can plant anything there.
+  const { dir, socketPath: sockPath } = createLauncherDir();
   const sockets = createServer();
   sockets.listen(sockPath); // bound synchronously: launchers may connect right away
   sockets.unref();
@@ -102,7 +102,13 @@ function launcher(): LauncherSession {
   const ref = stdout as unknown as { ref(): void; unref(): void };
   ref.unref();
   const session = new LauncherSession(stdin, stdout, sockets, (busy) => (busy ? ref.ref() : ref.unref()));
-  const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
+  const cleanup = (): void => {
+    try {
+      removeLauncherDir(dir);
+    } catch (err) {
+      warn(`launcher socket dir ${dir} not removed: ${errorMessage(err)}`);
+    }
+  };
   process.once('exit', cleanup);
   const serverPid = child.pid;
   stdout.once('close', () => {
@@ -112,41 +118,12 @@ function launcher(): LauncherSession {
     process.off('exit', cleanup);
   });
   current = { session, serverPid, dir };
-  void reapStaleSocketDirs(dir);
+  reapLauncherDirs({ keep: dir, warn });
   return session;
 }
 
-/**
- * Socket dirs of Node processes that died without their 'exit' handler (SIGKILL, an unhandled
- * signal): nobody listens on their socket any more. Older than a minute, so a dir another
- * process has just made but not yet listened on is never taken for one.
- */
-async function reapStaleSocketDirs(own: string): Promise<void> {
-  const root = tmpdir();
-  let names: string[];
-  try {
-    names = readdirSync(root).filter((n) => n.startsWith('ctvm-nsexec-'));
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const dir = join(root, name);
-    try {
-      if (dir === own || Date.now() - statSync(dir).mtimeMs < 60_000) continue;
-    } catch {
-      continue;
-    }
-    if (!(await listening(join(dir, 'launch.sock')))) rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function listening(sockPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(sockPath);
-    s.unref();
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code !== 'ECONNREFUSED' && e.code !== 'ENOENT'));
-  });
+function warn(message: string): void {
+  console.error(`warning: ${message}`);
 }
 
 function stdoutOpen(): boolean {

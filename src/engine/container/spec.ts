@@ -4,7 +4,8 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type { LaunchOptions, Limits, PreparedWorkload } from '../environment.js';
 import { UsageError } from '../../errors.js';
-import { NAMESPACES, type Namespace } from './nsexec-protocol.js';
+import { commandArgsProblem, NAMESPACES, type Namespace } from './nsexec-protocol.js';
+import { validateLimits } from '../limits.js';
 import { OUTPUT_MARKS } from '../../workload/protocol.js';
 import { parseBytes } from '../../units.js';
 import { defaultSeccompProfile, seccompToHelper, type OciSeccomp } from './seccomp.js';
@@ -151,28 +152,8 @@ export function validateSpec(spec: ContainerSpec): void {
   checkInside('cwd', spec.cwd);
   for (const arg of [...spec.args, ...Object.entries(spec.env).flat()])
     if (arg.includes('\0')) throw new UsageError(`argument contains a NUL byte: ${JSON.stringify(arg)}`);
-}
-
-export function validateLimits(l: Limits): void {
-  const positive = (what: string, v: number | undefined, integer: boolean): void => {
-    if (v === undefined) return;
-    if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v)))
-      throw new UsageError(`invalid ${what} limit '${v}'`, {
-        hint: `${what} must be a positive ${integer ? 'integer' : 'number'}`,
-      });
-  };
-  positive('memory', l.memoryBytes, true);
-  positive('cpus', l.cpus, false);
-  positive('pids', l.pids, true);
-  positive('cpu weight', l.cpuWeight, true);
-  if (l.memoryBytes !== undefined && l.memoryBytes < 4 * 1024 * 1024)
-    throw new UsageError(`invalid memory limit '${l.memoryBytes}' bytes`, { hint: 'at least 4M' });
-  if (l.cpuWeight !== undefined && l.cpuWeight > 10000)
-    throw new UsageError(`invalid cpu weight '${l.cpuWeight}'`, { hint: '1..10000' });
-  if (l.cpus !== undefined && l.cpus < 0.01)
-    throw new UsageError(`invalid cpus limit '${l.cpus}'`, { hint: 'at least 0.01' });
-  if (l.cpuset !== undefined && !/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(l.cpuset))
-    throw new UsageError(`invalid cpuset '${l.cpuset}'`, { hint: 'e.g. 0 or 0-1 or 0,2' });
+  const tooBig = commandArgsProblem(spec.args);
+  if (tooBig) throw new UsageError(tooBig, { hint: 'pass long inputs in a file or on stdin instead' });
 }
 
 /** A host directory given by the user: absolute or relative, but no `..` components. */

@@ -83,9 +83,12 @@ export function ownerAlive(o: OwnerRecord): boolean {
   return processStartTicks(o.ownerPid) === o.ownerStartTicks;
 }
 
+/** Instance dirs only: names a container may have ([a-z0-9-]), so launch.d and the like are not. */
 export function listStateDirs(stateRoot = STATE_DIR): string[] {
   try {
-    return readdirSync(stateRoot).sort();
+    return readdirSync(stateRoot)
+      .filter((n) => /^[a-z0-9][a-z0-9-]*$/.test(n))
+      .sort();
   } catch {
     return [];
   }

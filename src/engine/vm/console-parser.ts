@@ -2,6 +2,7 @@
 // the workload's READY / RESULT and the /init markers (see init-script.ts).
 import type { Bytes } from '../../units.js';
 import { parseResultLine } from '../../workload/protocol.js';
+import { LineSplitter, tailLine } from '../line-stream.js';
 
 /** What /init reports about the guest (at start and on request). */
 export interface GuestMemReport {
@@ -51,7 +52,8 @@ export function parseConsoleLine(line: string): ConsoleEvent | null {
 
 /** Accumulates chunks into lines; keeps the last TAIL_LINES for error messages. */
 export class ConsoleLines {
-  private partial = '';
+  /** Cuts a guest's flood without newlines into bounded lines (src/engine/line-stream.ts). */
+  private readonly lines = new LineSplitter();
   readonly tail: string[] = [];
   bytes = 0;
 
@@ -60,28 +62,21 @@ export class ConsoleLines {
   push(chunk: Buffer | string): void {
     const text = typeof chunk === 'string' ? chunk : chunk.toString('latin1');
     this.bytes += text.length;
-    this.partial += text;
-    let nl: number;
-    while ((nl = this.partial.indexOf('\n')) >= 0) {
-      const line = this.partial.slice(0, nl).replace(/\r/g, '');
-      this.partial = this.partial.slice(nl + 1);
-      this.remember(line);
-      this.onLine(line);
-    }
+    for (const line of this.lines.push(text)) this.emit(line);
   }
 
   /** The unterminated last line, if any, so a tail shows what a hung guest printed last. */
   flush(): void {
-    if (!this.partial) return;
-    const line = this.partial.replace(/\r/g, '');
-    this.partial = '';
-    this.remember(line);
-    this.onLine(line);
+    const rest = this.lines.end();
+    if (rest !== undefined) this.emit(rest);
   }
 
-  private remember(line: string): void {
-    if (!line.trim()) return;
-    this.tail.push(line);
-    if (this.tail.length > TAIL_LINES) this.tail.shift();
+  private emit(raw: string): void {
+    const line = raw.replace(/\r/g, '');
+    if (line.trim()) {
+      this.tail.push(tailLine(line));
+      if (this.tail.length > TAIL_LINES) this.tail.shift();
+    }
+    this.onLine(line);
   }
 }

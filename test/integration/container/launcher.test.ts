@@ -4,9 +4,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { launcherStateRoot, launchRoot } from '../../../src/engine/container/launcher-dir.js';
 import { nsexecServer, spawnNsexec, type NsexecProcess } from '../../../src/engine/container/nsexec-spawn.js';
 import { PROJECT_DIR } from '../../../src/paths.js';
 import { requires } from '../../helpers/requires.js';
@@ -132,7 +141,7 @@ test(
     assert.equal(r.status, 0, `fixture: ${r.error?.message ?? ''} ${r.stderr}`);
     const out = JSON.parse(r.stdout.trim()) as { code: number; socketDir: string };
     assert.equal(out.code, 0);
-    assert.match(out.socketDir, /ctvm-nsexec-/);
+    assert.ok(out.socketDir.startsWith(join(launcherStateRoot(), 'launch.d') + '/'), out.socketDir);
     assert.equal(existsSync(out.socketDir), false);
   },
 );
@@ -190,26 +199,51 @@ test(
 );
 
 test(
-  'a new server removes socket dirs nobody listens on any more (older than a minute)',
+  "a request over the helper's MAX_ARGS is refused before it is sent: the server lives on",
   { skip: skipBare },
   async () => {
-    const stale = mkdtempSync(join(tmpdir(), 'ctvm-nsexec-'));
-    const young = mkdtempSync(join(tmpdir(), 'ctvm-nsexec-'));
-    for (const d of [stale, young]) writeFileSync(join(d, 'launch.sock'), ''); // nobody listens
-    const old = new Date(Date.now() - 5 * 60_000);
-    utimesSync(stale, old, old);
-    const server = nsexecServer();
-    if (server) process.kill(server.pid, 'SIGKILL'); // the next launch starts a new server
-    await until(() => nsexecServer() === undefined, 3000);
-    const p = spawnNsexec(['--', '/bin/true'], {
-      stdout: 'ignore',
-      stderr: 'ignore',
-      onStatus: () => undefined,
+    const quiet = { stdout: 'ignore', stderr: 'ignore', onStatus: () => undefined } as const;
+    assert.equal((await spawnNsexec(['--', '/bin/true'], quiet).done).exitCode, 0);
+    const server = nsexecServer()!;
+    const many = Array.from({ length: 4100 }, () => 'x');
+    assert.throws(() => spawnNsexec(['--', '/bin/echo', ...many], quiet), {
+      name: 'UsageError',
+      message: /a launch of 4102 arguments; ctvm-nsexec takes at most 4096/,
     });
-    assert.equal((await p.done).exitCode, 0);
-    assert.ok(await until(() => !existsSync(stale), 3000), `${stale} still there`);
-    assert.ok(existsSync(young), 'a dir younger than a minute is left alone');
-    assert.ok(existsSync(nsexecServer()!.socketDir), 'and our own is in use');
-    rmSync(young, { recursive: true, force: true });
+    assert.equal((await spawnNsexec(['--', '/bin/sh', '-c', 'exit 3'], quiet).done).exitCode, 3);
+    assert.equal(nsexecServer()?.pid, server.pid, 'the same server');
+  },
+);
+
+test(
+  "the socket lives under the state dir; a new server removes dead owners' dirs and follows no symlink",
+  { skip: skipBare },
+  async () => {
+    const launch = launchRoot(launcherStateRoot());
+    const stale = join(launch, '99999999-1-0'); // a pid above pid_max: its owner is dead
+    mkdirSync(stale);
+    const victim = mkdtempSync(join(tmpdir(), 'ctvm-victim-'));
+    writeFileSync(join(victim, 'launch.sock'), 'precious');
+    const planted = join(launch, '99999999-2-0');
+    symlinkSync(victim, planted);
+    try {
+      const server = nsexecServer();
+      if (server) process.kill(server.pid, 'SIGKILL'); // the next launch starts a new server
+      await until(() => nsexecServer() === undefined, 3000);
+      const p = spawnNsexec(['--', '/bin/true'], {
+        stdout: 'ignore',
+        stderr: 'ignore',
+        onStatus: () => undefined,
+      });
+      assert.equal((await p.done).exitCode, 0, 'a refused entry does not stop the launch');
+      assert.equal(existsSync(stale), false, `${stale} still there`);
+      assert.equal(readFileSync(join(victim, 'launch.sock'), 'utf8'), 'precious', 'symlink not followed');
+      const own = nsexecServer()!.socketDir;
+      assert.ok(own.startsWith(launch + '/'), `socket dir ${own} is under ${launch}`);
+      assert.ok(existsSync(join(own, 'launch.sock')), 'and our own is in use');
+    } finally {
+      rmSync(planted, { force: true });
+      rmSync(victim, { recursive: true, force: true });
+    }
   },
 );

@@ -3,7 +3,7 @@
 // instances stopped, results finalised, exit 130.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { requires } from '../../helpers/requires.js';
@@ -78,6 +78,60 @@ test(
       assert.equal(meta.status, 'complete');
       assert.equal(meta.seed, 3);
       assert.ok(existsSync(join(runDir, 'summary.csv')));
+    } finally {
+      cleanup();
+    }
+  },
+);
+
+test(
+  '--resume after a garbage line keeps every valid sample and quarantines the line',
+  { skip: requires('probe') },
+  async () => {
+    const { dir, cleanup } = tempDir('garbage');
+    try {
+      const file = writeScenario(
+        dir,
+        'garbage',
+        'environments: [bare]\nworkloads: [noop]\nrepetitions: 9\nwarmup: 0\n',
+      );
+      const out = join(dir, 'results');
+      const first = await execa('node', [CTVM, 'run', file, '--out', out, '--quiet'], { reject: false });
+      assert.equal(first.exitCode, 0, first.stderr);
+      const runDir = onlyRun(out);
+      const before = lines(runDir);
+      assert.equal(before.length, 9);
+      // Line 3 of 9 becomes garbage; the run is marked incomplete as a crash would leave it.
+      const damaged = [...before];
+      damaged[2] = 'garbage, not a sample';
+      writeFileSync(join(runDir, 'samples.jsonl'), damaged.join('\n') + '\n');
+      const meta = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as { status: string };
+      writeFileSync(join(runDir, 'run.json'), JSON.stringify({ ...meta, status: 'incomplete' }));
+
+      const resumed = await execa('node', [CTVM, 'run', '--resume', runDir, '--quiet'], { reject: false });
+      assert.equal(resumed.exitCode, 0, resumed.stderr);
+      assert.match(
+        resumed.stderr,
+        /samples\.jsonl line 3 is not a sample \(not JSON.*\): moved to samples\.quarantine\.jsonl; the 8 valid samples are kept/,
+      );
+      assert.match(
+        resumed.stdout,
+        /complete: 1 samples taken this time, 9 planned/,
+        'only the bad one again',
+      );
+      const after = lines(runDir);
+      assert.deepEqual(
+        after.slice(0, 8),
+        [...before.slice(0, 2), ...before.slice(3)],
+        'valid lines untouched',
+      );
+      assert.deepEqual(
+        after.map((l) => (JSON.parse(l) as SampleRecord).seq).sort((a, b) => a - b),
+        [...Array(9).keys()],
+      );
+      const q = readFileSync(join(runDir, 'samples.quarantine.jsonl'), 'utf8').trim().split('\n');
+      assert.equal(q.length, 1);
+      assert.deepEqual(JSON.parse(q[0]!), { ...JSON.parse(q[0]!), line: 3, text: 'garbage, not a sample' });
     } finally {
       cleanup();
     }

@@ -29,7 +29,18 @@ test('validateSpec names the bad value', () => {
   usage(() => validateSpec({ ...ok, args: [] }), /^missing command$/);
   usage(() => validateSpec({ ...ok, name: 'Bad_Name' }), /invalid container name 'Bad_Name'/);
   usage(() => validateSpec({ ...ok, limits: { pids: 0 } }), /invalid pids limit '0'/);
-  usage(() => validateSpec({ ...ok, limits: { memoryBytes: 1024 } }), /invalid memory limit '1024' bytes/);
+  usage(
+    () => validateSpec({ ...ok, limits: { memoryBytes: 1024 } }),
+    /invalid memory limit '1024': below the minimum/,
+  );
+  usage(
+    () => validateSpec({ ...ok, limits: { pids: 4_194_305 } }),
+    /invalid pids limit '4194305': above the maximum 4194304/,
+  );
+  usage(
+    () => validateSpec({ ...ok, limits: { cpus: 1e9 } }),
+    /invalid cpus limit '1000000000': above the maximum/,
+  );
   usage(() => validateSpec({ ...ok, cwd: '../etc' }), /cwd '\.\.\/etc' must be an absolute path/);
   usage(
     () => validateSpec({ ...ok, network: 'loopback', namespaces: ['pid', 'mnt'] }),

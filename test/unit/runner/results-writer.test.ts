@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunWriter, readSamples, readMeta } from '../../../src/runner/results-writer.js';
+import {
+  QUARANTINE_FILE,
+  quarantineBadSamples,
+  RunWriter,
+  readSamples,
+  readMeta,
+} from '../../../src/runner/results-writer.js';
+import { QUICK } from '../report/fixtures.js';
 import { summaryCsv, CSV_COLUMNS } from '../../../src/runner/exporters.js';
 import { summarize } from '../../../src/stats/index.js';
 import type { RunMeta, SampleRecord } from '../../../src/results/types.js';
@@ -46,7 +53,7 @@ test('every appended sample is on disk immediately, one JSON object per line', (
   });
 });
 
-test('a torn last line is dropped and cut off with repair, so later appends stay parseable', () => {
+test('a torn last line is dropped and quarantined, so later appends stay parseable', () => {
   withDir((dir) => {
     const w = RunWriter.create(dir);
     w.appendSample(rec(0));
@@ -57,7 +64,12 @@ test('a torn last line is dropped and cut off with repair, so later appends stay
       readSamples(dir).map((r) => r.seq),
       [0, 1],
     );
-    readSamples(dir, { repair: true });
+    const q = quarantineBadSamples(dir).lines;
+    assert.deepEqual(
+      q.map((l) => l.line),
+      [3],
+    );
+    assert.match(q[0]!.problem, /^not JSON \(Unterminated string/);
     const w2 = new RunWriter(dir);
     w2.appendSample(rec(3));
     w2.close();
@@ -69,10 +81,49 @@ test('a torn last line is dropped and cut off with repair, so later appends stay
   });
 });
 
+test('garbage in the middle of samples.jsonl is quarantined; every valid sample around it is kept', () => {
+  withDir((dir) => {
+    const w = RunWriter.create(dir);
+    for (let i = 0; i < 9; i++) {
+      if (i === 2) appendFileSync(join(dir, 'samples.jsonl'), 'garbage \u0000 here\n');
+      else if (i === 5) appendFileSync(join(dir, 'samples.jsonl'), '{"valid":"json, not a sample"}\n');
+      else w.appendSample(rec(i));
+    }
+    w.close();
+    const q = quarantineBadSamples(dir);
+    assert.deepEqual(
+      q.lines.map((l) => l.line),
+      [3, 6],
+    );
+    assert.match(q.lines[1]!.problem, /seq is not a plan position/);
+    assert.deepEqual(
+      q.samples.map((r) => r.seq),
+      [0, 1, 3, 4, 6, 7, 8],
+    );
+    assert.deepEqual(
+      readSamples(dir).map((r) => r.seq),
+      [0, 1, 3, 4, 6, 7, 8],
+      'samples.jsonl now holds only the valid lines',
+    );
+    const kept = readFileSync(join(dir, QUARANTINE_FILE), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { line: number; text: string });
+    assert.deepEqual(
+      kept.map((k) => [k.line, k.text]),
+      [
+        [3, 'garbage \u0000 here'],
+        [6, '{"valid":"json, not a sample"}'],
+      ],
+    );
+    assert.deepEqual(quarantineBadSamples(dir).lines, [], 'a clean file is left as it is');
+  });
+});
+
 test('run.json is replaced atomically and reads back', () => {
   withDir((dir) => {
     const w = RunWriter.create(dir);
-    const meta = { runId: 'r', status: 'incomplete', seed: 5 } as unknown as RunMeta;
+    const meta = { ...readMeta(QUICK), status: 'incomplete' } as RunMeta;
     w.writeMeta(meta);
     w.writeMeta({ ...meta, status: 'complete' });
     assert.equal(readMeta(dir).status, 'complete');
