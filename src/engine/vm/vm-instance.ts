@@ -21,7 +21,7 @@ import { splitQemuMemory } from './memory-split.js';
 import { qemuArgs, type QemuLaunchConfig } from './qemu-args.js';
 import { QmpClient } from './qmp-client.js';
 import { killAndRemove, track } from '../reaper.js';
-import { dieWithOwner } from './die-with-owner.js';
+import { dieWithOwner } from '../../util/die-with-owner.js';
 import { createVmStateDir, recordQemu } from './vm-state.js';
 
 export interface VmSpec {

@@ -1,8 +1,8 @@
 // qemu has no parent-death option: started directly, it runs on (ppid 1) after its owner is
 // SIGKILLed. util-linux's setpriv sets PR_SET_PDEATHSIG and then execs qemu in place, so qemu's
 // pid is the spawned pid and it gets SIGKILL when the Node thread that spawned it dies.
-import { HostError } from '../../errors.js';
-import { which } from '../../util/which.js';
+import { HostError } from '../errors.js';
+import { which } from './which.js';
 
 /** `file args…` wrapped so that the started process dies with this one. */
 export function dieWithOwner(file: string, args: string[]): { file: string; args: string[] } {
