@@ -13,23 +13,31 @@ import { makeSpec } from '../../../src/engine/container/spec.js';
 import { readLines } from '../../../src/engine/line-stream.js';
 import { STATE_DIR } from '../../../src/paths.js';
 import { buildRootfs } from '../../../src/workload/rootfs.js';
+import { createOciEnvironment } from '../../../src/engine/oci/environment.js';
+import { prepareWorkload } from '../../../src/workload/catalog.js';
 import { requires } from '../../helpers/requires.js';
 import { hostDriver, nextName } from '../container/helpers.js';
 
 const skip = requires('root', 'helper', 'probe', 'busybox');
 const DAY = 86_400_000;
 
+/** A copy of the workload rootfs as an entry of a private cache, last used 30 days ago. */
+async function oldEntry(t: { after(fn: () => void): void }): Promise<{ cache: string; lower: string }> {
+  const cache = mkdtempSync(join(tmpdir(), 'ctvm-lease-cache-'));
+  t.after(() => rmSync(cache, { recursive: true, force: true }));
+  const lower = join(cache, 'rootfs', 'leased');
+  mkdirSync(join(cache, 'rootfs'));
+  cpSync((await buildRootfs()).dir, lower, { recursive: true, verbatimSymlinks: true });
+  const old = new Date(Date.now() - 30 * DAY);
+  utimesSync(lower, old, old);
+  return { cache, lower };
+}
+
 test(
   'a running container keeps its cache-entry lower through prune; afterwards prune removes it',
   { skip },
   async (t) => {
-    const cache = mkdtempSync(join(tmpdir(), 'ctvm-lease-cache-'));
-    t.after(() => rmSync(cache, { recursive: true, force: true }));
-    const lower = join(cache, 'rootfs', 'leased');
-    mkdirSync(join(cache, 'rootfs'));
-    cpSync((await buildRootfs()).dir, lower, { recursive: true, verbatimSymlinks: true });
-    const old = new Date(Date.now() - 30 * DAY);
-    utimesSync(lower, old, old);
+    const { cache, lower } = await oldEntry(t);
 
     // The workload runs a program from the lower every 50 ms and says so.
     const spec = makeSpec({
@@ -79,3 +87,26 @@ test(
     assert.equal(existsSync(lower), false);
   },
 );
+
+for (const runtime of ['runc', 'crun'] as const) {
+  test(
+    `oci:${runtime}: the bundle's root (a cache entry) is leased while the instance runs`,
+    { skip: requires('root', runtime, 'helper', 'probe', 'busybox', 'cgroupV1') },
+    async (t) => {
+      const { cache, lower } = await oldEntry(t);
+      const workload = { ...(await prepareWorkload('idle')), rootfsDir: lower };
+      const inst = await createOciEnvironment(runtime).launch({
+        workload,
+        instanceName: nextName(`lease-${runtime}`),
+        timeoutMs: 30_000,
+      });
+      t.after(() => inst.stop('test end'));
+      await inst.ready;
+      assert.deepEqual(pruneCaches({ maxAgeDays: 0, cacheDir: cache }).removed, []);
+      assert.ok(existsSync(join(lower, 'bin/ctvm-probe')), 'the root survived');
+      await inst.stop('done');
+      await inst.exited;
+      assert.deepEqual(pruneCaches({ maxAgeDays: 0, cacheDir: cache }).removed, ['rootfs/leased']);
+    },
+  );
+}

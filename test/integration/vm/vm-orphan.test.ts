@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_DIR } from '../../../src/paths.js';
+import { leasedPaths } from '../../../src/cache/prune.js';
 import { processStartTicks, writeRecord } from '../../../src/engine/container/state-dir.js';
 import { qemuBinary } from '../../../src/engine/vm/environment.js';
 import { createVmStateDir, readVmRecord, recordQemu, vmStateRoot } from '../../../src/engine/vm/vm-state.js';
@@ -51,6 +52,8 @@ test('SIGKILL of `ctvm vm run`: qemu dies with it; gc removes the state dir', { 
     const qemu = await until('qemu in the record', 30_000, () => readVmRecord(dir!)?.qemuPid);
     await until('qemu exec', 10_000, () => (pidsWithArg(`/${marker}`).includes(qemu) ? true : undefined));
     assert.equal(readVmRecord(dir!)!.ownerPid, child.pid);
+    const initrd = readVmRecord(dir!)!.uses.find((u) => u.includes('/initramfs/'));
+    assert.ok(initrd && leasedPaths().includes(initrd), 'the running VM leases its initramfs');
     child.kill('SIGKILL');
     await child;
     await until('qemu to die with its owner', 5000, () => (alive(qemu) ? undefined : true));
