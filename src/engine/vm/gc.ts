@@ -52,7 +52,9 @@ export async function gcVms(opts: { stateRoot?: string; legacyRoot?: string } = 
 function reapLegacyDirs(root: string, report: VmGcReport): void {
   let names: string[];
   try {
-    names = readdirSync(root).filter((n) => n.startsWith(LEGACY_PREFIX));
+    names = readdirSync(root)
+      .filter((n) => n.startsWith(LEGACY_PREFIX))
+      .sort();
   } catch {
     return;
   }
@@ -64,8 +66,8 @@ function reapLegacyDirs(root: string, report: VmGcReport): void {
         report.kept.push(dir);
         continue;
       }
-      removeLegacyDir(dir);
-      report.reaped.push(dir);
+      if (removeLegacyDir(dir)) report.reaped.push(dir);
+      else report.kept.push(`${dir} (holds files ctvm did not make: remove them yourself)`);
     } catch (err) {
       report.errors.push(`${dir}: ${errorMessage(err)}`);
     }
@@ -81,14 +83,23 @@ function ownedPrivateDir(dir: string): boolean {
   return st.isDirectory() && st.uid === process.getuid?.() && (st.mode & 0o022) === 0;
 }
 
-/** Removes only what ctvm put there (the QMP socket), then the dir itself; never recursively. */
-function removeLegacyDir(dir: string): void {
+/**
+ * Removes only what ctvm put there (the QMP socket), then the dir itself; never recursively.
+ * False when something else is inside (not ours to delete).
+ */
+function removeLegacyDir(dir: string): boolean {
   try {
     unlinkSync(join(dir, 'qmp.sock'));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  rmdirSync(dir); // ENOTEMPTY: something we did not make is inside; leave it and report
+  try {
+    rmdirSync(dir);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOTEMPTY') return false;
+    throw err;
+  }
 }
 
 /** Live pids whose command line names `dir` (qemu's -qmp argument holds its socket path). */

@@ -139,9 +139,8 @@ test('gcVms: legacy /tmp/ctvm-vm-* dirs go once unused; links, fresh, foreign or
 
   const r = await gcVms({ stateRoot: root, legacyRoot: legacy });
   assert.deepEqual(r.reaped.sort(), [empty, gone].sort());
-  assert.deepEqual(r.kept, [busy]);
-  assert.equal(r.errors.length, 1);
-  assert.match(r.errors[0]!, /ctvm-vm-cli-4-dddddd: .*ENOTEMPTY/);
+  assert.deepEqual(r.kept, [busy, `${foreign} (holds files ctvm did not make: remove them yourself)`]);
+  assert.deepEqual(r.errors, []);
   assert.ok(existsSync(join(foreign, 'precious')) && existsSync(fresh) && existsSync(open));
   assert.equal(readFileSync(join(target, 'qmp.sock'), 'utf8'), 'not ours', 'the link was not followed');
 });
