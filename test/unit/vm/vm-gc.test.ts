@@ -39,11 +39,13 @@ async function deadOwner(): Promise<{ ownerPid: number; ownerStartTicks: number 
   return { ownerPid: p.pid!, ownerStartTicks: ticks };
 }
 
-/** A long-running stand-in whose command line contains `arg`. */
-function standIn(t: { after(fn: () => void): void }, arg = 'none') {
+/** A long-running stand-in whose command line contains `arg` (once it has exec'ed). */
+async function standIn(t: { after(fn: () => void): void }, arg = 'none') {
   const p = execa('sh', ['-c', 'while :; do sleep 0.2; done', 'sh', arg], { reject: false });
   t.after(() => void p.kill('SIGKILL'));
-  return p;
+  for (let i = 0; i < 200 && !readFileSync(`/proc/${p.pid}/cmdline`, 'latin1').includes(arg); i++)
+    await new Promise((r) => setTimeout(r, 10));
+  return { pid: p.pid!, done: p }; // not the ResultPromise itself: awaiting that waits for the end
 }
 
 test('createVmStateDir: private dir, a record with the lease, qemu added after the spawn', (t) => {
@@ -72,17 +74,17 @@ test("gcVms: kills a dead owner's qemu (by pid + start time) and removes its dir
   const legacy = tempRoot(t);
   // A dead owner's VM whose qemu (a stand-in) still runs.
   const orphan = createVmStateDir('orphan', [], root);
-  const qemu = standIn(t);
+  const qemu = await standIn(t);
   writeRecord(orphan.dir, { ...orphan.record, ...(await deadOwner()) });
-  recordQemu(orphan.dir, { ...readVmRecord(orphan.dir)! }, qemu.pid!);
+  recordQemu(orphan.dir, { ...readVmRecord(orphan.dir)! }, qemu.pid);
   // A record naming a pid whose start time differs (reused pid): not killed.
   const stale = createVmStateDir('stale', [], root);
-  const bystander = standIn(t);
+  const bystander = await standIn(t);
   writeRecord(stale.dir, {
     ...stale.record,
     ...(await deadOwner()),
-    qemuPid: bystander.pid!,
-    qemuStartTicks: processStartTicks(bystander.pid!)! - 1,
+    qemuPid: bystander.pid,
+    qemuStartTicks: processStartTicks(bystander.pid)! - 1,
   });
   const live = createVmStateDir('live', [], root); // our own: owner alive
   const young = mkdtempSync(join(root, 'vm.young.')); // launch in progress: no record yet
@@ -95,9 +97,9 @@ test("gcVms: kills a dead owner's qemu (by pid + start time) and removes its dir
   assert.deepEqual(r.killed, [qemu.pid]);
   assert.deepEqual(r.reaped.sort(), [debris, orphan.dir, stale.dir].sort());
   assert.deepEqual(r.kept.sort(), [live.dir, young].sort());
-  const end = await qemu;
+  const end = await qemu.done;
   assert.equal(end.signal, 'SIGKILL');
-  assert.equal(processStartTicks(bystander.pid!) !== undefined, true, 'the bystander lives');
+  assert.equal(processStartTicks(bystander.pid) !== undefined, true, 'the bystander lives');
   assert.ok(existsSync(join(root, 'c1')) && existsSync(live.dir) && existsSync(young));
 });
 
@@ -105,11 +107,11 @@ test("gcVms: a dead owner's qemu that is not in the record yet is found by its s
   const root = tempRoot(t);
   const s = createVmStateDir('early', [], root);
   writeRecord(s.dir, { ...s.record, ...(await deadOwner()) });
-  const qemu = standIn(t, `unix:${s.qmpSocket},server=on`);
+  const qemu = await standIn(t, `unix:${s.qmpSocket},server=on`);
   assert.deepEqual(pidsReferring(s.dir), [qemu.pid]);
   const r = await gcVms({ stateRoot: root, legacyRoot: tempRoot(t) });
   assert.deepEqual(r.killed, [qemu.pid]);
-  assert.equal((await qemu).signal, 'SIGKILL');
+  assert.equal((await qemu.done).signal, 'SIGKILL');
   assert.equal(existsSync(s.dir), false);
 });
 
@@ -126,7 +128,7 @@ test('gcVms: legacy /tmp/ctvm-vm-* dirs go once unused; links, fresh, foreign or
   const gone = make('ctvm-vm-cli-1-aaaaaa');
   const empty = make('ctvm-vm-cli-2-bbbbbb', []);
   const busy = make('ctvm-vm-cli-3-cccccc');
-  standIn(t, `${busy}/qmp.sock`);
+  await standIn(t, `${busy}/qmp.sock`);
   const foreign = make('ctvm-vm-cli-4-dddddd', ['qmp.sock', 'precious']);
   const fresh = join(legacy, 'ctvm-vm-cli-5-eeeeee');
   mkdirSync(fresh, { mode: 0o700 });
