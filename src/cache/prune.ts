@@ -4,11 +4,12 @@
 // nobody used for N days — never one that a live instance leases (every state dir's owner.json
 // names what its instance reads: a container's overlay lower, an OCI bundle's root, a VM's
 // initramfs) or that a mount in any mount namespace refers to, and never the guest kernel
-// (set-up owns that). A container's overlay lives in its own mount namespace, which the
-// caller's /proc/self/mountinfo does not show.
+// (set-up owns that), nor one a live process used (lease.ts: a run between its instances).
+// A container's overlay lives in its own mount namespace, which /proc/self/mountinfo does not show.
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { CACHE_DIR, STATE_DIR } from '../paths.js';
+import { holdLease } from './lease.js';
 
 export const PRUNABLE = ['rootfs', 'initramfs'] as const;
 
@@ -18,8 +19,9 @@ export interface PruneReport {
   freedBytes: number;
 }
 
-/** Best effort: a cache hit refreshes the entry's mtime (its "last used"). */
+/** Best effort: a cache hit refreshes the entry's mtime (its "last used") and leases it to us. */
 export function markUsed(path: string): void {
+  holdLease(path);
   try {
     const now = new Date();
     utimesSync(path, now, now);

@@ -2,6 +2,7 @@
 // dirs, processes, orphaned qemu) — only for instances whose owner process is dead — and, with
 // --cache-days, cached rootfs / initramfs builds nobody used for N days and no live instance leases.
 import { InvalidArgumentError, type Command } from 'commander';
+import { reapDeadLeases } from '../../cache/lease.js';
 import { pruneCaches } from '../../cache/prune.js';
 import { selectCgroupDriver } from '../../engine/container/cgroup/select.js';
 import { gcContainers } from '../../engine/container/gc.js';
@@ -32,9 +33,11 @@ export function registerGc(program: Command): void {
       const report = await gcContainers({ drivers });
       const vms = await gcVms();
       // After the reaping: what is left in the state dirs is in use, and its leases hold.
+      const leases = reapDeadLeases();
       const cache = opts.cacheDays !== undefined ? pruneCaches({ maxAgeDays: opts.cacheDays }) : undefined;
       const errors = [...report.errors, ...vms.errors];
-      if (opts.json) console.log(JSON.stringify({ ...report, vms, ...(cache ? { cache } : {}) }, null, 2));
+      if (opts.json)
+        console.log(JSON.stringify({ ...report, vms, leases, ...(cache ? { cache } : {}) }, null, 2));
       else {
         console.log(
           `gc: reaped ${report.reaped.length} instance(s)${report.reaped.length ? ': ' + report.reaped.join(' ') : ''}`,
@@ -47,6 +50,7 @@ export function registerGc(program: Command): void {
           console.log(
             `gc: vm: removed ${vms.reaped.length} dir(s): ${vms.reaped.join(' ')}${vms.killed.length ? `; killed qemu ${vms.killed.join(' ')}` : ''}`,
           );
+        if (leases.length) console.log(`gc: removed ${leases.length} dead run(s)' cache lease(s)`);
         if (vms.kept.length) console.log(`gc: vm: kept ${vms.kept.length} in use: ${vms.kept.join(' ')}`);
         if (cache)
           console.log(
