@@ -1,7 +1,8 @@
 // A process-lifetime lease on cache entries: every entry this process used (markUsed) is named in
 // STATE_DIR/lease.<pid>.XXXXXX/owner.json until it exits, so `gc --cache-days` also keeps a run's
 // rootfs and initramfs between its instances (a live instance leases its own in its state dir).
-// Best effort: without a writable STATE_DIR (not root) the entry's mtime is the only hint.
+// Valid while the process lives. Best effort: without a writable STATE_DIR (not root) the
+// entry's mtime is the only hint.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { STATE_DIR } from '../paths.js';
@@ -21,6 +22,9 @@ export function holdLease(path: string, stateRoot = STATE_DIR): void {
   try {
     if (!dir) {
       mkdirSync(stateRoot, { recursive: true, mode: 0o700 });
+      // A process killed by a signal never runs its 'exit' handler: its dir is swept here
+      // (and by `ctvm gc`); until then prune ignores it (leasedPaths checks the owner).
+      reapDeadLeases(stateRoot);
       const made = mkdtempSync(join(stateRoot, `${LEASE_DIR_PREFIX}${process.pid}.`));
       process.once('exit', () => rmSync(made, { recursive: true, force: true }));
       dir = made;

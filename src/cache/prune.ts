@@ -9,6 +9,7 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { CACHE_DIR, STATE_DIR } from '../paths.js';
+import { ownerAlive, type OwnerIdentity } from '../engine/container/state-dir.js';
 import { holdLease } from './lease.js';
 
 export const PRUNABLE = ['rootfs', 'initramfs'] as const;
@@ -68,8 +69,9 @@ export function pruneCaches(opts: {
 }
 
 /**
- * Every path a state dir's owner.json leases (`uses`), whatever its owner's state: `ctvm gc`
- * reaps dead owners' dirs before it prunes, and a dir it could not reap still has users.
+ * Every path a state dir's owner.json leases (`uses`). An instance's lease holds whatever its
+ * owner's state (`ctvm gc` reaps dead owners' dirs before it prunes, and a dir it could not reap
+ * may still have users); a process's lease (lease.ts) only while that process lives.
  */
 export function leasedPaths(stateRoot = STATE_DIR): string[] {
   const out: string[] = [];
@@ -81,7 +83,11 @@ export function leasedPaths(stateRoot = STATE_DIR): string[] {
   }
   for (const name of names) {
     try {
-      const rec = JSON.parse(readFileSync(join(stateRoot, name, 'owner.json'), 'utf8')) as { uses?: unknown };
+      const rec = JSON.parse(readFileSync(join(stateRoot, name, 'owner.json'), 'utf8')) as {
+        kind?: unknown;
+        uses?: unknown;
+      } & OwnerIdentity;
+      if (rec.kind === 'lease' && !ownerAlive(rec)) continue;
       if (Array.isArray(rec.uses)) out.push(...rec.uses.filter((u): u is string => typeof u === 'string'));
     } catch {
       /* no record (yet), or not a dir */

@@ -10,7 +10,7 @@ import { holdLease, reapDeadLeases } from '../../../src/cache/lease.js';
 import { leasedPaths } from '../../../src/cache/prune.js';
 import { processStartTicks, writeRecord } from '../../../src/engine/container/state-dir.js';
 
-test("holdLease records every path once; gc reaps only dead owners' lease dirs", async (t) => {
+test('holdLease records every path once; a dead process leases nothing and gc reaps its dir', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'ctvm-lease-test-'));
   t.after(() => rmSync(root, { recursive: true, force: true }));
   holdLease('/cache/rootfs/a', root);
@@ -33,6 +33,11 @@ test("holdLease records every path once; gc reaps only dead owners' lease dirs",
   mkdirSync(old);
   utimesSync(old, new Date(0), new Date(0));
 
+  assert.deepEqual(
+    leasedPaths(root),
+    ['/cache/rootfs/a', '/cache/initramfs/b.cpio'],
+    'a dead process leases nothing',
+  );
   assert.deepEqual(reapDeadLeases(root).sort(), [old, stale].sort());
   assert.ok(existsSync(join(root, mine!)) && existsSync(young));
   assert.deepEqual(leasedPaths(root), ['/cache/rootfs/a', '/cache/initramfs/b.cpio']);
