@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { writeCpio } from '../workload/cpio.js';
 import { monoNs } from '../units.js';
 import type { AccelFacts } from './facts.js';
+import { dieWithOwner } from '../util/die-with-owner.js';
 
 export const PROBE_MARKER = 'CTVM-PROBE-OK';
 
@@ -69,7 +70,9 @@ export async function probeAccel(opts: ProbeOptions): Promise<AccelFacts> {
       'console=ttyS0 rdinit=/init panic=-1 quiet cryptomgr.notests',
     ];
     const t0 = monoNs();
-    const child = execa(opts.qemu ?? 'qemu-system-x86_64', args, {
+    // Dies with us (PDEATHSIG), like every guest: a killed `ctvm doctor` leaves no qemu running.
+    const cmd = dieWithOwner(opts.qemu ?? 'qemu-system-x86_64', args);
+    const child = execa(cmd.file, cmd.args, {
       reject: false,
       stdin: 'ignore',
       buffer: false,

@@ -1,23 +1,25 @@
 // `ctvm gc [--json] [--cache-days N]`: removes what crashed runs left (cgroups, mounts, state
-// dirs, processes) — only for instances whose owner process is dead — and, with --cache-days,
-// cached rootfs / initramfs builds nobody used for N days.
+// dirs, processes, orphaned qemu) — only for instances whose owner process is dead — and, with
+// --cache-days, cached rootfs / initramfs builds nobody used for N days and no live instance leases.
 import { InvalidArgumentError, type Command } from 'commander';
+import { reapDeadLeases } from '../../cache/lease.js';
 import { pruneCaches } from '../../cache/prune.js';
 import { selectCgroupDriver } from '../../engine/container/cgroup/select.js';
 import { gcContainers } from '../../engine/container/gc.js';
 import { detectHostCgroups } from '../../host/cgroup-mode.js';
 import { OCI_CGROUP_PARENT } from '../../engine/oci/launch.js';
+import { gcVms } from '../../engine/vm/gc.js';
 
 export function registerGc(program: Command): void {
   program
     .command('gc')
     .description(
-      'remove leftovers of crashed runs whose owner process is dead: cgroups, mounts, state dirs, processes',
+      'remove leftovers of crashed runs whose owner process is dead: cgroups, mounts, state dirs, processes, qemu',
     )
     .option('--json', 'print the report as JSON')
     .option(
       '--cache-days <n>',
-      'also remove cached rootfs/initramfs builds unused for n days (not ones a mount uses)',
+      'also remove cached rootfs/initramfs builds unused for n days (not ones a live instance uses)',
       (v: string) => {
         const n = Number(v);
         if (!Number.isFinite(n) || n < 0)
@@ -29,8 +31,13 @@ export function registerGc(program: Command): void {
       const facts = detectHostCgroups();
       const drivers = [selectCgroupDriver(facts), selectCgroupDriver(facts, { parent: OCI_CGROUP_PARENT })];
       const report = await gcContainers({ drivers });
+      const vms = await gcVms();
+      // After the reaping: what is left in the state dirs is in use, and its leases hold.
+      const leases = reapDeadLeases();
       const cache = opts.cacheDays !== undefined ? pruneCaches({ maxAgeDays: opts.cacheDays }) : undefined;
-      if (opts.json) console.log(JSON.stringify(cache ? { ...report, cache } : report, null, 2));
+      const errors = [...report.errors, ...vms.errors];
+      if (opts.json)
+        console.log(JSON.stringify({ ...report, vms, leases, ...(cache ? { cache } : {}) }, null, 2));
       else {
         console.log(
           `gc: reaped ${report.reaped.length} instance(s)${report.reaped.length ? ': ' + report.reaped.join(' ') : ''}`,
@@ -39,12 +46,18 @@ export function registerGc(program: Command): void {
           console.log(`gc: removed orphan cgroups: ${report.orphanCgroups.join(' ')}`);
         if (report.unmounted.length) console.log(`gc: unmounted: ${report.unmounted.join(' ')}`);
         if (report.kept.length) console.log(`gc: kept ${report.kept.length} instance(s) of live owners`);
+        if (vms.reaped.length)
+          console.log(
+            `gc: vm: removed ${vms.reaped.length} dir(s): ${vms.reaped.join(' ')}${vms.killed.length ? `; killed qemu ${vms.killed.join(' ')}` : ''}`,
+          );
+        if (leases.length) console.log(`gc: removed ${leases.length} dead run(s)' cache lease(s)`);
+        if (vms.kept.length) console.log(`gc: vm: kept ${vms.kept.length} in use: ${vms.kept.join(' ')}`);
         if (cache)
           console.log(
             `gc: cache: removed ${cache.removed.length} unused build(s) (${(cache.freedBytes / 1048576).toFixed(1)} MiB), kept ${cache.kept}`,
           );
-        for (const e of report.errors) console.error(`gc: ${e}`);
+        for (const e of errors) console.error(`gc: ${e}`);
       }
-      process.exitCode = report.errors.length ? 3 : 0;
+      process.exitCode = errors.length ? 3 : 0;
     });
 }

@@ -1,7 +1,8 @@
 // Reaps what crashed runs left: for every state dir whose owner process is dead, kill the
 // processes in its cgroup, remove the cgroup, detach any mount below the dir, delete the dir;
 // then remove ctvm cgroups that have no state dir at all. Live owners' instances are never touched.
-import { statSync } from 'node:fs';
+// Only dirs named like containers are theirs: VMs' (vm.*, see ../vm/gc.ts) and anything else
+// under STATE_DIR are left to their own reapers.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -12,7 +13,14 @@ import { pruneEmptyParents } from './cgroup/fs.js';
 
 /** Every cgroup parent ctvm creates: the engine's, the OCI runtimes', bench/container-start's. */
 export const CTVM_CGROUP_PARENTS = ['ctvm', 'ctvm-oci', 'ctvm-bench'];
-import { listStateDirs, ownerAlive, readOwner, removeStateDir } from './state-dir.js';
+import {
+  CONTAINER_NAME,
+  isYoung,
+  listStateDirs,
+  ownerAlive,
+  readOwner,
+  removeStateDir,
+} from './state-dir.js';
 
 export interface GcReport {
   reaped: string[];
@@ -34,10 +42,10 @@ export async function gcContainers(opts: {
   const root = opts.stateRoot ?? STATE_DIR;
   const mine = (n: string): boolean => n.startsWith(opts.prefix ?? '');
   const report: GcReport = { reaped: [], kept: [], orphanCgroups: [], unmounted: [], errors: [] };
-  const names = listStateDirs(root).filter(mine);
+  const names = listStateDirs(root).filter((n) => CONTAINER_NAME.test(n) && mine(n));
   for (const name of names) {
     const owner = readOwner(name, root);
-    if (owner ? ownerAlive(owner) : isYoung(join(root, name))) {
+    if (owner ? ownerAlive(owner) : isYoung(join(root, name), YOUNG_MS)) {
       report.kept.push(name);
       continue;
     }
@@ -65,14 +73,6 @@ export async function gcContainers(opts: {
   // Empty parents ('ctvm', 'ctvm-oci', the bench's) go too; ones still in use stay (EBUSY).
   if (!opts.prefix) report.orphanCgroups.push(...pruneEmptyParents(CTVM_CGROUP_PARENTS));
   return report;
-}
-
-function isYoung(dir: string): boolean {
-  try {
-    return Date.now() - statSync(dir).mtimeMs < YOUNG_MS;
-  } catch {
-    return false;
-  }
 }
 
 /** Host mounts below `dir` (none in normal operation: the overlay lives in the child's mount ns). */

@@ -11,7 +11,7 @@ import { buildNsexecArgs, type InstanceLayout } from './nsexec-args.js';
 import { NSEXEC_EXIT_SETUP } from './nsexec-protocol.js';
 import { spawnNsexec, type NsexecProcess, type OutputMode } from './nsexec-spawn.js';
 import { requireRoot, validateSpec, type ContainerSpec } from './spec.js';
-import { createStateDir, removeStateDir } from './state-dir.js';
+import { createStateDir, leasedPaths, removeStateDir } from './state-dir.js';
 
 export interface LaunchContainerOptions {
   driver: CgroupDriver;
@@ -47,7 +47,7 @@ export function launchContainer(spec: ContainerSpec, opts: LaunchContainerOption
   validateSpec(spec);
   requireRoot();
   const events: PhaseTimeline = { launchNs, phases: [], facts: {} };
-  const layout = createStateDir(spec.name, opts.driver.version, opts.stateRoot);
+  const layout = createStateDir(spec.name, opts.driver.version, opts.stateRoot, leasedPaths(spec));
   let cgroup: Cgroup;
   try {
     cgroup = opts.driver.create(spec.name, spec.limits); // PRIVILEGED: mkdir in cgroupfs

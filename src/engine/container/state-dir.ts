@@ -1,10 +1,15 @@
 // Per-instance state under STATE_DIR/<name>: owner.json (who launched it, so `ctvm gc` reaps only
-// instances whose owner is dead) and the overlay's upper/work dirs and mount point.
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+// instances whose owner is dead, and which cache entries it uses: a lease `gc --cache-days`
+// honours) and the overlay's upper/work dirs and mount point.
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STATE_DIR } from '../../paths.js';
 import { CtvmError } from '../../errors.js';
 import type { InstanceLayout } from './nsexec-args.js';
+import type { ContainerSpec } from './spec.js';
+
+/** Container names (spec.ts): a state dir named otherwise is not a container's (e.g. a VM's). */
+export const CONTAINER_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export interface OwnerRecord {
   format: 1;
@@ -14,7 +19,12 @@ export interface OwnerRecord {
   ownerStartTicks: number;
   cgroupDriver: 'v1' | 'v2';
   createdAt: string;
+  /** Host paths the instance reads while it runs (its rootfs = overlay lower, bind sources). */
+  uses?: string[];
 }
+
+/** Who owns an instance: the pid and its start time, so a reused pid is not taken for it. */
+export type OwnerIdentity = Pick<OwnerRecord, 'ownerPid' | 'ownerStartTicks'>;
 
 /** Start time of a pid in clock ticks since boot, or undefined when it is not running. */
 export function processStartTicks(pid: number): number | undefined {
@@ -28,6 +38,23 @@ export function processStartTicks(pid: number): number | undefined {
 }
 
 const SELF_START = processStartTicks(process.pid) ?? 0;
+
+/** This process as an owner. */
+export function selfOwner(): OwnerIdentity {
+  return { ownerPid: process.pid, ownerStartTicks: SELF_START };
+}
+
+/** What a container or OCI instance leases from the cache while it runs. */
+export function leasedPaths(spec: Pick<ContainerSpec, 'rootfs' | 'mounts'>): string[] {
+  return [spec.rootfs, ...spec.mounts.map((m) => m.source)];
+}
+
+/** Writes `record` as `<dir>/owner.json` atomically (a reader never sees half a record). */
+export function writeRecord(dir: string, record: object): void {
+  const tmp = join(dir, 'owner.json.tmp');
+  writeFileSync(tmp, JSON.stringify(record) + '\n', { mode: 0o600 });
+  renameSync(tmp, join(dir, 'owner.json'));
+}
 
 export function layoutFor(name: string, stateRoot = STATE_DIR): InstanceLayout {
   const stateDir = join(stateRoot, name);
@@ -45,6 +72,7 @@ export function createStateDir(
   name: string,
   cgroupDriver: 'v1' | 'v2',
   stateRoot = STATE_DIR,
+  uses: string[] = [],
 ): InstanceLayout {
   const layout = layoutFor(name, stateRoot);
   mkdirSync(stateRoot, { recursive: true, mode: 0o700 });
@@ -61,12 +89,12 @@ export function createStateDir(
   const owner: OwnerRecord = {
     format: 1,
     name,
-    ownerPid: process.pid,
-    ownerStartTicks: SELF_START,
+    ...selfOwner(),
     cgroupDriver,
     createdAt: new Date().toISOString(),
+    uses,
   };
-  writeFileSync(join(layout.stateDir, 'owner.json'), JSON.stringify(owner) + '\n');
+  writeRecord(layout.stateDir, owner);
   return layout;
 }
 
@@ -79,8 +107,17 @@ export function readOwner(name: string, stateRoot = STATE_DIR): OwnerRecord | un
 }
 
 /** True when the record's owner process is still the same live process. */
-export function ownerAlive(o: OwnerRecord): boolean {
+export function ownerAlive(o: OwnerIdentity): boolean {
   return processStartTicks(o.ownerPid) === o.ownerStartTicks;
+}
+
+/** True when `dir` changed less than `ms` ago (a launch in progress rather than debris). */
+export function isYoung(dir: string, ms: number): boolean {
+  try {
+    return Date.now() - statSync(dir).mtimeMs < ms;
+  } catch {
+    return false;
+  }
 }
 
 /** Instance dirs only: names a container may have ([a-z0-9-]), so launch.d and the like are not. */

@@ -18,7 +18,7 @@ import type { CgroupDriver, CgroupStats } from '../container/cgroup/types.js';
 import type { ContainerExit } from '../container/lifecycle.js';
 import type { InstanceSource } from '../container/instance.js';
 import { validateSpec, type ContainerSpec } from '../container/spec.js';
-import { createStateDir, removeStateDir } from '../container/state-dir.js';
+import { createStateDir, leasedPaths, removeStateDir } from '../container/state-dir.js';
 import { specToOciConfig, writeBundle } from './bundle.js';
 
 export type OciRuntime = 'runc' | 'crun';
@@ -51,7 +51,7 @@ export function launchOci(runtime: OciRuntime, spec: ContainerSpec, opts: OciLau
   const launchNs = monoNs();
   validateSpec(spec);
   const events: PhaseTimeline = { launchNs, phases: [], facts: {} };
-  const layout = createStateDir(spec.name, opts.driver.version);
+  const layout = createStateDir(spec.name, opts.driver.version, undefined, leasedPaths(spec));
   writeBundle(layout.stateDir, specToOciConfig(spec, `/${OCI_CGROUP_PARENT}/${spec.name}`));
   const id = `ctvm-${spec.name}`;
   const cmd = runtimeCommand(runtime, ['run', '--bundle', layout.stateDir, id], opts.hybrid);

@@ -1,9 +1,7 @@
 // One QEMU guest: spawn -> QMP greeting -> console -> /init -> READY -> power-off -> exit, on the
 // host monotonic clock; boot timer, memory/CPU sampling, idempotent stop, nothing left behind.
 import { execa, type ResultPromise } from 'execa';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { HostError, errorMessage } from '../../errors.js';
 import { threadsCpuNs } from '../../measure/cpu.js';
 import { readSmapsByMapping } from '../../measure/smaps.js';
@@ -23,6 +21,8 @@ import { splitQemuMemory } from './memory-split.js';
 import { qemuArgs, type QemuLaunchConfig } from './qemu-args.js';
 import { QmpClient } from './qmp-client.js';
 import { killAndRemove, track } from '../reaper.js';
+import { dieWithOwner } from '../../util/die-with-owner.js';
+import { createVmStateDir, recordQemu } from './vm-state.js';
 
 export interface VmSpec {
   name: string;
@@ -45,7 +45,10 @@ export class VmInstance implements Instance {
   readonly exited: Promise<ExitInfo>;
   /** qemu's pid (for process-table checks and measurement). */
   readonly pid: number;
-  /** Per-instance temp dir holding the QMP socket (unique: identifies this qemu in the process table). */
+  /**
+   * Per-instance state dir (vm-state.ts) holding the QMP socket and the owner record `ctvm gc`
+   * reads; unique, so it also identifies this qemu in the process table.
+   */
   readonly dir: string;
   readonly qmpSocket: string;
   qmp: QmpClient | null = null;
@@ -68,17 +71,25 @@ export class VmInstance implements Instance {
   constructor(private readonly spec: VmSpec) {
     this.name = spec.name;
     this.events = { launchNs: spec.launchNs, phases: [], facts: {} };
-    // Short prefix: a unix socket path must stay under 108 bytes.
-    this.dir = mkdtempSync(join(tmpdir(), `ctvm-vm-${spec.name.slice(0, 48)}-`));
-    this.qmpSocket = join(this.dir, 'qmp.sock');
+    // The record (with its lease on kernel and initramfs) exists before qemu does.
+    const state = createVmStateDir(spec.name, [spec.config.kernelPath, spec.config.initrdPath]);
+    this.dir = state.dir;
+    this.qmpSocket = state.qmpSocket;
     this.ready = new Promise<ReadyInfo>((res, rej) => {
       this.resolveReady = res;
       this.rejectReady = rej;
     });
     this.ready.catch(() => undefined); // observed by callers that care; never unhandled
     this.console = new ConsoleLines((line) => this.onLine(line));
+    let cmd: ReturnType<typeof dieWithOwner>;
+    try {
+      cmd = dieWithOwner(spec.qemuPath, qemuArgs({ ...spec.config, qmpSocket: this.qmpSocket }));
+    } catch (err) {
+      this.cleanupFiles();
+      throw err;
+    }
     this.untrack = track(this);
-    this.child = execa(spec.qemuPath, qemuArgs({ ...spec.config, qmpSocket: this.qmpSocket }), {
+    this.child = execa(cmd.file, cmd.args, {
       stdin: 'pipe',
       stdout: 'pipe',
       stderr: 'pipe',
@@ -93,6 +104,7 @@ export class VmInstance implements Instance {
     }
     this.pid = this.child.pid;
     this.phase('spawn');
+    recordQemu(this.dir, state.record, this.pid); // now `ctvm gc` can end it if we die
     this.child.stdout?.on('data', (chunk: Buffer) => {
       if (this.console.bytes === 0) this.phase('console');
       this.console.push(chunk);

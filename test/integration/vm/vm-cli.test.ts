@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { PROJECT_DIR } from '../../../src/paths.js';
+import { vmStateRoot } from '../../../src/engine/vm/vm-state.js';
 import { requires } from '../../helpers/requires.js';
 import { alive, pidsWithArg } from './helpers.js';
 import { readdirSync } from 'node:fs';
@@ -45,14 +45,14 @@ for (const [args, message] of [
   });
 }
 
-test('SIGINT while a guest runs: qemu killed and its temp dir removed', { skip }, async () => {
+test('SIGINT while a guest runs: qemu killed and its state dir removed', { skip }, async () => {
   const child = execa(
     'node',
     [CTVM, 'vm', 'run', '--workload', 'idle', '--accel', 'tcg', '--timeout', '120s'],
     { reject: false, buffer: false },
   );
   const pid = child.pid!;
-  const marker = `ctvm-vm-cli-`; // our instance dir prefix; matched with the CLI's pid below
+  const marker = `vm.cli-`; // our instance dir prefix; matched with the CLI's pid below
   await new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('no READY within 60 s')), 60_000);
     child.stdout!.on('data', (d: Buffer) => {
@@ -63,7 +63,7 @@ test('SIGINT while a guest runs: qemu killed and its temp dir removed', { skip }
     });
   });
   // The tsx loader runs main in the same process as bin/ctvm.js: the instance is cli-<that pid>.
-  const qemus = pidsWithArg(`${marker}${pid}-`);
+  const qemus = pidsWithArg(`/${marker}${pid}.`);
   assert.equal(qemus.length, 1, 'exactly our qemu is running');
   child.kill('SIGINT');
   const r = await child;
@@ -71,7 +71,7 @@ test('SIGINT while a guest runs: qemu killed and its temp dir removed', { skip }
   await new Promise((res) => setTimeout(res, 200));
   for (const q of qemus) assert.equal(alive(q), false, `qemu ${q} survived Ctrl-C`);
   assert.deepEqual(
-    readdirSync(tmpdir()).filter((d) => d.startsWith(`${marker}${pid}-`)),
+    readdirSync(vmStateRoot()).filter((d) => d.startsWith(`${marker}${pid}.`)),
     [],
   );
 });

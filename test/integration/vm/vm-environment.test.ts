@@ -126,7 +126,7 @@ test('qemu refusing to start: launch rejects with its stderr, nothing left', { s
     b.writeUInt16LE(0xaa55, 0x1fe);
     b.write('HdrS', 0x202, 'latin1');
     writeFileSync(join(dir, 'bzImage'), b);
-    const before = pidsWithArg(`ctvm-vm-early-${process.pid}`);
+    const before = pidsWithArg(`/vm.early-${process.pid}.`);
     const w = await prepareWorkload('noop');
     await assert.rejects(
       env.launch({
@@ -137,7 +137,7 @@ test('qemu refusing to start: launch rejects with its stderr, nothing left', { s
       }),
       /HostError: qemu exited \(status 1\) during start-up: .*kernel too old/,
     );
-    assert.deepEqual(pidsWithArg(`ctvm-vm-early-${process.pid}`), before);
+    assert.deepEqual(pidsWithArg(`/vm.early-${process.pid}.`), before);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
