@@ -7,6 +7,7 @@ import { pruneCaches } from '../../cache/prune.js';
 import { selectCgroupDriver } from '../../engine/container/cgroup/select.js';
 import { gcContainers } from '../../engine/container/gc.js';
 import { detectHostCgroups } from '../../host/cgroup-mode.js';
+import { reapLauncherDirs } from '../../engine/container/launcher-dir.js';
 import { OCI_CGROUP_PARENT } from '../../engine/oci/launch.js';
 import { gcVms } from '../../engine/vm/gc.js';
 
@@ -34,10 +35,15 @@ export function registerGc(program: Command): void {
       const vms = await gcVms();
       // After the reaping: what is left in the state dirs is in use, and its leases hold.
       const leases = reapDeadLeases();
+      // Socket dirs of launchers whose Node owner was SIGKILLed (the next launcher would reap them too).
+      const launcherWarnings: string[] = [];
+      const launchers = reapLauncherDirs({ warn: (m) => launcherWarnings.push(m) });
       const cache = opts.cacheDays !== undefined ? pruneCaches({ maxAgeDays: opts.cacheDays }) : undefined;
-      const errors = [...report.errors, ...vms.errors];
+      const errors = [...report.errors, ...vms.errors, ...launcherWarnings];
       if (opts.json)
-        console.log(JSON.stringify({ ...report, vms, leases, ...(cache ? { cache } : {}) }, null, 2));
+        console.log(
+          JSON.stringify({ ...report, vms, leases, launchers, ...(cache ? { cache } : {}) }, null, 2),
+        );
       else {
         console.log(
           `gc: reaped ${report.reaped.length} instance(s)${report.reaped.length ? ': ' + report.reaped.join(' ') : ''}`,
@@ -51,6 +57,7 @@ export function registerGc(program: Command): void {
             `gc: vm: removed ${vms.reaped.length} dir(s): ${vms.reaped.join(' ')}${vms.killed.length ? `; killed qemu ${vms.killed.join(' ')}` : ''}`,
           );
         if (leases.length) console.log(`gc: removed ${leases.length} dead run(s)' cache lease(s)`);
+        if (launchers.length) console.log(`gc: removed ${launchers.length} dead launcher socket dir(s)`);
         if (vms.kept.length) console.log(`gc: vm: kept ${vms.kept.length} in use: ${vms.kept.join(' ')}`);
         if (cache)
           console.log(
