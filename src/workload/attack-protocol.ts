@@ -68,7 +68,7 @@ export const ATTACK_MEANINGS: Readonly<Record<string, string>> = {
   'inheritable-caps': 'CapInh is not empty (the CVE-2022-24769 pattern)',
   'no-new-privs': 'NoNewPrivs is 0: a setuid binary inside could gain privileges',
   'raw-socket': 'an AF_PACKET socket opened in a network namespace with more than lo (no traffic sent)',
-  'net-visible': 'an interface other than lo is visible (the host's, or a bridge)',
+  'net-visible': "an interface other than lo is visible (the host's, or a bridge)",
   'pids-limit': 'it forked 256 sleeping children without hitting a pids limit (all reaped)',
   'disk-fill': 'it wrote the whole bound (--fill-mib, default 256 MiB) to / without ENOSPC (file deleted)',
   'tmp-fill': 'it wrote the whole bound to /tmp without ENOSPC (file deleted)',
