@@ -208,9 +208,8 @@ static void a_mount_cgroup(void) {
   int e2 = errno;
   if (mount("none", "/tmp", "cgroup", 0, "pids") == 0) return ESCAPED("%s,mount(cgroup,pids)=0", how);
   int e1 = errno;
-  if (mount("none", "/tmp", "tmpfs", 0, "size=1m") == 0)
-    return ESCAPED("%s,mount(tmpfs)=0,cgroup2=%s,cgroup=%s", how, en(e2), en(e1));
-  CONTAINED("%s,mount(cgroup2)=%s,mount(cgroup)=%s", how, en(e2), en(e1));
+  int tmpfs = mount("none", "/tmp", "tmpfs", 0, "size=1m") == 0; /* for the evidence: mounts work at all */
+  CONTAINED("%s,mount(cgroup2)=%s,mount(cgroup)=%s,mount(tmpfs)=%s", how, en(e2), en(e1), tmpfs ? "ok" : en(errno));
 }
 
 /* Our cgroup's path for a v1 controller (or v2 when ctrl is NULL), from /proc/self/cgroup. */
@@ -569,24 +568,29 @@ static void a_iopl(void) {
   CONTAINED("iopl(3)=%s", en(errno));
 }
 
-/* The "shocker" escape: open_by_handle_at reaches any inode of the filesystem by its handle,
- * outside the container's root, when CAP_DAC_READ_SEARCH is granted. We reopen only "/". */
+/* The "shocker" escape: open_by_handle_at reaches any inode of a filesystem by its handle,
+ * outside the container's root, with CAP_DAC_READ_SEARCH. A zeroed handle: the capability check
+ * comes first (EPERM), past it the kernel only finds the handle stale or invalid. */
 static void a_open_by_handle(void) {
   struct {
     struct file_handle fh;
-    unsigned char buf[MAX_HANDLE_SZ];
+    unsigned char buf[8];
   } h;
-  h.fh.handle_bytes = MAX_HANDLE_SZ;
-  int mount_id;
-  if (name_to_handle_at(AT_FDCWD, "/", &h.fh, &mount_id, 0) < 0)
-    return denied(errno) ? CONTAINED("name_to_handle_at=%s", en(errno)) : SKIPPED("name_to_handle_at=%s", en(errno));
+  memset(&h, 0, sizeof h);
+  h.fh.handle_bytes = 8;
+  h.fh.handle_type = 1; /* FILEID_INO32_GEN */
   int mfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   int fd = open_by_handle_at(mfd, &h.fh, O_RDONLY | O_CLOEXEC);
   int e = errno;
   close(mfd);
-  if (fd < 0) return CONTAINED("open_by_handle_at=%s", en(e));
-  close(fd);
-  ESCAPED("open_by_handle_at(/)=ok");
+  if (fd >= 0) {
+    close(fd);
+    return ESCAPED("open_by_handle_at(zeroed-handle)=ok");
+  }
+  errno = e;
+  NOSYS_SKIP("open_by_handle_at");
+  if (denied(e)) return CONTAINED("open_by_handle_at=%s", en(e));
+  ESCAPED("open_by_handle_at(zeroed-handle)=%s,past-CAP_DAC_READ_SEARCH-check", en(e));
 }
 
 /* A bounded fork burst: 256 sleeping children at most, all killed and reaped before returning. */

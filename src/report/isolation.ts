@@ -87,7 +87,9 @@ export function isolationBlocks(model: ReportModel): Block[] {
   return [
     { type: 'h2', text: 'Isolation (escape suite)' },
     { type: 'p', role: 'note', text: ISOLATION_CAPTION },
-    ...(escapes.length ? [{ type: 'p' as const, text: `Attacks not contained: ${escapes.join('; ')}.` }] : []),
+    ...(escapes.length
+      ? [{ type: 'p' as const, text: `Attacks not contained: ${escapes.join('; ')}.` }]
+      : []),
     table,
     { type: 'h3', text: 'Evidence' },
     evidence,

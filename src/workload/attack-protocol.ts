@@ -46,14 +46,18 @@ export function attacksFromResult(fields: Record<string, string>): AttackOutcome
 /** What "escaped" means for each attack of native/attack.c (a unit test keeps the two in step). */
 export const ATTACK_MEANINGS: Readonly<Record<string, string>> = {
   tiocsti: "the caller's terminal is its controlling tty: TIOCSTI could type commands into it",
-  'pgrp-signal': "its session or process group leader is outside its pid namespace: kill(0) reaches the caller's group",
+  'pgrp-signal':
+    "its session or process group leader is outside its pid namespace: kill(0) reaches the caller's group",
   userns: 'unshare(CLONE_NEWUSER) succeeded: a fresh user namespace, the first step of most kernel exploits',
-  'mount-cgroup': 'it mounted cgroupfs (directly, or after unshare -U -r -m)',
-  'cgroup-limit': 'it could write its own pids/memory limit (rewritten with its current value, so nothing changed)',
-  'mknod-device': 'a device node it made (hwrng, /dev/mem, loop0, loop-control, console) opened: no devices cgroup',
+  'mount-cgroup': 'it mounted cgroup2 or cgroup v1 (directly, or after unshare -U -r -m)',
+  'cgroup-limit':
+    'it could write its own pids/memory limit (rewritten with its current value, so nothing changed)',
+  'mknod-device':
+    'a device node it made (hwrng, /dev/mem, loop0, loop-control, console) opened: no devices cgroup',
   keyctl: "keyctl answered: the kernel keyrings are shared with the host's user",
   bpf: 'BPF_PROG_LOAD of a trivial socket filter succeeded',
-  ptrace: 'it passed the ptrace access check on a process that is not its own (/proc/<pid>/mem opened, no attach)',
+  ptrace:
+    'it passed the ptrace access check on a process that is not its own (/proc/<pid>/mem opened, no attach)',
   'kexec-load': 'kexec_load got past the CAP_SYS_BOOT check (invalid flags, nothing loaded)',
   'module-load': 'finit_module got past the CAP_SYS_MODULE check (fd -1, nothing loaded)',
   'perf-event': 'a system-wide perf event (pid -1, CPU 0) opened: it can observe the whole kernel',
@@ -61,7 +65,8 @@ export const ATTACK_MEANINGS: Readonly<Record<string, string>> = {
   reboot: 'reboot got past the CAP_SYS_BOOT check (a wrong magic, nothing happened)',
   'clock-set': 'clock_adjtime got past the CAP_SYS_TIME check (an invalid tick, the clock is untouched)',
   iopl: 'iopl(3) succeeded: raw hardware I/O ports',
-  'open-by-handle': 'open_by_handle_at reopened / by handle (the "shocker" escape: any inode of the filesystem)',
+  'open-by-handle':
+    'open_by_handle_at got past the CAP_DAC_READ_SEARCH check (the "shocker" escape: any inode by handle)',
   'sysrq-trigger': '/proc/sysrq-trigger opened for writing (nothing written)',
   'proc-sys-write': '/proc/sys/kernel/core_pattern (or vm/drop_caches) opened for writing (nothing written)',
   'sys-write': 'a global /sys knob (KSM, THP, power state) opened for writing (nothing written)',

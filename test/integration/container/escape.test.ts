@@ -17,7 +17,8 @@ import { leftovers, nextName } from './helpers.js';
 
 const attackBuilt = existsSync(join(BUILD_DIR, 'ctvm-attack'))
   ? false
-  : (console.log('# skip: needs build/ctvm-attack (npm run setup)'), 'needs build/ctvm-attack (npm run setup)');
+  : (console.log('# skip: needs build/ctvm-attack (npm run setup)'),
+    'needs build/ctvm-attack (npm run setup)');
 const skip = requires('root', 'helper', 'probe', 'busybox', 'cgroupV1') || attackBuilt;
 
 /** Fill bound for the test: above any sane writable-layer/tmpfs limit for this suite (see --disk). */
@@ -69,30 +70,48 @@ async function suite(env: Environment, tag: string): Promise<AttackOutcome[]> {
 
 let bare: AttackOutcome[] | undefined;
 
-test('escape suite, bare (the reference): the attacks detect escapes', { skip, timeout: 180_000 }, async () => {
-  bare = await suite(createBareEnvironment(), 'attack-bare');
-  console.log(bare.map((a) => `# bare ${a.name} ${a.verdict} ${a.evidence}`).join('\n'));
-  assert.ok(bare.length >= MUST_CONTAIN.length, `every attack reported: ${bare.map((a) => a.name).join(',')}`);
-  const escaped = new Set(bare.filter((a) => a.verdict === 'escaped').map((a) => a.name));
-  // As root on the host these operations are allowed: if one is "contained" here, the attack is blind.
-  for (const name of ['userns', 'mount-cgroup', 'mknod-device', 'cgroup-limit', 'no-new-privs', 'disk-fill'])
-    assert.ok(escaped.has(name), `bare: ${name} should escape (the attack must be able to see it)`);
-});
+test(
+  'escape suite, bare (the reference): the attacks detect escapes',
+  { skip, timeout: 180_000 },
+  async () => {
+    bare = await suite(createBareEnvironment(), 'attack-bare');
+    console.log(bare.map((a) => `# bare ${a.name} ${a.verdict} ${a.evidence}`).join('\n'));
+    assert.ok(
+      bare.length >= MUST_CONTAIN.length,
+      `every attack reported: ${bare.map((a) => a.name).join(',')}`,
+    );
+    const escaped = new Set(bare.filter((a) => a.verdict === 'escaped').map((a) => a.name));
+    // As root on the host these operations are allowed: if one is "contained" here, the attack is blind.
+    for (const name of [
+      'userns',
+      'mount-cgroup',
+      'mknod-device',
+      'cgroup-limit',
+      'no-new-privs',
+      'disk-fill',
+    ])
+      assert.ok(escaped.has(name), `bare: ${name} should escape (the attack must be able to see it)`);
+  },
+);
 
-test('escape suite, container: every attack of MUST_CONTAIN is contained', { skip, timeout: 180_000 }, async () => {
-  const inContainer = await suite(createContainerEnvironment(), 'attack-ctr');
-  console.log(inContainer.map((a) => `# container ${a.name} ${a.verdict} ${a.evidence}`).join('\n'));
-  const byName = new Map(inContainer.map((a) => [a.name, a]));
-  const bareSkipped = new Set((bare ?? []).filter((a) => a.verdict === 'skipped').map((a) => a.name));
-  const failures: string[] = [];
-  for (const name of MUST_CONTAIN) {
-    const a = byName.get(name);
-    if (!a) failures.push(`${name}: no verdict`);
-    else if (a.verdict === 'escaped') failures.push(`${name}: escaped (${a.evidence})`);
-    // skipped is acceptable only where the host itself lacks the feature (bare skipped it too)
-    else if (a.verdict === 'skipped' && !bareSkipped.has(name))
-      failures.push(`${name}: skipped (${a.evidence})`);
-  }
-  assert.deepEqual(failures, [], `not contained in container:\n${failures.join('\n')}`);
-  assert.deepEqual(leftovers(), { cgroupDirs: [], stateDirs: [], mounts: [], processes: [] });
-});
+test(
+  'escape suite, container: every attack of MUST_CONTAIN is contained',
+  { skip, timeout: 180_000 },
+  async () => {
+    const inContainer = await suite(createContainerEnvironment(), 'attack-ctr');
+    console.log(inContainer.map((a) => `# container ${a.name} ${a.verdict} ${a.evidence}`).join('\n'));
+    const byName = new Map(inContainer.map((a) => [a.name, a]));
+    const bareSkipped = new Set((bare ?? []).filter((a) => a.verdict === 'skipped').map((a) => a.name));
+    const failures: string[] = [];
+    for (const name of MUST_CONTAIN) {
+      const a = byName.get(name);
+      if (!a) failures.push(`${name}: no verdict`);
+      else if (a.verdict === 'escaped') failures.push(`${name}: escaped (${a.evidence})`);
+      // skipped is acceptable only where the host itself lacks the feature (bare skipped it too)
+      else if (a.verdict === 'skipped' && !bareSkipped.has(name))
+        failures.push(`${name}: skipped (${a.evidence})`);
+    }
+    assert.deepEqual(failures, [], `not contained in container:\n${failures.join('\n')}`);
+    assert.deepEqual(leftovers(), { cgroupDirs: [], stateDirs: [], mounts: [], processes: [] });
+  },
+);
