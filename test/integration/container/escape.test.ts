@@ -4,6 +4,7 @@
 // their file, and the leak check proves the container left nothing behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBareEnvironment } from '../../../src/engine/bare/environment.js';
@@ -11,7 +12,13 @@ import { createContainerEnvironment } from '../../../src/engine/container/enviro
 import type { Environment } from '../../../src/engine/environment.js';
 import { BUILD_DIR } from '../../../src/paths.js';
 import { prepareWorkload } from '../../../src/workload/catalog.js';
-import { attacksFromResult, type AttackOutcome } from '../../../src/workload/attack-protocol.js';
+import {
+  attacksFromResult,
+  parseAttackLine,
+  type AttackOutcome,
+} from '../../../src/workload/attack-protocol.js';
+import { PROJECT_DIR } from '../../../src/paths.js';
+import { which } from '../../../src/util/which.js';
 import { requires } from '../../helpers/requires.js';
 import { leftovers, nextName } from './helpers.js';
 
@@ -113,5 +120,39 @@ test(
     }
     assert.deepEqual(failures, [], `not contained in container:\n${failures.join('\n')}`);
     assert.deepEqual(leftovers(), { cgroupDirs: [], stateDirs: [], mounts: [], processes: [] });
+  },
+);
+
+/** Runs `command` with a pty as its controlling terminal (util-linux `script`), as from an interactive shell. */
+function underTerminal(command: string): AttackOutcome[] {
+  const out = execFileSync('script', ['-qec', command, '/dev/null'], {
+    cwd: PROJECT_DIR,
+    encoding: 'utf8',
+    timeout: 60_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TSX_DISABLE_CACHE: '1' },
+  });
+  return out
+    .split(/\r?\n/)
+    .map(parseAttackLine)
+    .filter((a): a is AttackOutcome => a !== undefined);
+}
+
+const skipTty = skip || (which('script') ? false : 'needs script (util-linux)');
+
+test(
+  'from a terminal: bare shares it (reference), `ctvm container run` must not (issue #11 item 1)',
+  { skip: skipTty, timeout: 120_000 },
+  () => {
+    const attacks = 'tiocsti pgrp-signal';
+    const ref = underTerminal(`${join(BUILD_DIR, 'ctvm-attack')} ${attacks}`);
+    assert.equal(ref.find((a) => a.name === 'tiocsti')?.verdict, 'escaped', 'bare sees its terminal');
+    const inside = underTerminal(`node bin/ctvm.js container run -- /bin/ctvm-attack ${attacks}`);
+    console.log(inside.map((a) => `# container+tty ${a.name} ${a.verdict} ${a.evidence}`).join('\n'));
+    assert.deepEqual(
+      inside.map((a) => `${a.name} ${a.verdict}`),
+      ['tiocsti contained', 'pgrp-signal contained'],
+      inside.map((a) => a.evidence).join(' '),
+    );
   },
 );
