@@ -28,8 +28,13 @@ const attackBuilt = existsSync(join(BUILD_DIR, 'ctvm-attack'))
     'needs build/ctvm-attack (npm run setup)');
 const skip = requires('root', 'helper', 'probe', 'busybox', 'cgroupV1') || attackBuilt;
 
-/** Fill bound for the test: above any sane writable-layer/tmpfs limit for this suite (see --disk). */
-const ARGS = ['--fill-mib', '256', 'all'];
+/**
+ * Fill bounds (MiB): bare only has to show that the fills detect a missing limit; in the container
+ * the bound lies above the default writable-layer size (`--disk`, 1G), so "contained" there
+ * means a limit stopped the writes, not that the bound was small.
+ */
+const BARE_FILL_MIB = 256;
+const CONTAINER_FILL_MIB = 1100;
 
 /** What a container must contain (issue #11). net-visible/raw-socket are left to the network mode. */
 export const MUST_CONTAIN = [
@@ -60,8 +65,8 @@ export const MUST_CONTAIN = [
   'shm-fill',
 ];
 
-async function suite(env: Environment, tag: string): Promise<AttackOutcome[]> {
-  const workload = await prepareWorkload('attack', ARGS);
+async function suite(env: Environment, tag: string, fillMib: number): Promise<AttackOutcome[]> {
+  const workload = await prepareWorkload('attack', ['--fill-mib', String(fillMib), 'all']);
   await env.prepare(workload);
   const inst = await env.launch({ workload, instanceName: nextName(tag), timeoutMs: 120_000 });
   try {
@@ -81,7 +86,7 @@ test(
   'escape suite, bare (the reference): the attacks detect escapes',
   { skip, timeout: 180_000 },
   async () => {
-    bare = await suite(createBareEnvironment(), 'attack-bare');
+    bare = await suite(createBareEnvironment(), 'attack-bare', BARE_FILL_MIB);
     console.log(bare.map((a) => `# bare ${a.name} ${a.verdict} ${a.evidence}`).join('\n'));
     assert.ok(
       bare.length >= MUST_CONTAIN.length,
@@ -105,7 +110,7 @@ test(
   'escape suite, container: every attack of MUST_CONTAIN is contained',
   { skip, timeout: 180_000 },
   async () => {
-    const inContainer = await suite(createContainerEnvironment(), 'attack-ctr');
+    const inContainer = await suite(createContainerEnvironment(), 'attack-ctr', CONTAINER_FILL_MIB);
     console.log(inContainer.map((a) => `# container ${a.name} ${a.verdict} ${a.evidence}`).join('\n'));
     const byName = new Map(inContainer.map((a) => [a.name, a]));
     const bareSkipped = new Set((bare ?? []).filter((a) => a.verdict === 'skipped').map((a) => a.name));
