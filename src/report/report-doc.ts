@@ -1,5 +1,6 @@
 // Builds the report document from the model: headline, Figure 12.1, one section per measurement
-// (chart + table, or why it is missing), host and run facts, warnings and metric definitions.
+// (chart + table, or why it is missing), the isolation table (when the run has attack samples),
+// host and run facts, warnings and metric definitions.
 import type { Block, Doc } from './doc.js';
 import type { ReportModel } from './model.js';
 import type { Stacks } from './stacks.js';
@@ -7,6 +8,7 @@ import type { Headline } from './headline.js';
 import { isSkip, type ChartEntry } from './charts/index.js';
 import { densityTable, idleCpuTable, layersTable, memoryTable, startTable, workTable } from './doc-tables.js';
 import { factRows } from './facts.js';
+import { isolationBlocks } from './isolation.js';
 import { METRICS } from '../results/metrics.js';
 
 export interface ReportInput {
@@ -57,6 +59,7 @@ export function buildDoc(input: ReportInput): Doc {
       text: `How the Guest OS layer was derived: ${stacks.vm.derivation}.`,
     });
   for (const section of SECTIONS) doc.push(...sectionBlocks(section, input));
+  doc.push(...isolationBlocks(model));
   const skipped = input.charts.filter(isSkip);
   if (skipped.length) {
     doc.push({ type: 'h2', text: 'Charts left out' });

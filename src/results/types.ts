@@ -1,6 +1,7 @@
 // The on-disk result format: results/<run-id>/{run.json, samples.jsonl, summary.json, summary.csv}.
 // Runner writes it; report and regress read it. Change it only with a format version bump.
 import type { DoctorReport } from '../host/facts.js';
+import type { AttackOutcome } from '../workload/attack-protocol.js';
 
 export const RESULTS_FORMAT = 1;
 
@@ -9,7 +10,8 @@ export type SampleKind =
   | 'start' //        launch a workload (noop) and wait for exit: start/exit latency, phases
   | 'idle' //         one idle instance after settle: memory + idle CPU
   | 'density' //      N idle instances at once: memory per instance as N grows
-  | 'work'; //        fixed work (cpu/mem/syscall/io/host:*): duration, CPU time, throughput
+  | 'work' //         fixed work (cpu/mem/syscall/io/host:*): duration, CPU time, throughput
+  | 'attack'; //      the escape suite (workload `attack`): a verdict per attack, suite duration
 
 /** One line of samples.jsonl, appended and flushed as soon as it is taken. */
 export interface SampleRecord {
@@ -31,6 +33,8 @@ export interface SampleRecord {
   metrics: Record<string, number>;
   /** Phase name -> ns since launch (start samples). */
   phases?: Record<string, number>;
+  /** Attack samples: each attack's verdict and evidence (absent in other kinds and older runs). */
+  attacks?: AttackOutcome[];
   /** sha256 of the workload binary this environment ran. */
   workloadSha256?: string;
   /** Wall clock when the sample finished (ms since epoch). */

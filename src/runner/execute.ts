@@ -10,7 +10,14 @@ import type { PlannedSample } from './plan.js';
 import type { Progress } from './progress.js';
 import type { RunWriter } from './results-writer.js';
 import type { SampleTarget } from './sample-context.js';
-import { densitySample, idleSample, startSample, workSample, type SampleOutcome } from './samplers.js';
+import {
+  attackSample,
+  densitySample,
+  idleSample,
+  startSample,
+  workSample,
+  type SampleOutcome,
+} from './samplers.js';
 import type { Scenario } from './scenario-schema.js';
 import { workloadKey } from './workloads.js';
 
@@ -89,6 +96,7 @@ async function takeSample(ctx: ExecContext, p: PlannedSample): Promise<SampleRec
       ok: true,
       metrics: out.metrics,
       ...(out.phases ? { phases: out.phases } : {}),
+      ...(out.attacks ? { attacks: out.attacks } : {}),
       timeMs: Date.now(),
     };
   } catch (err) {
@@ -102,6 +110,8 @@ function runSampler(t: SampleTarget, p: PlannedSample): Promise<SampleOutcome> {
       return startSample(t);
     case 'work':
       return workSample(t);
+    case 'attack':
+      return attackSample(t);
     case 'idle':
       return idleSample(t);
     case 'density':
@@ -131,6 +141,7 @@ function headline(rec: SampleRecord): string {
   const ms = (ns: number) => `${(ns / 1e6).toFixed(ns < 1e7 ? 2 : 0)} ms`;
   const mib = (b: number) => `${(b / 1048576).toFixed(1)} MiB`;
   if (m.startNs !== undefined && rec.kind === 'start') return `start ${ms(m.startNs)}`;
+  if (rec.attacks) return `${rec.attacks.filter((a) => a.verdict === 'escaped').length} escaped`;
   if (m.workNs !== undefined) return `work ${ms(m.workNs)}`;
   if (m.pssBytes !== undefined) return `PSS ${mib(m.pssBytes)}`;
   return '';

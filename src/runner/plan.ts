@@ -4,6 +4,7 @@
 // which is what lets --resume skip the seqs already on disk.
 import type { SampleKind } from '../results/types.js';
 import { mulberry32, shuffled } from '../stats/random.js';
+import { ATTACK_WORKLOAD } from '../workload/catalog.js';
 import type { Scenario } from './scenario-schema.js';
 
 export interface PlannedSample {
@@ -18,8 +19,10 @@ export interface PlannedSample {
   density: number;
 }
 
-/** noop / exit:N / hang measure starting; idle measures sitting still; anything else is fixed work. */
+/** noop / exit:N / hang measure starting; idle measures sitting still; attack runs the escape
+ * suite; anything else is fixed work. */
 export function kindFor(workload: string): Exclude<SampleKind, 'density'> {
+  if (workload === ATTACK_WORKLOAD) return 'attack';
   if (workload === 'noop' || workload === 'hang' || workload.startsWith('exit:')) return 'start';
   if (workload === 'idle') return 'idle';
   return 'work';

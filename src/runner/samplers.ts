@@ -3,11 +3,13 @@
 // sampler launches is stopped in its finally block, whatever happened.
 import type { ExitInfo, Instance, MemorySample, PhaseTimeline, ReadyInfo } from '../engine/environment.js';
 import { readMeminfo } from '../measure/meminfo.js';
+import { attacksFromResult, type AttackOutcome } from '../workload/attack-protocol.js';
 import { launchTracked, sleep, stopTracked, type SampleTarget, type Tracked } from './sample-context.js';
 
 export interface SampleOutcome {
   metrics: Record<string, number>;
   phases?: Record<string, number>;
+  attacks?: AttackOutcome[];
 }
 
 /** noop-style: launch -> READY (startNs) -> exit (exitNs), with the environment's phases. */
@@ -32,6 +34,16 @@ export function workSample(t: SampleTarget): Promise<SampleOutcome> {
     const mbps = Number(exit.result.fields.mbps);
     if (exit.result.fields.mbps !== undefined && Number.isFinite(mbps)) metrics.throughputMBps = mbps;
     return { metrics };
+  });
+}
+
+/** The escape suite: one verdict per attack from its RESULT line, and how long the suite took (workNs). */
+export function attackSample(t: SampleTarget): Promise<SampleOutcome> {
+  return runToExit(t, (_inst, ready, exit) => {
+    const attacks = exit.result ? attacksFromResult(exit.result.fields) : [];
+    if (!exit.result || attacks.length === 0)
+      throw new Error(`no RESULT line with verdicts; last output: ${exit.outputTail.slice(-3).join(' | ')}`);
+    return { metrics: { workNs: exit.result.atNs - ready.atNs }, attacks };
   });
 }
 

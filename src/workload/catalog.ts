@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { PreparedWorkload } from '../engine/environment.js';
 import { UsageError } from '../errors.js';
 import { which } from '../util/which.js';
-import { buildRootfs, PROBE_IN_ROOTFS } from './rootfs.js';
+import { ATTACK_IN_ROOTFS, buildRootfs, PROBE_IN_ROOTFS } from './rootfs.js';
 
 /** Built-in probe modes and their default arguments (sized for ~0.2-1 s of work on this host). */
 export const PROBE_WORKLOADS: Record<string, string[]> = {
@@ -18,6 +18,13 @@ export const PROBE_WORKLOADS: Record<string, string[]> = {
   hang: ['hang'],
 };
 
+/**
+ * The escape suite (native/attack.c), default arguments: every attack, fills bounded at 256 MiB.
+ * Explicit args replace these, e.g. ['--fill-mib', '64', 'all'] or ['tiocsti', 'userns'].
+ */
+export const ATTACK_WORKLOAD = 'attack';
+export const ATTACK_DEFAULT_ARGS = ['all'];
+
 /** Host programs known to work as fixed-work workloads, with their arguments. */
 export const HOST_WORKLOADS: Record<string, string[]> = {
   sysbench: ['cpu', '--cpu-max-prime=4000', '--events=1000', '--time=0', '--threads=1', 'run'],
@@ -25,7 +32,7 @@ export const HOST_WORKLOADS: Record<string, string[]> = {
 };
 
 export function isKnownWorkload(name: string): boolean {
-  if (name in PROBE_WORKLOADS) return true;
+  if (name in PROBE_WORKLOADS || name === ATTACK_WORKLOAD) return true;
   if (/^exit:\d{1,3}$/.test(name)) return true;
   const host = /^host:(.+)$/.exec(name)?.[1];
   return host !== undefined && host in HOST_WORKLOADS;
@@ -33,6 +40,7 @@ export function isKnownWorkload(name: string): boolean {
 
 export const KNOWN_WORKLOADS = [
   ...Object.keys(PROBE_WORKLOADS),
+  ATTACK_WORKLOAD,
   'exit:<code>',
   ...Object.keys(HOST_WORKLOADS).map((h) => `host:${h}`),
 ];
@@ -52,6 +60,8 @@ export async function prepareWorkload(name: string, args?: string[]): Promise<Pr
     const path = which(host);
     if (!path) throw new UsageError(`host program '${host}' not found`, { hint: `apt-get install ${host}` });
     argv = [path, ...(args ?? HOST_WORKLOADS[host] ?? [])];
+  } else if (name === ATTACK_WORKLOAD) {
+    argv = [ATTACK_IN_ROOTFS, ...(args ?? ATTACK_DEFAULT_ARGS)];
   } else {
     const exit = /^exit:(\d+)$/.exec(name)?.[1];
     argv = [

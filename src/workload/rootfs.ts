@@ -1,4 +1,4 @@
-// Builds the workload rootfs: busybox-static + ctvm-probe (+ host program closures), content-
+// Builds the workload rootfs: busybox-static + ctvm-probe + ctvm-attack (+ host program closures), content-
 // hashed and cached in .cache/rootfs/<hash>. The same tree is the container's overlay lower
 // and the source of the VM's initramfs, so every environment runs the same bytes.
 import { createHash } from 'node:crypto';
@@ -59,21 +59,26 @@ export interface Rootfs {
 }
 
 export const PROBE_IN_ROOTFS = '/bin/ctvm-probe';
+/** The escape suite (native/attack.c), the `attack` workload. */
+export const ATTACK_IN_ROOTFS = '/bin/ctvm-attack';
 
-/** Builds (or reuses) the rootfs holding busybox, the probe and the closures of `hostPrograms`. */
+/** Builds (or reuses) the rootfs holding busybox, the probe, the escape suite and the closures of `hostPrograms`. */
 export async function buildRootfs(opts: { hostPrograms?: string[] } = {}): Promise<Rootfs> {
   const busybox = which('busybox') ?? '/bin/busybox';
   const probe = join(BUILD_DIR, 'ctvm-probe');
+  const attack = join(BUILD_DIR, 'ctvm-attack');
   if (!existsSync(busybox))
     throw new HostError('busybox not found', {
       hint: 'apt-get install busybox-static (npm run setup does it)',
     });
   if (!existsSync(probe)) throw new HostError(`${probe} not built`, { hint: 'npm run setup' });
+  if (!existsSync(attack)) throw new HostError(`${attack} not built`, { hint: 'npm run setup' });
   const extra: ClosureFile[] = [];
   for (const p of [...new Set(opts.hostPrograms ?? [])].sort()) extra.push(...(await programClosure(p)));
   const files: ClosureFile[] = [
     { path: '/bin/busybox', source: busybox },
     { path: PROBE_IN_ROOTFS, source: probe },
+    { path: ATTACK_IN_ROOTFS, source: attack },
     ...extra,
   ];
   const h = createHash('sha256').update('ctvm-rootfs-v1\0' + APPLETS.join(','));
