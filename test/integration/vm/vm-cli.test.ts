@@ -8,6 +8,7 @@ import { vmStateRoot } from '../../../src/engine/vm/vm-state.js';
 import { requires } from '../../helpers/requires.js';
 import { alive, pidsWithArg } from './helpers.js';
 import { readdirSync } from 'node:fs';
+import { buildRootfs } from '../../../src/workload/rootfs.js';
 
 const CTVM = join(PROJECT_DIR, 'bin/ctvm.js');
 const skip = requires('linux', 'qemu', 'kernel', 'probe', 'busybox');
@@ -25,6 +26,39 @@ test(
     assert.match(r.stderr, /start latency \(launch -> READY\): \d+\.\d ms/);
   },
 );
+
+// Before: microvm with pit=off,pic=off gave the guest no timer interrupt under TCG ("APIC timer
+// disabled due to verification failure"), so any sleep in the guest hung until the harness timeout.
+for (const kernel of ['default', 'minimal'] as const)
+  test(
+    `the guest keeps time: sleep 1 returns (microvm, ${kernel} kernel)`,
+    { skip: skip || requires(...(kernel === 'minimal' ? (['minimalKernel'] as const) : [])) },
+    async () => {
+      const rootfs = (await buildRootfs()).dir;
+      const r = await execa(
+        'node',
+        [
+          CTVM,
+          'vm',
+          'run',
+          '--accel',
+          'tcg',
+          ...(kernel === 'minimal' ? ['--kernel', 'minimal'] : []),
+          '--rootfs',
+          rootfs,
+          '--timeout',
+          '40s',
+          '--',
+          '/bin/sh',
+          '-c',
+          'sleep 1; echo SLEPT',
+        ],
+        { reject: false },
+      );
+      assert.equal(r.exitCode, 0, r.stderr);
+      assert.match(r.stdout, /^SLEPT$/m);
+    },
+  );
 
 for (const [args, message] of [
   [['--kernel', '/nonexistent/bzImage'], 'ctvm: guest kernel /nonexistent/bzImage does not exist'],
