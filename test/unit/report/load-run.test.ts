@@ -2,12 +2,13 @@
 // are one clear UsageError (exit code 2).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, cpSync, utimesSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, cpSync, utimesSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRun } from '../../../src/report/load-run.js';
 import { resolveRunDir } from '../../../src/report/resolve-run.js';
 import { UsageError } from '../../../src/errors.js';
+import { summaryCsv } from '../../../src/results/summary-csv.js';
 import { EMPTY, QUICK, TRUNCATED } from './fixtures.js';
 
 test('a truncated last line is skipped with a warning naming the line; the rest loads', () => {
@@ -64,4 +65,12 @@ test('resolveRunDir: a path, a run id, latest (newest run.json), and a clear err
   } finally {
     rmSync(results, { recursive: true, force: true });
   }
+});
+
+test("the report's summary is the run's own: same rows as results/<id>/summary.{json,csv}", () => {
+  // The fixture's summary files are what src/runner/run.ts writes (bootstrap seeded with run.json's
+  // seed). Before the fix the report bootstrapped unseeded and 11 of 69 rows had other CIs.
+  const run = loadRun(QUICK);
+  assert.deepEqual(run.summary, JSON.parse(readFileSync(join(QUICK, 'summary.json'), 'utf8')));
+  assert.equal(summaryCsv(run.summary), readFileSync(join(QUICK, 'summary.csv'), 'utf8'));
 });
