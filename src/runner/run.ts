@@ -29,6 +29,7 @@ import { ENVIRONMENT_IDS, SCENARIO_BOUNDS, storedScenarioSchema, type Scenario }
 import { prepareForRun, workloadKey } from './workloads.js';
 import { envOutcomes, type EnvOutcome } from './outcome.js';
 import { checkRunAccel, type RequiredAccel } from './require-accel.js';
+import { checkResumeFlags } from './resume-flags.js';
 
 export interface RunOptions {
   scenario?: string;
@@ -98,6 +99,7 @@ async function resumeRun(ref: string, opts: RunOptions): Promise<RunOutcome> {
   const meta = readMeta(dir);
   if (meta.status === 'complete')
     throw new UsageError(`run ${meta.runId} is already complete`, { hint: 'nothing to resume' });
+  const resumeIds = checkResumeFlags(meta, opts); // a flag that contradicts run.json: exit 2 here
   // The stored scenario is the validated one (durations already in ms): checked, then used as is.
   const stored = storedScenarioSchema.safeParse(meta.scenario);
   if (!stored.success) {
@@ -110,7 +112,7 @@ async function resumeRun(ref: string, opts: RunOptions): Promise<RunOutcome> {
   const s = stored.data as Scenario;
   const host = opts.host ?? (await doctor());
   const progress = createProgress(opts.progress);
-  const wanted = s.environments.filter((e) => meta.environments[e.id]?.used);
+  const wanted = s.environments.filter((e) => resumeIds.includes(e.id));
   const { used, records } = await resolveEnvironments(wanted, host);
   if (opts.requireAccel) checkRunAccel(records, opts.requireAccel);
   for (const [id, r] of Object.entries(records))
