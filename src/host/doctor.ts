@@ -8,6 +8,7 @@ import type { Availability } from '../engine/environment.js';
 import { CACHE_DIR, KERNEL_DIR, BUILD_DIR, PROJECT_DIR } from '../paths.js';
 import { which } from '../util/which.js';
 import { probeAccel } from './accel-probe.js';
+import { describeVirt, detectVirt } from './virt-detect.js';
 import { doctorCacheKey, readCachedReport, writeCachedReport } from './doctor-cache.js';
 import { detectHostCgroups } from './cgroup-mode.js';
 import type { DoctorReport, KvmFacts } from './facts.js';
@@ -65,7 +66,7 @@ export function readCached(): DoctorReport | null {
 async function probeHost(): Promise<DoctorReport> {
   const root = process.getuid?.() === 0;
   const [cpu, mem, os, qemu] = await Promise.all([si.cpu(), si.mem(), si.osInfo(), qemuFacts()]);
-  const system = await si.system();
+  const virt = detectVirt();
   const cgroup = detectHostCgroups();
   const vmlinux = join(KERNEL_DIR, 'vmlinux');
   const guestKernel = existsSync(vmlinux)
@@ -101,7 +102,8 @@ async function probeHost(): Promise<DoctorReport> {
       kernel: os.kernel,
       arch: os.arch,
       cpuVirtualization: cpu.virtualization,
-      runningUnder: system.virtual ? system.virtualHost || 'virtualized' : null,
+      runningUnder: describeVirt(virt),
+      virt,
       tscKhz: tscKhz(),
     },
     cgroup,
