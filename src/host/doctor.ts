@@ -1,13 +1,15 @@
-// `ctvm doctor`: what this host can measure and, where it can't, why. Cached per boot
-// (keyed by /proc/sys/kernel/random/boot_id) so the runner can consult it cheaply.
+// `ctvm doctor`: what this host can measure and, where it can't, why. Cached per boot, user,
+// checkout and input files (doctor-cache.ts) so the runner can consult it cheaply.
 import { execa } from 'execa';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import si from 'systeminformation';
 import type { Availability } from '../engine/environment.js';
-import { CACHE_DIR, KERNEL_DIR, BUILD_DIR } from '../paths.js';
+import { CACHE_DIR, KERNEL_DIR, BUILD_DIR, PROJECT_DIR } from '../paths.js';
 import { which } from '../util/which.js';
 import { probeAccel } from './accel-probe.js';
+import { describeVirt, detectVirt } from './virt-detect.js';
+import { doctorCacheKey, readCachedReport, writeCachedReport } from './doctor-cache.js';
 import { detectHostCgroups } from './cgroup-mode.js';
 import type { DoctorReport, KvmFacts } from './facts.js';
 import { checkRuntime } from './runtime-check.js';
@@ -24,34 +26,47 @@ export function bootId(): string {
   }
 }
 
-const cacheFile = () => join(CACHE_DIR, 'doctor.json');
+/** This process's cache key: boot, uid, checkout, and the files the report describes. */
+function cacheKey(): string | null {
+  const opt = (p: string | null) => (p ? [p] : []);
+  return doctorCacheKey({
+    bootId: bootId(),
+    uid: process.getuid?.() ?? -1,
+    projectDir: PROJECT_DIR,
+    inputs: [
+      join(KERNEL_DIR, 'vmlinux'),
+      join(KERNEL_DIR, 'version'),
+      join(BUILD_DIR, 'ctvm-probe'),
+      join(BUILD_DIR, 'ctvm-nsexec'),
+      ...opt(which('qemu-system-x86_64')),
+      ...opt(which('busybox')),
+      '/bin/busybox',
+      ...opt(which('runc')),
+      ...opt(which('crun')),
+    ],
+  });
+}
 
-/** The cached report when it was made during this boot, else a fresh probe (and cache it). */
+/** The cached report when its key still holds, else a fresh probe (cached if the dir allows). */
 export async function doctor(opts: { refresh?: boolean } = {}): Promise<DoctorReport> {
   if (!opts.refresh) {
     const cached = readCached();
     if (cached) return cached;
   }
   const report = await probeHost();
-  mkdirSync(CACHE_DIR, { recursive: true });
-  writeFileSync(cacheFile() + '.tmp', JSON.stringify(report, null, 2));
-  renameSync(cacheFile() + '.tmp', cacheFile());
+  const warning = writeCachedReport(CACHE_DIR, cacheKey(), report);
+  if (warning) console.error(`warning: ${warning}`);
   return report;
 }
 
 export function readCached(): DoctorReport | null {
-  try {
-    const r = JSON.parse(readFileSync(cacheFile(), 'utf8')) as DoctorReport;
-    return r.format === 1 && r.bootId === bootId() && r.bootId !== 'unknown' ? r : null;
-  } catch {
-    return null;
-  }
+  return readCachedReport(CACHE_DIR, cacheKey());
 }
 
 async function probeHost(): Promise<DoctorReport> {
   const root = process.getuid?.() === 0;
   const [cpu, mem, os, qemu] = await Promise.all([si.cpu(), si.mem(), si.osInfo(), qemuFacts()]);
-  const system = await si.system();
+  const virt = detectVirt();
   const cgroup = detectHostCgroups();
   const vmlinux = join(KERNEL_DIR, 'vmlinux');
   const guestKernel = existsSync(vmlinux)
@@ -87,7 +102,8 @@ async function probeHost(): Promise<DoctorReport> {
       kernel: os.kernel,
       arch: os.arch,
       cpuVirtualization: cpu.virtualization,
-      runningUnder: system.virtual ? system.virtualHost || 'virtualized' : null,
+      runningUnder: describeVirt(virt),
+      virt,
       tscKhz: tscKhz(),
     },
     cgroup,

@@ -1,5 +1,6 @@
 // What `ctvm doctor` finds out about a host; also the HostFacts every Environment.probe() reads.
 import type { Availability } from '../engine/environment.js';
+import type { VirtFacts } from './virt-detect.js';
 
 export type CgroupMode = 'v2' | 'v1' | 'hybrid' | 'none';
 
@@ -55,8 +56,11 @@ export interface DoctorReport {
     arch: string;
     /** CPU advertises vmx/svm. */
     cpuVirtualization: boolean;
-    /** Hypervisor/container we ourselves run under, as systeminformation sees it. */
+    /** VM and/or container we ourselves run under, in words ("a VM (kvm) and a container
+     *  (docker)"), or null on bare metal / nothing detected; from `virt`. */
     runningUnder: string | null;
+    /** The detection behind runningUnder (host/virt-detect.ts); absent in older runs. */
+    virt?: VirtFacts;
     tscKhz: number | null;
   };
   cgroup: CgroupFacts;

@@ -4,13 +4,15 @@ import type { RunMeta, SampleRecord } from '../results/types.js';
 import type { ExitCode } from '../errors.js';
 import { groupLabel, groupSamples } from './groups.js';
 import { judgeGroup, type JudgedRow } from './judge.js';
+import { hostMismatches } from './host-mismatch.js';
 import { ruleFor, type Thresholds } from './thresholds.js';
 
 /** One side of a comparison: a run, or several runs whose samples are pooled. */
 export interface CompareSide {
   /** "run <id>" or "pooled baseline (3 runs)". */
   label: string;
-  runs: Pick<RunMeta, 'runId' | 'scenarioName' | 'startedAt' | 'status' | 'git'>[];
+  runs: (Pick<RunMeta, 'runId' | 'scenarioName' | 'startedAt' | 'status' | 'git'> &
+    Partial<Pick<RunMeta, 'host' | 'tools' | 'environments'>>)[];
   samples: SampleRecord[];
 }
 
@@ -27,6 +29,12 @@ export interface Comparison {
   rows: JudgedRow[];
   regressions: number;
   improvements: number;
+  /** Groups that got a verdict from the test (regression, improvement, within floor, unchanged). */
+  judged: number;
+  /** Accelerator / CPU / kernel / qemu differences between the sides (also in warnings). */
+  mismatches: string[];
+  /** --strict: a mismatch is exit 2 (the two runs are not comparable). */
+  strict: boolean;
   /** Things that make the candidate untrustworthy (exit 3): incomplete run, groups that only failed. */
   problems: string[];
   /** Worth reading, not failing on: missing groups, scenario mismatch, some failed samples. */
@@ -46,7 +54,7 @@ export function compareSides(
   base: CompareSide,
   candidate: CompareSide,
   thresholds: Thresholds,
-  opts: { permutations?: number; resamples?: number } = {},
+  opts: { permutations?: number; resamples?: number; minN?: number; strict?: boolean } = {},
 ): Comparison {
   const b = groupSamples(base.samples);
   const c = groupSamples(candidate.samples);
@@ -71,6 +79,16 @@ export function compareSides(
     else if (r.verdict === 'missing') warnings.push(`${groupLabel(r)}: in the base only`);
     else if (r.candFailed > 0) warnings.push(`${groupLabel(r)}: ${r.candFailed} candidate sample(s) failed`);
   }
+  const judged = rows.filter((r) => JUDGED.has(r.verdict)).length;
+  const unjudged = rows.filter((r) => r.verdict === 'insufficient').length;
+  if (judged === 0)
+    problems.push(
+      `nothing judged: ${rows.length} group${rows.length === 1 ? '' : 's'}, none with enough samples for a verdict` +
+        (opts.minN ? ` (--min-n ${opts.minN})` : ''),
+    );
+  else if (unjudged > 0) warnings.push(`${unjudged} of ${rows.length} groups not judged: too few samples`);
+  const mismatches = hostMismatches(base, candidate);
+  warnings.push(...mismatches);
   const baseScen = sideInfo(base).scenarioName;
   const candScen = sideInfo(candidate).scenarioName;
   if (baseScen !== candScen) warnings.push(`scenarios differ: base '${baseScen}', candidate '${candScen}'`);
@@ -80,13 +98,20 @@ export function compareSides(
     rows,
     regressions: rows.filter((r) => r.verdict === 'regression').length,
     improvements: rows.filter((r) => r.verdict === 'improvement').length,
+    judged,
+    mismatches,
+    strict: opts.strict ?? false,
     problems: [...new Set(problems)],
     warnings,
   };
 }
 
-/** 3 when the candidate cannot be trusted (retry the run), else 1 on any regression, else 0. */
+const JUDGED = new Set<JudgedRow['verdict']>(['regression', 'improvement', 'below-floor', 'unchanged']);
+
+/** 2 for a host mismatch under --strict; 3 when the candidate cannot be trusted or nothing was
+ *  judged; else 1 on any regression, else 0. */
 export function exitCodeFor(c: Comparison): ExitCode {
+  if (c.strict && c.mismatches.length > 0) return 2;
   if (c.problems.length > 0) return 3;
   return c.regressions > 0 ? 1 : 0;
 }

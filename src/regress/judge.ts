@@ -65,7 +65,7 @@ export function judgeGroup(
   base: { values: number[]; failed: number },
   cand: { values: number[]; failed: number },
   rule: Rule,
-  opts: { permutations?: number; resamples?: number } = {},
+  opts: { permutations?: number; resamples?: number; minN?: number } = {},
 ): JudgedRow {
   const info = metricInfo(id.metric);
   const baseMedian = median(base.values);
@@ -103,6 +103,8 @@ export function judgeGroup(
     verdict: 'unchanged',
     reason: '',
   };
+  // Ignored first: a group the thresholds file excludes must not fail the comparison either way.
+  if (rule.ignore) return { ...row, verdict: 'ignored', reason: 'ignored by the thresholds file' };
   if (cand.values.length === 0) {
     return {
       ...row,
@@ -111,6 +113,9 @@ export function judgeGroup(
     };
   }
   if (base.values.length === 0) return { ...row, verdict: 'new', reason: 'not in the base run' };
+  const minN = opts.minN ?? 0;
+  if (base.values.length < minN || cand.values.length < minN)
+    return { ...row, verdict: 'insufficient', reason: `n=${row.baseN}+${row.candN}: below --min-n ${minN}` };
   const minP = minAchievableP(base.values.length, cand.values.length);
   if (minP >= rule.alpha) {
     return {
@@ -128,7 +133,6 @@ export function judgeGroup(
 
 function verdictOf(row: JudgedRow, rule: Rule): { verdict: Verdict; reason: string } {
   const p = `p=${row.pValue.toPrecision(2)}`;
-  if (rule.ignore) return { verdict: 'ignored', reason: 'ignored by the thresholds file' };
   if (!(row.pValue < rule.alpha)) return { verdict: 'unchanged', reason: `${p} >= ${rule.alpha}` };
   const absChange = Math.abs(row.candMedian - row.baseMedian);
   const size = Math.abs(row.worseBy);

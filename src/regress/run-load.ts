@@ -1,7 +1,7 @@
-// Reads one result dir (run.json + samples.jsonl) and resolves what the user typed (path, run id,
-// `latest`) to that dir. Every malformed input is a UsageError naming the file and line.
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+// Reads one result dir (run.json + samples.jsonl); what the user typed (path, run id, `latest`)
+// is resolved by results/run-dir.ts. Every malformed input is a UsageError naming the file and line.
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { RunMeta, SampleRecord } from '../results/types.js';
 import { readRunMeta } from '../results/run-meta.js';
@@ -13,48 +13,7 @@ export interface LoadedRun {
   samples: SampleRecord[];
 }
 
-/** Subdirectory of a results dir that holds saved baselines; never a run itself. */
-export const BASELINES_SUBDIR = 'baselines';
-
-/** Run dirs directly under `resultsDir` (those with a run.json), oldest first by startedAt. */
-export function listRunDirs(resultsDir: string): { dir: string; meta: RunMeta }[] {
-  if (!existsSync(resultsDir)) return [];
-  const runs: { dir: string; meta: RunMeta }[] = [];
-  for (const name of readdirSync(resultsDir)) {
-    const dir = join(resultsDir, name);
-    if (name === BASELINES_SUBDIR || !existsSync(join(dir, 'run.json'))) continue;
-    runs.push({ dir, meta: readRunMeta(dir) });
-  }
-  return runs.sort((a, b) => a.meta.startedAt.localeCompare(b.meta.startedAt) || a.dir.localeCompare(b.dir));
-}
-
-/** `spec` is a results dir path, a run id under `resultsDir`, or `latest`. */
-export function resolveRunDir(spec: string, resultsDir: string): string {
-  if (spec === 'latest') {
-    const runs = listRunDirs(resultsDir);
-    const last = runs[runs.length - 1];
-    if (!last) {
-      throw new UsageError(`no runs in ${resultsDir}, so 'latest' means nothing`, {
-        hint: 'run `ctvm run <scenario>` first, or pass a results dir path / --results <dir>',
-      });
-    }
-    return last.dir;
-  }
-  for (const candidate of [resolve(spec), join(resultsDir, spec)]) {
-    if (existsSync(candidate) && statSync(candidate).isDirectory()) {
-      if (!existsSync(join(candidate, 'run.json'))) {
-        throw new UsageError(`${candidate} is not a ctvm run: it has no run.json`, {
-          hint: 'a run dir holds run.json and samples.jsonl (results/<run-id>/)',
-        });
-      }
-      return candidate;
-    }
-  }
-  throw new UsageError(`no run '${spec}': not a directory and not a run id in ${resultsDir}`, {
-    hint: `pass a results dir path, a run id (ls ${resultsDir}), or 'latest'`,
-  });
-}
-
+export { BASELINES_SUBDIR, listRunDirs, resolveRunDir } from '../results/run-dir.js';
 export { readRunMeta };
 
 /** Parses samples.jsonl; a bad line is an error naming file:line, never skipped silently. */

@@ -13,7 +13,8 @@ export interface LoadedRun {
   meta: RunMeta;
   /** Every parseable sample, warm-ups included (charts and stats exclude them). */
   samples: SampleRecord[];
-  /** Recomputed from samples.jsonl, the source of truth (summary.json may be missing after a crash). */
+  /** Recomputed from samples.jsonl, the source of truth (summary.json may be missing or stale after a
+   *  crash), with the run's seed exactly as src/runner/run.ts does, so the bootstrap CIs are the run's. */
   summary: Summary;
   warnings: string[];
 }
@@ -32,7 +33,7 @@ export function loadRun(dir: string): LoadedRun {
     warnings.push(
       `run ${meta.runId} is ${meta.status}: ${samples.length} of ${meta.plannedSamples} planned samples`,
     );
-  return { dir, meta, samples, summary: summarize(meta.runId, samples), warnings };
+  return { dir, meta, samples, summary: summarize(meta.runId, samples, { seed: meta.seed }), warnings };
 }
 
 /** Parses samples.jsonl line by line; an unparseable line becomes a warning naming it. */

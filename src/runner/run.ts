@@ -27,6 +27,9 @@ import { gitInfo, toolVersions } from './run-facts.js';
 import { loadScenario } from './scenario-load.js';
 import { ENVIRONMENT_IDS, SCENARIO_BOUNDS, storedScenarioSchema, type Scenario } from './scenario-schema.js';
 import { prepareForRun, workloadKey } from './workloads.js';
+import { envOutcomes, type EnvOutcome } from './outcome.js';
+import { checkRunAccel, type RequiredAccel } from './require-accel.js';
+import { checkResumeFlags } from './resume-flags.js';
 
 export interface RunOptions {
   scenario?: string;
@@ -36,6 +39,8 @@ export interface RunOptions {
   repetitions?: number;
   only?: string[];
   progress?: 'auto' | 'plain' | 'quiet';
+  /** The vm environment must run with this accelerator, else a HostError before anything runs. */
+  requireAccel?: RequiredAccel;
   /** Tests inject a doctor report; normally the cached one for this boot. */
   host?: DoctorReport;
 }
@@ -48,6 +53,8 @@ export interface RunOutcome {
   planned: number;
   interrupted: NodeJS.Signals | null;
   skipped: Record<string, string>;
+  /** Per environment: ok, failed (no successful sample) or skipped. */
+  envs: EnvOutcome[];
 }
 
 export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
@@ -59,6 +66,7 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   const host = opts.host ?? (await doctor());
   const progress = createProgress(opts.progress);
   const { used, records } = await resolveEnvironments(s.environments, host);
+  if (opts.requireAccel) checkRunAccel(records, opts.requireAccel);
   const workloads = await prepareAll(s, used, records, progress);
   const seed = opts.seed ?? s.seed ?? randomBytes(4).readUInt32LE(0);
   const runId = newRunId(s.name);
@@ -91,6 +99,7 @@ async function resumeRun(ref: string, opts: RunOptions): Promise<RunOutcome> {
   const meta = readMeta(dir);
   if (meta.status === 'complete')
     throw new UsageError(`run ${meta.runId} is already complete`, { hint: 'nothing to resume' });
+  const resumeIds = checkResumeFlags(meta, opts); // a flag that contradicts run.json: exit 2 here
   // The stored scenario is the validated one (durations already in ms): checked, then used as is.
   const stored = storedScenarioSchema.safeParse(meta.scenario);
   if (!stored.success) {
@@ -103,8 +112,9 @@ async function resumeRun(ref: string, opts: RunOptions): Promise<RunOutcome> {
   const s = stored.data as Scenario;
   const host = opts.host ?? (await doctor());
   const progress = createProgress(opts.progress);
-  const wanted = s.environments.filter((e) => meta.environments[e.id]?.used);
+  const wanted = s.environments.filter((e) => resumeIds.includes(e.id));
   const { used, records } = await resolveEnvironments(wanted, host);
+  if (opts.requireAccel) checkRunAccel(records, opts.requireAccel);
   for (const [id, r] of Object.entries(records))
     if (!r.used)
       progress.warn(`${id} was used by this run but cannot run now (${r.reason}); its samples stay missing`);
@@ -142,6 +152,7 @@ async function execute(
   const signal = interruptSignal();
   progress.start(plan.length, plan.length - todo.length);
   let taken = 0;
+  let envs: EnvOutcome[] = [];
   try {
     taken = await executePlan(
       {
@@ -164,6 +175,7 @@ async function execute(
     meta.finishedAt = new Date().toISOString();
     writer.writeMeta(meta);
     writer.writeSummary(summarize(meta.runId, samples, { seed: meta.seed }));
+    envs = envOutcomes(meta.environments, samples);
   }
   const skipped = Object.fromEntries(
     Object.entries(meta.environments).flatMap(([id, r]) => (r.used ? [] : [[id, r.reason ?? 'skipped']])),
@@ -176,6 +188,7 @@ async function execute(
     planned: plan.length,
     interrupted: caughtSignal(),
     skipped,
+    envs,
   };
 }
 

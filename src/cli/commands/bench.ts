@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { REPORTS_DIR } from '../../paths.js';
 import { writeReport } from '../../report/index.js';
+import { runExitCode } from '../../runner/outcome.js';
 import { runScenario } from '../../runner/run.js';
 import { printOutcome } from './run.js';
 
@@ -22,10 +23,8 @@ export function registerBench(program: Command): void {
         progress: flags.plain ? 'plain' : 'auto',
       });
       printOutcome(outcome);
-      if (outcome.interrupted) {
-        process.exitCode = outcome.interrupted === 'SIGINT' ? 130 : 143;
-        return;
-      }
+      process.exitCode = runExitCode(outcome); // 3 when an environment produced nothing
+      if (outcome.interrupted) return;
       const report = await writeReport(outcome.dir, flags.reports);
       for (const w of report.warnings) console.error(`warning: ${w}`);
       console.log(

@@ -17,6 +17,8 @@ interface CompareOpts {
   thresholds?: string;
   format: string;
   output?: string;
+  minN?: string;
+  strict?: boolean;
 }
 
 /** `--baseline latest` makes commander take 'latest' as K: a non-number K is the candidate. */
@@ -53,6 +55,12 @@ function sides(runs: string[], opts: CompareOpts): { base: CompareSide; candidat
   return { base: runSide(base), candidate: runSide(cand) };
 }
 
+function minNFlag(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw new UsageError(`--min-n '${text}': expected a positive integer`, { hint: 'e.g. --min-n 5' });
+  return Number(text);
+}
+
 export function registerCompare(program: Command): void {
   program
     .command('compare')
@@ -69,6 +77,8 @@ export function registerCompare(program: Command): void {
     .option('--thresholds <file>', 'noise floors and alpha per metric/group (JSON or YAML)')
     .option('--format <name>', `output: ${Object.keys(EXPORTERS).join(', ')}`, 'table')
     .option('--output <file>', 'write the output to a file instead of stdout')
+    .option('--min-n <n>', 'judge only groups with at least n samples on each side; nothing judged = exit 3')
+    .option('--strict', 'exit 2 when accelerator, CPU model, host kernel or qemu version differ')
     .action((runs: string[], opts: CompareOpts) => {
       if (!isExportFormat(opts.format)) {
         throw new UsageError(`unknown --format '${opts.format}'`, {
@@ -77,7 +87,10 @@ export function registerCompare(program: Command): void {
       }
       const thresholds: Thresholds = opts.thresholds ? loadThresholds(opts.thresholds) : {};
       const { base, candidate } = sides(runs, opts);
-      const comparison = compareSides(base, candidate, thresholds);
+      const comparison = compareSides(base, candidate, thresholds, {
+        ...(opts.minN !== undefined ? { minN: minNFlag(opts.minN) } : {}),
+        strict: opts.strict ?? false,
+      });
       emit(EXPORTERS[opts.format](comparison), opts.output);
       process.exitCode = exitCodeFor(comparison);
     });

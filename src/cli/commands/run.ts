@@ -1,6 +1,8 @@
 // `ctvm run <scenario> [--out DIR] [--seed N] [--repetitions N] [--only ENV,…] [--resume RUN]`.
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { formatEnvOutcome, runExitCode } from '../../runner/outcome.js';
+import { parseRequiredAccel } from '../../runner/require-accel.js';
 import { runScenario, type RunOutcome } from '../../runner/run.js';
 
 interface RunFlags {
@@ -11,6 +13,7 @@ interface RunFlags {
   resume?: string;
   plain?: boolean;
   quiet?: boolean;
+  requireAccel?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -23,6 +26,7 @@ export function registerRun(program: Command): void {
     .option('--repetitions <n>', "override the scenario's repetitions")
     .option('--only <envs>', 'comma-separated environment ids to keep, e.g. bare,container')
     .option('--resume <run>', 'finish an incomplete run (its id under --out, or its directory)')
+    .option('--require-accel <accel>', 'exit 3 before running unless the vm environment uses kvm (or tcg)')
     .option('--plain', 'one line per sample instead of a progress bar')
     .option('--quiet', 'no per-sample output')
     .action(async (scenario: string | undefined, flags: RunFlags) => {
@@ -42,20 +46,27 @@ export function registerRun(program: Command): void {
                 .filter(Boolean),
             }
           : {}),
+        ...(flags.requireAccel ? { requireAccel: parseRequiredAccel(flags.requireAccel) } : {}),
         progress: flags.quiet ? 'quiet' : flags.plain ? 'plain' : 'auto',
       });
       printOutcome(outcome);
-      process.exitCode = outcome.interrupted ? (outcome.interrupted === 'SIGINT' ? 130 : 143) : 0;
+      process.exitCode = runExitCode(outcome);
     });
 }
 
+/** Per-environment lines, then the run line; an environment that produced nothing is said loudly. */
 export function printOutcome(o: RunOutcome): void {
-  for (const [id, why] of Object.entries(o.skipped)) console.log(`skipped ${id}: ${why}`);
+  for (const e of o.envs) console.log(formatEnvOutcome(e));
   console.log(
     `${o.status === 'complete' ? 'complete' : 'INCOMPLETE'}: ${o.taken} samples taken this time, ${o.planned} planned`,
   );
   console.log(`results: ${o.dir}`);
   if (o.status !== 'complete') console.log(`hint: finish it with: ctvm run --resume ${o.dir}`);
+  const bad = o.envs.filter((e) => e.state !== 'ok').map((e) => e.id);
+  if (bad.length > 0 && !o.interrupted)
+    console.error(
+      `ctvm: ${bad.join(', ')} produced no measurement (exit 3); drop ${bad.length > 1 ? 'them' : 'it'} with --only, or fix the cause above`,
+    );
 }
 
 function intFlag(name: string, text: string): number {

@@ -49,6 +49,12 @@ export function registerVm(program: Command): void {
 
 async function vmRun(args: string[], f: VmRunFlags): Promise<number> {
   if (f.workload && f.rootfs) throw new UsageError('--workload and --rootfs are mutually exclusive');
+  // Without either, the default workload is noop, which takes no command: the arguments would be
+  // ignored and "success" printed for a command that never ran.
+  if (!f.workload && !f.rootfs && args.length > 0)
+    throw new UsageError(`a command (${args.join(' ')}) needs --rootfs DIR: without it the guest runs noop`, {
+      hint: 'ctvm vm run --rootfs DIR -- /bin/echo hi  (or --workload NAME -- ARGS for a catalog workload)',
+    });
   const timeoutMs = parseDurationMs(f.timeout);
   if (timeoutMs === undefined || timeoutMs <= 0)
     throw new UsageError(`--timeout '${f.timeout}' is not a duration`, { hint: 'e.g. 30s, 2m' });

@@ -10,11 +10,35 @@ import type { Availability, Environment, LaunchOptions, PreparedWorkload } from 
 import { buildInitramfs } from './initramfs.js';
 import { resolveKernel } from './kernel.js';
 import { parseVmOptions, type Accel, type VmOptions } from './options.js';
-import { VmInstance } from './vm-instance.js';
+import { VmInstance, type VmSpec } from './vm-instance.js';
 
 export interface VmEnvironmentDeps {
   /** Console lines of every instance (the CLI mirrors them with --console). */
   onConsoleLine?: (instance: string, line: string) => void;
+  /** Tests: where the instance is started (default: a real VmInstance, which spawns qemu). */
+  startInstance?: (spec: VmSpec) => VmInstance;
+}
+
+/** Everything a launch needs that is not the launch itself: resolved before the clock starts. */
+async function prepareLaunch(opts: LaunchOptions): Promise<Pick<VmSpec, 'qemuPath' | 'config'>> {
+  const o = parseVmOptions(opts.options);
+  const kernel = resolveKernel(o.kernel);
+  const initrd = buildInitramfs(opts.workload, { compress: o.compressInitramfs });
+  return {
+    qemuPath: qemuBinary(),
+    config: {
+      accel: await resolveAccel(o.accel),
+      machine: o.machine,
+      vcpus: o.vcpus,
+      memoryBytes: o.memoryBytes,
+      kernelPath: kernel.path,
+      initrdPath: initrd.path,
+      tscKhz: hostTscKhz(),
+      tbSizeMiB: o.tbSizeMiB,
+      microvmAcpi: o.microvmAcpi,
+      extraCmdline: o.extraCmdline,
+    },
+  };
 }
 
 /** accel 'auto' = KVM only where doctor's probe actually booted a guest with it. */
@@ -70,31 +94,19 @@ export function createVmEnvironment(deps: VmEnvironmentDeps = {}): Environment {
     },
 
     async launch(opts: LaunchOptions): Promise<VmInstance> {
-      const launchNs = monoNs();
-      const o = parseVmOptions(opts.options);
-      const kernel = resolveKernel(o.kernel);
-      const initrd = buildInitramfs(opts.workload, { compress: o.compressInitramfs });
-      const accel = await resolveAccel(o.accel);
+      // Option parsing, kernel and initramfs lookup, doctor-cache reads and the PATH search happen
+      // first: like a container's, the measured start is the instance's own (state dir, spawn ->
+      // READY), not ctvm's preparation of it.
+      const prepared = await prepareLaunch(opts);
       const onLine = deps.onConsoleLine;
-      const vm = new VmInstance({
+      const spec: VmSpec = {
         name: opts.instanceName,
-        launchNs,
+        launchNs: monoNs(),
         timeoutMs: opts.timeoutMs,
-        qemuPath: qemuBinary(),
-        config: {
-          accel,
-          machine: o.machine,
-          vcpus: o.vcpus,
-          memoryBytes: o.memoryBytes,
-          kernelPath: kernel.path,
-          initrdPath: initrd.path,
-          tscKhz: hostTscKhz(),
-          tbSizeMiB: o.tbSizeMiB,
-          microvmAcpi: o.microvmAcpi,
-          extraCmdline: o.extraCmdline,
-        },
+        ...prepared,
         ...(onLine ? { onConsoleLine: (line: string) => onLine(opts.instanceName, line) } : {}),
-      });
+      };
+      const vm = deps.startInstance ? deps.startInstance(spec) : new VmInstance(spec);
       await vm.connectQmp();
       return vm;
     },

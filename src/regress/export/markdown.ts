@@ -8,9 +8,13 @@ import { summaryLine } from './table.js';
 const esc = (s: string) => s.replace(/\|/g, '\\|');
 
 function headline(c: Comparison): string {
+  if (c.strict && c.mismatches.length) return '### :warning: ctvm compare: runs not comparable (--strict)';
   if (c.problems.length) return '### :warning: ctvm compare: harness problem';
   if (c.regressions)
     return `### :x: ctvm compare: ${c.regressions} regression${c.regressions === 1 ? '' : 's'}`;
+  const unjudged = c.rows.filter((r) => r.verdict === 'insufficient').length;
+  if (unjudged)
+    return `### :warning: ctvm compare: no regression in ${c.judged} judged groups; ${unjudged} not judged`;
   return '### :white_check_mark: ctvm compare: no regression';
 }
 

@@ -33,3 +33,25 @@ test('bench-gate.yml: jobs.bench on a self-hosted KVM runner; compare, summary, 
   const gate = job.steps[job.steps.length - 1]!;
   assert.match(gate.run!, /1\) .*exit 1/);
 });
+
+test('bench-gate.yml: KVM required explicitly; fork pull requests never run on the self-hosted runner', () => {
+  const text = readFileSync(FILE, 'utf8');
+  const wf = parse(text) as {
+    on: Record<string, unknown>;
+    jobs: { bench: { if?: string; steps: { run?: string }[] } };
+  };
+  const runs = wf.jobs.bench.steps.map((s) => s.run ?? '');
+  assert.ok(
+    runs.some((r) => /ctvm\.js doctor .*--require-accel kvm/.test(r)),
+    'doctor --require-accel kvm',
+  );
+  assert.ok(
+    runs.some((r) => /ctvm\.js run quick .*--require-accel kvm/.test(r)),
+    'run --require-accel kvm',
+  );
+  assert.ok(!('pull_request_target' in wf.on), 'pull_request_target would run fork code with the token');
+  assert.match(
+    wf.jobs.bench.if ?? '',
+    /github\.event_name != 'pull_request' \|\| github\.event\.pull_request\.head\.repo\.full_name == github\.repository/,
+  );
+});

@@ -78,7 +78,7 @@ test('ctvm report on an empty run: one clear error, exit code 2, nothing written
 test('ctvm report on a missing run: exit code 2', async () => {
   const r = await capture(() => main(['node', 'ctvm', 'report', 'no-such-run-id']));
   assert.equal(r.code, 2);
-  assert.match(r.err, /no run `no-such-run-id`/);
+  assert.match(r.err, /no run 'no-such-run-id'/);
 });
 
 test('writeReport on a truncated run reports, warns about the line, labels it incomplete', async () => {
