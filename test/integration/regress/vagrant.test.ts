@@ -54,6 +54,10 @@ test(
     assert.match(text, /systemd\.unified_cgroup_hierarchy=0 systemd\.legacy_systemd_cgroup_controller/);
     assert.match(text, /cpu_mode = "host-passthrough"/);
     assert.match(text, /nested = true/);
+    // The copy-back the header promises: a host-side trigger after up/provision per box.
+    assert.match(text, /box\.trigger\.after \[:up, :provision\]/);
+    assert.match(text, /results\/vagrant-#\{mode\}/);
+    assert.match(text, /tar -C \/home\/vagrant\/ctvm -cf - results reports/);
   },
 );
 
