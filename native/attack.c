@@ -92,18 +92,7 @@ static int denied(int e) { return e == EPERM || e == EACCES; }
     if (errno == ENOSYS) return SKIPPED("%s=ENOSYS,not-in-kernel-or-filtered", call); \
   } while (0)
 
-static void say(const char *s) {
-  size_t n = strlen(s);
-  while (n > 0) {
-    ssize_t w = write(1, s, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    s += w;
-    n -= (size_t)w;
-  }
-}
+#include "say.h"
 
 static int write_file(const char *path, const char *text) {
   int fd = open(path, O_WRONLY | O_CLOEXEC);

@@ -28,18 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static void say(const char *s) {
-  size_t n = strlen(s);
-  while (n > 0) {
-    ssize_t w = write(1, s, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    s += w;
-    n -= (size_t)w;
-  }
-}
+#include "say.h"
 
 static uint64_t now_ns(void) {
   struct timespec ts;
