@@ -22,6 +22,9 @@ export const fmtPct = (fraction: number): string => `${fraction >= 0 ? '+' : ''}
 export const fmtTimes = (ratio: number): string =>
   `${ratio >= 100 ? Math.round(ratio).toLocaleString('en-US') : sig(ratio, 2)}x`;
 
+/** What a table shows instead of a CI it does not have (too few samples): "n=1: no CI". */
+export const noCI = (n: number): string => `n=${n}: no CI`;
+
 /** Formats a value of a METRICS unit for tables. */
 export function fmtUnit(value: number, unit: string): string {
   switch (unit) {

@@ -2,7 +2,7 @@
 // warm-up samples excluded, failed samples counted, and each env's median relative to `bare`.
 import type { SampleRecord, Summary, SummaryRow } from '../results/types.js';
 import { metricInfo } from '../results/metrics.js';
-import { describe } from './describe.js';
+import { MIN_N_FOR_CI, describe } from './describe.js';
 import { ratioOfMediansCI } from './bootstrap.js';
 
 export const BASELINE_ENV = 'bare';
@@ -64,7 +64,15 @@ export function summarize(
     const base = values.get(`${groupKey({ ...row, env: BASELINE_ENV })}\u0000${row.metric}`);
     const mine = values.get(`${groupKey(row)}\u0000${row.metric}`);
     if (!base?.length || !mine?.length) continue;
-    row.vsBaseline = { env: BASELINE_ENV, ...ratioOfMediansCI(mine, base, opts) };
+    const r = ratioOfMediansCI(mine, base, opts);
+    // A ratio CI from fewer than MIN_N_FOR_CI values per side is not an interval: leave it out.
+    const ci = Math.min(mine.length, base.length) >= MIN_N_FOR_CI;
+    row.vsBaseline = {
+      env: BASELINE_ENV,
+      ratio: r.ratio,
+      ciLow: ci ? r.ciLow : NaN,
+      ciHigh: ci ? r.ciHigh : NaN,
+    };
   }
   rows.sort((a, b) => groupKey(a).localeCompare(groupKey(b)) || a.metric.localeCompare(b.metric));
   return { runId, rows };

@@ -3,7 +3,7 @@
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import type { ReportModel, StartRow } from '../model.js';
 import { nsToMs, sig, tick } from '../format.js';
-import { PALETTE, labelsPlugin, logBounds, spansDecades, whiskersPlugin } from './plugins.js';
+import { PALETTE, ciTop, labelsPlugin, logBounds, nLabel, spansDecades, whiskersPlugin } from './plugins.js';
 import { SLIDE, titleOptions, type ChartEntry } from './spec.js';
 
 type FloatBar = [number, number] | null;
@@ -15,7 +15,11 @@ export function startChart(model: ReportModel): ChartEntry {
   if (rows.length === 0) return { file, title, skipped: 'this run has no start samples' };
   const medians = rows.map((r) => nsToMs(r.start!.median));
   const firstPhases = rows.flatMap((r) => r.phases.filter((p) => p.atNs > 0).map((p) => nsToMs(p.atNs)));
-  const all = [...medians, ...rows.map((r) => nsToMs(r.start!.ciHigh)), ...firstPhases];
+  const all = [
+    ...medians,
+    ...rows.map((r) => nsToMs(ciTop(r.start!.median, r.start!.ciHigh))),
+    ...firstPhases,
+  ];
   const log = spansDecades(all);
   const bounds = log ? logBounds(all) : { min: 0, max: Math.max(...all) * 1.25 };
   const phaseNames = orderedPhaseNames(rows);
@@ -38,7 +42,7 @@ export function startChart(model: ReportModel): ChartEntry {
     });
   const config: ChartConfiguration<'bar', FloatBar[], string> = {
     type: 'bar',
-    data: { labels: rows.map((r) => `${r.env.label} (n=${r.start!.n})`), datasets },
+    data: { labels: rows.map((r) => `${r.env.label} (${nLabel(r.start!)})`), datasets },
     options: {
       indexAxis: 'y',
       plugins: {
@@ -67,7 +71,7 @@ export function startChart(model: ReportModel): ChartEntry {
       labelsPlugin(
         rows.map((r, i) => ({
           at: i,
-          value: nsToMs(Math.max(r.start!.median, r.start!.ciHigh)),
+          value: nsToMs(ciTop(r.start!.median, r.start!.ciHigh)),
           text: `${sig(nsToMs(r.start!.median))} ms`,
         })),
         true,
@@ -89,13 +93,15 @@ export function exitChart(model: ReportModel): ChartEntry {
   const title = 'Exit latency: launch until the instance is gone';
   const rows = model.start.filter((r) => r.exit);
   if (rows.length === 0) return { file, title, skipped: 'this run has no exit latency samples' };
-  const all = rows.flatMap((r) => [r.exit!.median, r.exit!.ciLow, r.exit!.ciHigh].map(nsToMs));
+  const all = rows
+    .flatMap((r) => [r.exit!.median, r.exit!.ciLow, r.exit!.ciHigh].map(nsToMs))
+    .filter(Number.isFinite);
   const log = spansDecades(all);
   const bounds = log ? logBounds(all) : { min: 0, max: Math.max(...all) * 1.25 };
   const config: ChartConfiguration<'bar', FloatBar[], string> = {
     type: 'bar',
     data: {
-      labels: rows.map((r) => `${r.env.label} (n=${r.exit!.n})`),
+      labels: rows.map((r) => `${r.env.label} (${nLabel(r.exit!)})`),
       datasets: [
         {
           label: 'median exit latency',
@@ -130,7 +136,7 @@ export function exitChart(model: ReportModel): ChartEntry {
       labelsPlugin(
         rows.map((r, i) => ({
           at: i,
-          value: nsToMs(Math.max(r.exit!.median, r.exit!.ciHigh)),
+          value: nsToMs(ciTop(r.exit!.median, r.exit!.ciHigh)),
           text: `${sig(nsToMs(r.exit!.median))} ms`,
         })),
         true,
