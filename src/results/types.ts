@@ -84,6 +84,8 @@ export interface SummaryRow {
   workload: string;
   density: number;
   metric: string;
+  /** Accelerator of a VM group ('kvm' | 'tcg'), from its samples. */
+  accel?: string;
   unit: string;
   failed: number;
   dist: Distribution;

@@ -1,7 +1,7 @@
 // samples.jsonl -> summary rows: one distribution per (kind, env, workload, density, metric),
 // warm-up samples excluded, failed samples counted, and each env's median relative to `bare`.
 import type { SampleRecord, Summary, SummaryRow } from '../results/types.js';
-import { metricInfo } from '../results/metrics.js';
+import { hasRatio, metricInfo } from '../results/metrics.js';
 import { MIN_N_FOR_CI, describe } from './describe.js';
 import { ratioOfMediansCI } from './bootstrap.js';
 
@@ -16,11 +16,15 @@ export function summarize(
   samples: readonly SampleRecord[],
   opts: { seed?: number } = {},
 ): Summary {
-  const groups = new Map<string, { first: SampleRecord; ok: SampleRecord[]; failed: number }>();
+  const groups = new Map<
+    string,
+    { first: SampleRecord; ok: SampleRecord[]; failed: number; accel?: string }
+  >();
   for (const s of samples) {
     if (s.warmup) continue;
     const k = groupKey(s);
     const g = groups.get(k) ?? { first: s, ok: [], failed: 0 };
+    g.accel ??= s.accel;
     if (s.ok) g.ok.push(s);
     else g.failed++;
     groups.set(k, g);
@@ -36,6 +40,7 @@ export function summarize(
         workload: g.first.workload,
         density: g.first.density,
         metric: '-',
+        ...(g.accel ? { accel: g.accel } : {}),
         unit: '-',
         failed: g.failed,
         dist: describe([]),
@@ -53,6 +58,7 @@ export function summarize(
         workload: g.first.workload,
         density: g.first.density,
         metric,
+        ...(g.accel ? { accel: g.accel } : {}),
         unit: metricInfo(metric).unit,
         failed: g.failed,
         dist: describe(vals, opts),
@@ -60,7 +66,7 @@ export function summarize(
     }
   }
   for (const row of rows) {
-    if (row.env === BASELINE_ENV || row.metric === '-') continue;
+    if (row.env === BASELINE_ENV || row.metric === '-' || !hasRatio(row.metric)) continue;
     const base = values.get(`${groupKey({ ...row, env: BASELINE_ENV })}\u0000${row.metric}`);
     const mine = values.get(`${groupKey(row)}\u0000${row.metric}`);
     if (!base?.length || !mine?.length) continue;
