@@ -3,7 +3,7 @@ import type { Distribution } from '../results/types.js';
 import type { ReportModel } from './model.js';
 import type { Stacks } from './stacks.js';
 import type { Block } from './doc.js';
-import { fmtMiB, fmtMs, fmtPct, fmtUnit, noCI, nsToMs, sig } from './format.js';
+import { fmtMiB, fmtMs, fmtPct, fmtUnit, noCI, nsToMs, sig, tcgMark } from './format.js';
 
 type Table = Extract<Block, { type: 'table' }>;
 
@@ -111,7 +111,17 @@ export function workTable(model: ReportModel): Table | undefined {
   if (model.work.length === 0) return undefined;
   return {
     type: 'table',
-    head: ['workload', 'environment', 'n', 'median work', 'vs bare', '95% CI', 'host CPU', 'throughput'],
+    head: [
+      'workload',
+      'environment',
+      'n',
+      'median work',
+      'vs bare',
+      '95% CI',
+      // cpuNs is charged over the instance's whole life: for a VM that includes its boot.
+      'host CPU, whole instance life (VM: incl. boot)',
+      'throughput',
+    ],
     align: ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'],
     rows: model.work.map((w) => {
       const vs = w.work!.vsBaseline;
@@ -120,7 +130,11 @@ export function workTable(model: ReportModel): Table | undefined {
         w.env.label,
         String(w.work!.dist.n),
         fmtMs(w.work!.dist.median),
-        vs ? fmtPct(vs.ratio - 1) : w.env.id === 'bare' ? 'baseline' : dash,
+        vs
+          ? `${fmtPct(vs.ratio - 1)}${tcgMark(vs.ratio, w.env.accel)}`
+          : w.env.id === 'bare'
+            ? 'baseline'
+            : dash,
         vs ? ratioCI(vs, w.work!.dist.n) : dash,
         w.cpu ? fmtMs(w.cpu.dist.median) : dash,
         w.throughput ? fmtUnit(w.throughput.dist.median, 'MB/s') : dash,

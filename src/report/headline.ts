@@ -1,7 +1,7 @@
 // The one sentence a reader takes away, generated from the data, with its caveats beside it.
 import type { ReportModel } from './model.js';
 import type { Stacks } from './stacks.js';
-import { fmtMiB, fmtMs, fmtTimes, noCI } from './format.js';
+import { fmtMiB, fmtMs, fmtTimes, noCI, tcgMark } from './format.js';
 
 export interface Headline {
   sentence: string;
@@ -29,7 +29,7 @@ export function headline(model: ReportModel, s: Stacks): Headline {
     );
   if (c.pssBytes !== undefined && v.pssBytes !== undefined)
     parts.push(
-      `used ${fmtTimes(v.pssBytes / c.pssBytes)} less memory when idle (${fmtMiB(c.pssBytes)} vs ${fmtMiB(v.pssBytes)} PSS)`,
+      `used ${fmtTimes(v.pssBytes / c.pssBytes)}${tcgMark(v.pssBytes / c.pssBytes, v.env.accel)} less memory when idle (${fmtMiB(c.pssBytes)} vs ${fmtMiB(v.pssBytes)} PSS)`,
     );
   if (parts.length === 0)
     return {

@@ -1,7 +1,7 @@
 // CPU overhead per workload mode (% slower than bare, CI from the ratio of medians) and idle CPU.
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import type { ReportModel } from '../model.js';
-import { envColor, sig, tick } from '../format.js';
+import { envColor, sig, tcgMark, tick } from '../format.js';
 import {
   ciTop,
   labelsPlugin,
@@ -50,7 +50,7 @@ export function cpuOverheadChart(model: ReportModel): ChartEntry {
       labels.push({
         at: i,
         value: Math.max(pct(ciTop(v.ratio, v.ciHigh)), 0),
-        text: `${pct(v.ratio) >= 0 ? '+' : ''}${sig(pct(v.ratio), 2)}%`,
+        text: `${pct(v.ratio) >= 0 ? '+' : ''}${sig(pct(v.ratio), 2)}%${tcgMark(v.ratio, env.accel)}`,
         offset: offset(e),
       });
     }),

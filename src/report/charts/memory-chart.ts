@@ -2,7 +2,7 @@
 // the guest's own view beside it) and density (memory per instance as N grows).
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import type { ReportModel } from '../model.js';
-import { bytesToMiB, envColor, sig, tick } from '../format.js';
+import { bytesToMiB, envColor, fmtMiB, tick } from '../format.js';
 import { ciTop, labelsPlugin, logBounds, nLabel, spansDecades, whiskersPlugin } from './plugins.js';
 import { SLIDE, titleOptions, type ChartEntry } from './spec.js';
 
@@ -78,7 +78,7 @@ export function memoryChart(model: ReportModel): ChartEntry {
         pss.map((d, i) => ({
           at: i,
           value: bytesToMiB(ciTop(d.median, d.ciHigh)),
-          text: `${sig(bytesToMiB(d.median))} MiB`,
+          text: fmtMiB(d.median),
           offset,
         })),
         false,
