@@ -5,6 +5,7 @@ import type { ExitCode } from '../errors.js';
 import { groupLabel, groupSamples } from './groups.js';
 import { judgeGroup, type JudgedRow } from './judge.js';
 import { hostMismatches } from './host-mismatch.js';
+import { accelsOf } from './series.js';
 import { ruleFor, type Thresholds } from './thresholds.js';
 
 /** One side of a comparison: a run, or several runs whose samples are pooled. */
@@ -21,6 +22,8 @@ export interface SideInfo {
   runIds: string[];
   scenarioName: string;
   revisions: (string | null)[];
+  /** VM env id -> accelerator its samples ran under (series names: vm:tcg, vm:kvm). */
+  accels: Record<string, string>;
 }
 
 export interface Comparison {
@@ -47,6 +50,7 @@ function sideInfo(s: CompareSide): SideInfo {
     runIds: s.runs.map((r) => r.runId),
     scenarioName: [...new Set(s.runs.map((r) => r.scenarioName))].join(', '),
     revisions: s.runs.map((r) => r.git?.revision ?? null),
+    accels: accelsOf(s.samples),
   };
 }
 

@@ -4,7 +4,7 @@
 // alone flags noise on loud ones (the same two-gate rule as Firecracker's tools/ab_test.py).
 import { bootstrapMedianCI, median, ratioOfMediansCI } from '../stats/index.js';
 import { permutationTest } from '../stats/permutation.js';
-import { metricInfo } from '../results/metrics.js';
+import { hasRatio, metricInfo } from '../results/metrics.js';
 import type { GroupId } from './groups.js';
 import type { Rule } from './thresholds.js';
 
@@ -28,6 +28,8 @@ export interface JudgedRow extends GroupId {
   candFailed: number;
   baseMedian: number;
   candMedian: number;
+  /** The candidate's measured values (hyperfine's `times`). */
+  candValues: number[];
   /** Bootstrap 95% CI of the candidate median (what trackers show as its range). */
   candMedianCI: [number, number];
   /** candidate median / base median, with its bootstrap 95% CI. */
@@ -70,9 +72,12 @@ export function judgeGroup(
   const info = metricInfo(id.metric);
   const baseMedian = median(base.values);
   const candMedian = median(cand.values);
-  const ratio = ratioOf(candMedian, baseMedian);
-  const ci =
-    baseMedian !== 0 && base.values.length > 1 && cand.values.length > 1
+  // No ratio for metrics that can be <= 0 (idle CPU reads 0, a MemAvailable drop can be negative):
+  // NaN, shown as "-"; the verdict uses worseBy, the change relative to |base|, which stays valid.
+  const ratio = hasRatio(id.metric) ? ratioOf(candMedian, baseMedian) : NaN;
+  const ci = !hasRatio(id.metric)
+    ? { ciLow: NaN, ciHigh: NaN }
+    : baseMedian !== 0 && base.values.length > 1 && cand.values.length > 1
       ? ratioOfMediansCI(cand.values, base.values, { seed: SEED, resamples: opts.resamples ?? 2000 })
       : { ciLow: ratio, ciHigh: ratio };
   // Relative to |base| so a negative base (memAvailableDropBytes can be < 0) keeps the sign right.
@@ -93,6 +98,7 @@ export function judgeGroup(
     candFailed: cand.failed,
     baseMedian,
     candMedian,
+    candValues: cand.values,
     candMedianCI: bootstrapMedianCI(cand.values, { seed: SEED, resamples: opts.resamples ?? 2000 }),
     ratio,
     ciLow: ci.ciLow,

@@ -3,11 +3,14 @@ import type { Distribution } from '../results/types.js';
 import type { ReportModel } from './model.js';
 import type { Stacks } from './stacks.js';
 import type { Block } from './doc.js';
-import { fmtMiB, fmtMs, fmtPct, fmtUnit, nsToMs, sig } from './format.js';
+import { fmtMiB, fmtMs, fmtPct, fmtUnit, noCI, nsToMs, sig, tcgMark } from './format.js';
 
 type Table = Extract<Block, { type: 'table' }>;
 
-const ci = (d: Distribution, unit: string) => `${fmtUnit(d.ciLow, unit)} – ${fmtUnit(d.ciHigh, unit)}`;
+const ci = (d: Distribution, unit: string) =>
+  Number.isFinite(d.ciLow) && Number.isFinite(d.ciHigh)
+    ? `${fmtUnit(d.ciLow, unit)} – ${fmtUnit(d.ciHigh, unit)}`
+    : noCI(d.n);
 const dash = '–';
 
 export function startTable(model: ReportModel, metric: 'start' | 'exit'): Table | undefined {
@@ -35,7 +38,7 @@ export function startTable(model: ReportModel, metric: 'start' | 'exit'): Table 
         fmtMs(d.median),
         ci(d, 'ns'),
         fmtMs(d.p95),
-        `${sig(d.cv * 100, 2)}%`,
+        Number.isFinite(d.cv) ? `${sig(d.cv * 100, 2)}%` : dash,
         String(d.outliers.length),
         ...(metric === 'start' ? [phases || dash] : []),
       ];
@@ -108,7 +111,17 @@ export function workTable(model: ReportModel): Table | undefined {
   if (model.work.length === 0) return undefined;
   return {
     type: 'table',
-    head: ['workload', 'environment', 'n', 'median work', 'vs bare', '95% CI', 'host CPU', 'throughput'],
+    head: [
+      'workload',
+      'environment',
+      'n',
+      'median work',
+      'vs bare',
+      '95% CI',
+      // cpuNs is charged over the instance's whole life: for a VM that includes its boot.
+      'host CPU, whole instance life (VM: incl. boot)',
+      'throughput',
+    ],
     align: ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'],
     rows: model.work.map((w) => {
       const vs = w.work!.vsBaseline;
@@ -117,13 +130,22 @@ export function workTable(model: ReportModel): Table | undefined {
         w.env.label,
         String(w.work!.dist.n),
         fmtMs(w.work!.dist.median),
-        vs ? fmtPct(vs.ratio - 1) : w.env.id === 'bare' ? 'baseline' : dash,
-        vs ? `${fmtPct(vs.ciLow - 1)} – ${fmtPct(vs.ciHigh - 1)}` : dash,
+        vs
+          ? `${fmtPct(vs.ratio - 1)}${tcgMark(vs.ratio, w.env.accel)}`
+          : w.env.id === 'bare'
+            ? 'baseline'
+            : dash,
+        vs ? ratioCI(vs, w.work!.dist.n) : dash,
         w.cpu ? fmtMs(w.cpu.dist.median) : dash,
         w.throughput ? fmtUnit(w.throughput.dist.median, 'MB/s') : dash,
       ];
     }),
   };
+}
+
+function ratioCI(vs: { ciLow: number; ciHigh: number }, n: number): string {
+  if (!Number.isFinite(vs.ciLow) || !Number.isFinite(vs.ciHigh)) return `${noCI(n)} (both sides need n ≥ 3)`;
+  return `${fmtPct(vs.ciLow - 1)} – ${fmtPct(vs.ciHigh - 1)}`;
 }
 
 export function layersTable(s: Stacks): Table | undefined {

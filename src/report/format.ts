@@ -16,11 +16,23 @@ export function sig(v: number, digits = 3): string {
 }
 
 export const fmtMs = (ns: number): string => `${sig(nsToMs(ns))} ms`;
-export const fmtMiB = (bytes: number): string => `${sig(bytesToMiB(bytes))} MiB`;
+/** "12.3 MiB"; below 1 MiB in KiB ("421 KiB", not "0.411 MiB"). */
+export const fmtMiB = (bytes: number): string =>
+  Math.abs(bytes) < MiB ? `${sig(bytes / 1024)} KiB` : `${sig(bytesToMiB(bytes))} MiB`;
 export const fmtPct = (fraction: number): string => `${fraction >= 0 ? '+' : ''}${sig(fraction * 100, 2)}%`;
 /** "400x" with 2 significant digits below 100, whole numbers above. */
 export const fmtTimes = (ratio: number): string =>
   `${ratio >= 100 ? Math.round(ratio).toLocaleString('en-US') : sig(ratio, 2)}x`;
+
+/** What a table shows instead of a CI it does not have (too few samples): "n=1: no CI". */
+export const noCI = (n: number): string => `n=${n}: no CI`;
+
+/** A ratio this far from 1 (either way) is "large": one involving a TCG guest gets " (TCG)". */
+export const LARGE_RATIO = 2;
+
+/** " (TCG)" beside a large ratio that involves a TCG (emulated) guest, else "". */
+export const tcgMark = (ratio: number, accel: string | undefined): string =>
+  accel === 'tcg' && (ratio >= LARGE_RATIO || ratio <= 1 / LARGE_RATIO) ? ' (TCG)' : '';
 
 /** Formats a value of a METRICS unit for tables. */
 export function fmtUnit(value: number, unit: string): string {

@@ -1,7 +1,7 @@
 // The one sentence a reader takes away, generated from the data, with its caveats beside it.
 import type { ReportModel } from './model.js';
 import type { Stacks } from './stacks.js';
-import { fmtMiB, fmtMs, fmtTimes } from './format.js';
+import { fmtMiB, fmtMs, fmtTimes, noCI, tcgMark } from './format.js';
 
 export interface Headline {
   sentence: string;
@@ -29,7 +29,7 @@ export function headline(model: ReportModel, s: Stacks): Headline {
     );
   if (c.pssBytes !== undefined && v.pssBytes !== undefined)
     parts.push(
-      `used ${fmtTimes(v.pssBytes / c.pssBytes)} less memory when idle (${fmtMiB(c.pssBytes)} vs ${fmtMiB(v.pssBytes)} PSS)`,
+      `used ${fmtTimes(v.pssBytes / c.pssBytes)}${tcgMark(v.pssBytes / c.pssBytes, v.env.accel)} less memory when idle (${fmtMiB(c.pssBytes)} vs ${fmtMiB(v.pssBytes)} PSS)`,
     );
   if (parts.length === 0)
     return {
@@ -50,6 +50,11 @@ function caveatsFor(model: ReportModel, s: Stacks): string[] {
         (meta.host.kvm.reason ? ` (${meta.host.kvm.reason})` : '') +
         ': its start latency and CPU overhead are those of an emulated CPU, not of a KVM guest, which would start and compute far faster. Its memory figures are much less affected.',
     );
+  const few = lowSampleFigures(model, s);
+  if (few.length > 0)
+    out.push(
+      `Too few samples for a confidence interval: ${few.join('; ')}. Such a figure is a single observation (or two), not an estimate.`,
+    );
   if (meta.status !== 'complete')
     out.push(
       `The run is ${meta.status}: ${model.run.samples.length} of ${meta.plannedSamples} planned samples exist.`,
@@ -59,5 +64,21 @@ function caveatsFor(model: ReportModel, s: Stacks): string[] {
       `The host has ${meta.host.host.cores} cores, shared with other work: timings are noisy; compare the CIs, not single numbers.`,
     );
   if (meta.host.host.runningUnder) out.push(`The host itself runs under ${meta.host.host.runningUnder}.`);
+  return out;
+}
+
+/** The headline's figures (start, idle PSS of the container and the VM) that have no CI. */
+function lowSampleFigures(model: ReportModel, s: Stacks): string[] {
+  const out: string[] = [];
+  for (const env of [s.container?.env, s.vm?.env]) {
+    if (!env) continue;
+    const start = model.start.find((r) => r.env.id === env.id)?.start;
+    const pss = model.idle.find((r) => r.env.id === env.id)?.metrics.pssBytes?.dist;
+    for (const [what, d] of [
+      ['start', start],
+      ['idle PSS', pss],
+    ] as const)
+      if (d && !Number.isFinite(d.ciHigh)) out.push(`${env.label} ${what} ${noCI(d.n)}`);
+  }
   return out;
 }

@@ -20,8 +20,17 @@ export interface ReportInput {
   warnings: string[];
 }
 
-const SECTIONS: { title: string; charts: string[]; table?: (m: ReportModel) => Block | undefined }[] = [
-  { title: 'Start latency', charts: ['start-latency.png'], table: (m) => startTable(m, 'start') },
+/** A section's charts: file names, or a pattern for a family (one phase chart per environment). */
+const SECTIONS: {
+  title: string;
+  charts: (string | RegExp)[];
+  table?: (m: ReportModel) => Block | undefined;
+}[] = [
+  {
+    title: 'Start latency',
+    charts: ['start-latency.png', /^start-phases-/],
+    table: (m) => startTable(m, 'start'),
+  },
   { title: 'Exit latency', charts: ['exit-latency.png'], table: (m) => startTable(m, 'exit') },
   { title: 'RAM per idle instance', charts: ['memory-idle.png'], table: memoryTable },
   { title: 'Density', charts: ['density.png'], table: densityTable },
@@ -91,9 +100,9 @@ export function buildDoc(input: ReportInput): Doc {
 }
 
 function sectionBlocks(section: (typeof SECTIONS)[number], input: ReportInput): Block[] {
-  const entries = section.charts
-    .map((f) => input.charts.find((c) => c.file === f))
-    .filter((c): c is ChartEntry => c !== undefined);
+  const entries = section.charts.flatMap((f) =>
+    input.charts.filter((c) => (typeof f === 'string' ? c.file === f : f.test(c.file))),
+  );
   const drawn = entries.filter((c) => !isSkip(c));
   const table = section.table?.(input.model);
   if (drawn.length === 0 && !table) {

@@ -5,6 +5,8 @@ export interface MetricInfo {
   smallerIsBetter: boolean;
   /** What it means exactly (README mirrors these). */
   definition: string;
+  /** Can be 0 or negative, so a ratio of two values means nothing (0/0, a sign flip): no ratio. */
+  mayBeNonPositive?: true;
 }
 
 export const METRICS = {
@@ -38,6 +40,7 @@ export const METRICS = {
     label: 'MemAvailable drop per instance',
     smallerIsBetter: true,
     definition: 'host MemAvailable before start minus after settle, divided by instances running',
+    mayBeNonPositive: true,
   },
   guestTotalBytes: { unit: 'bytes', label: 'Guest MemTotal', smallerIsBetter: true, definition: "guest's /proc/meminfo MemTotal" },
   guestUsedBytes: {
@@ -69,6 +72,7 @@ export const METRICS = {
     label: 'Idle CPU',
     smallerIsBetter: true,
     definition: 'host CPU seconds consumed per wall second by an idle instance after READY',
+    mayBeNonPositive: true,
   },
   workNs: {
     unit: 'ns',
@@ -97,6 +101,9 @@ export const METRICS = {
 } as const satisfies Record<string, MetricInfo>;
 
 export type MetricName = keyof typeof METRICS;
+
+/** Whether a ratio of two values of this metric is meaningful (both sides always > 0). */
+export const hasRatio = (metric: string): boolean => !metricInfo(metric).mayBeNonPositive;
 
 export function metricInfo(name: string): MetricInfo {
   return (METRICS as Record<string, MetricInfo>)[name] ?? { unit: 'count', label: name, smallerIsBetter: true, definition: name };

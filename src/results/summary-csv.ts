@@ -1,12 +1,15 @@
 // Summary -> CSV, the one exporter behind results/<run>/summary.csv and reports/<run>/summary.csv:
-// one row per (kind, env, workload, N, metric) with the full distribution and the ratio to the
-// baseline env; numbers unformatted and at full precision (ns, bytes) so spreadsheets can compute.
+// one row per (kind, env, workload, N, metric), tagged with the run id and a VM's accelerator, with
+// the full distribution and the ratio to the baseline env (none for metrics that can be <= 0);
+// numbers unformatted and at full precision (ns, bytes) so spreadsheets can compute.
 import { stringify } from 'csv-stringify/sync';
 import type { Summary } from './types.js';
 
 export const CSV_COLUMNS = [
+  'run_id',
   'kind',
   'env',
+  'accel',
   'workload',
   'density',
   'metric',
@@ -36,8 +39,10 @@ export function summaryCsv(summary: Summary): string {
   const rows = summary.rows.map((r) => {
     const d = r.dist;
     return [
+      summary.runId,
       r.kind,
       r.env,
+      r.accel ?? '',
       r.workload,
       r.density,
       r.metric,

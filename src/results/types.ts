@@ -71,7 +71,7 @@ export interface Distribution {
   max: number;
   p95: number;
   cv: number;
-  /** Bootstrap 95% CI of the median. */
+  /** Bootstrap 95% CI of the median; NaN when there is none (n < 3, or a collapsed bootstrap). */
   ciLow: number;
   ciHigh: number;
   /** Indices (into the group's values, in sample order) flagged as outliers by modified Z-score > 3.5. */
@@ -84,6 +84,8 @@ export interface SummaryRow {
   workload: string;
   density: number;
   metric: string;
+  /** Accelerator of a VM group ('kvm' | 'tcg'), from its samples. */
+  accel?: string;
   unit: string;
   failed: number;
   dist: Distribution;

@@ -40,6 +40,19 @@ export function stddev(values: readonly number[]): number {
   return Math.sqrt(s / (values.length - 1));
 }
 
+/** Below this many samples a bootstrap CI is not shown: it would only echo the data back. */
+export const MIN_N_FOR_CI = 3;
+
+/**
+ * Whether a CI of `n` values is worth showing: enough samples, and not a collapsed bootstrap
+ * (an interval of zero width although the values differ).
+ */
+export function ciIsMeaningful(n: number, ciLow: number, ciHigh: number, spread: number): boolean {
+  if (n < MIN_N_FOR_CI || !Number.isFinite(ciLow) || !Number.isFinite(ciHigh)) return false;
+  return !(ciLow === ciHigh && spread > 0);
+}
+
+/** Descriptive statistics; the CI is [NaN, NaN] ("no CI") when ciIsMeaningful says no. */
 export function describe(
   values: readonly number[],
   opts: { seed?: number; resamples?: number } = {},
@@ -47,18 +60,23 @@ export function describe(
   const sorted = sortAsc(values);
   const m = mean(values);
   const sd = stddev(values);
-  const [ciLow, ciHigh] = bootstrapMedianCI(values, opts);
+  const [low, high] = bootstrapMedianCI(values, opts);
+  const min = sorted[0] ?? NaN;
+  const max = sorted[sorted.length - 1] ?? NaN;
+  const ci = ciIsMeaningful(values.length, low, high, max - min);
+  // One value has no spread to speak of: NaN (shown as "–", an empty CSV cell), not 0.
+  const spreadKnown = values.length >= 2;
   return {
     n: values.length,
     median: quantile(sorted, 0.5),
     mean: m,
-    sd,
-    min: sorted[0] ?? NaN,
-    max: sorted[sorted.length - 1] ?? NaN,
+    sd: spreadKnown ? sd : NaN,
+    min,
+    max,
     p95: quantile(sorted, 0.95),
-    cv: m === 0 ? 0 : sd / Math.abs(m),
-    ciLow,
-    ciHigh,
+    cv: !spreadKnown ? NaN : m === 0 ? 0 : sd / Math.abs(m),
+    ciLow: ci ? low : NaN,
+    ciHigh: ci ? high : NaN,
     outliers: madOutliers(values),
   };
 }

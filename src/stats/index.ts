@@ -1,5 +1,14 @@
 // Statistics used across ctvm: descriptive, bootstrap CIs, outliers, permutation test, summaries.
-export { describe, median, mean, stddev, quantile, sortAsc } from './describe.js';
+export {
+  describe,
+  ciIsMeaningful,
+  MIN_N_FOR_CI,
+  median,
+  mean,
+  stddev,
+  quantile,
+  sortAsc,
+} from './describe.js';
 export { bootstrapMedianCI, ratioOfMediansCI } from './bootstrap.js';
 export { madOutliers, modifiedZScores } from './outliers.js';
 export { permutationTest, midRanks } from './permutation.js';

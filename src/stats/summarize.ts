@@ -1,8 +1,8 @@
 // samples.jsonl -> summary rows: one distribution per (kind, env, workload, density, metric),
 // warm-up samples excluded, failed samples counted, and each env's median relative to `bare`.
 import type { SampleRecord, Summary, SummaryRow } from '../results/types.js';
-import { metricInfo } from '../results/metrics.js';
-import { describe } from './describe.js';
+import { hasRatio, metricInfo } from '../results/metrics.js';
+import { MIN_N_FOR_CI, describe } from './describe.js';
 import { ratioOfMediansCI } from './bootstrap.js';
 
 export const BASELINE_ENV = 'bare';
@@ -16,11 +16,15 @@ export function summarize(
   samples: readonly SampleRecord[],
   opts: { seed?: number } = {},
 ): Summary {
-  const groups = new Map<string, { first: SampleRecord; ok: SampleRecord[]; failed: number }>();
+  const groups = new Map<
+    string,
+    { first: SampleRecord; ok: SampleRecord[]; failed: number; accel?: string }
+  >();
   for (const s of samples) {
     if (s.warmup) continue;
     const k = groupKey(s);
     const g = groups.get(k) ?? { first: s, ok: [], failed: 0 };
+    g.accel ??= s.accel;
     if (s.ok) g.ok.push(s);
     else g.failed++;
     groups.set(k, g);
@@ -36,6 +40,7 @@ export function summarize(
         workload: g.first.workload,
         density: g.first.density,
         metric: '-',
+        ...(g.accel ? { accel: g.accel } : {}),
         unit: '-',
         failed: g.failed,
         dist: describe([]),
@@ -53,6 +58,7 @@ export function summarize(
         workload: g.first.workload,
         density: g.first.density,
         metric,
+        ...(g.accel ? { accel: g.accel } : {}),
         unit: metricInfo(metric).unit,
         failed: g.failed,
         dist: describe(vals, opts),
@@ -60,11 +66,19 @@ export function summarize(
     }
   }
   for (const row of rows) {
-    if (row.env === BASELINE_ENV || row.metric === '-') continue;
+    if (row.env === BASELINE_ENV || row.metric === '-' || !hasRatio(row.metric)) continue;
     const base = values.get(`${groupKey({ ...row, env: BASELINE_ENV })}\u0000${row.metric}`);
     const mine = values.get(`${groupKey(row)}\u0000${row.metric}`);
     if (!base?.length || !mine?.length) continue;
-    row.vsBaseline = { env: BASELINE_ENV, ...ratioOfMediansCI(mine, base, opts) };
+    const r = ratioOfMediansCI(mine, base, opts);
+    // A ratio CI from fewer than MIN_N_FOR_CI values per side is not an interval: leave it out.
+    const ci = Math.min(mine.length, base.length) >= MIN_N_FOR_CI;
+    row.vsBaseline = {
+      env: BASELINE_ENV,
+      ratio: r.ratio,
+      ciLow: ci ? r.ciLow : NaN,
+      ciHigh: ci ? r.ciHigh : NaN,
+    };
   }
   rows.sort((a, b) => groupKey(a).localeCompare(groupKey(b)) || a.metric.localeCompare(b.metric));
   return { runId, rows };

@@ -46,7 +46,7 @@ test(
       const images = await page.$$eval('img', (imgs) =>
         imgs.map((i) => ({ alt: i.alt, complete: i.complete, w: i.naturalWidth, h: i.naturalHeight })),
       );
-      assert.equal(images.length, 9, JSON.stringify(images));
+      assert.equal(images.length, 13, JSON.stringify(images));
       for (const img of images)
         assert.ok(img.complete && img.w > 0 && img.h > 0, `image did not decode: ${JSON.stringify(img)}`);
       assert.deepEqual(errors, []);

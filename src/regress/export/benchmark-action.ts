@@ -1,9 +1,10 @@
 // github-action-benchmark exporter (tool: customSmallerIsBetter): a JSON list of
-// {name, unit, value, range, extra}, one entry per candidate group. The tracker keeps the history
-// and plots it; our compare verdict travels in `extra`. Bigger-is-better metrics (throughputMBps)
-// are inverted to ms per MB so "smaller is better" holds for every entry of the file.
+// {name, unit, value, range, extra}, one entry per candidate group (VM series named vm:tcg /
+// vm:kvm). The tracker keeps the history and plots it; our compare verdict travels in `extra`.
+// Bigger-is-better metrics (throughputMBps) are inverted to ms per MB so "smaller is better"
+// holds for every entry of the file.
 import type { Comparison } from '../compare.js';
-import { groupLabel } from '../groups.js';
+import { seriesLabel } from '../series.js';
 import type { JudgedRow } from '../judge.js';
 import { formatP } from '../format.js';
 
@@ -43,7 +44,7 @@ export function toBenchmarkActionEntries(c: Comparison): BenchmarkActionEntry[] 
     const s = scaleFor(r);
     const value = round(s.convert(r.candMedian));
     const [lo, hi] = r.candMedianCI.map(s.convert).sort((a, b) => a - b) as [number, number];
-    const entry: BenchmarkActionEntry = { name: groupLabel(r), unit: s.unit, value };
+    const entry: BenchmarkActionEntry = { name: seriesLabel(r, c.candidate.accels), unit: s.unit, value };
     if (Number.isFinite(lo) && Number.isFinite(hi) && hi > lo) entry.range = `± ${round((hi - lo) / 2)}`;
     const extra = [
       `median of n=${r.candN}`,

@@ -1,9 +1,11 @@
 // CPU overhead per workload mode (% slower than bare, CI from the ratio of medians) and idle CPU.
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import type { ReportModel } from '../model.js';
-import { envColor, sig, tick } from '../format.js';
+import { envColor, sig, tcgMark, tick } from '../format.js';
 import {
+  ciTop,
   labelsPlugin,
+  nLabel,
   logBounds,
   spansDecades,
   whiskersPlugin,
@@ -47,8 +49,8 @@ export function cpuOverheadChart(model: ReportModel): ChartEntry {
       whiskers.push({ at: i, lo: pct(v.ciLow), hi: pct(v.ciHigh), offset: offset(e) });
       labels.push({
         at: i,
-        value: Math.max(pct(v.ratio), pct(v.ciHigh), 0),
-        text: `${pct(v.ratio) >= 0 ? '+' : ''}${sig(pct(v.ratio), 2)}%`,
+        value: Math.max(pct(ciTop(v.ratio, v.ciHigh)), 0),
+        text: `${pct(v.ratio) >= 0 ? '+' : ''}${sig(pct(v.ratio), 2)}%${tcgMark(v.ratio, env.accel)}`,
         offset: offset(e),
       });
     }),
@@ -106,7 +108,7 @@ export function idleCpuChart(model: ReportModel): ChartEntry {
         'every idle CPU sample read 0 ns of host CPU over its idle window (per-thread schedstat, ns resolution): the idle instances did not run at all (see the table)',
     };
   const d = rows.map((r) => r.metrics.idleCpuPerSec!.dist);
-  const all = d.flatMap((x) => [x.median, x.ciLow, x.ciHigh].map((v) => v * 100));
+  const all = d.flatMap((x) => [x.median, x.ciLow, x.ciHigh].map((v) => v * 100)).filter(Number.isFinite);
   const log = spansDecades(all);
   const bounds = log ? logBounds(all) : { min: 0, max: Math.max(...all) * 1.3 };
   const datasets: ChartDataset<'bar', [number, number][]>[] = [
@@ -119,7 +121,7 @@ export function idleCpuChart(model: ReportModel): ChartEntry {
   ];
   const config: ChartConfiguration<'bar', [number, number][], string> = {
     type: 'bar',
-    data: { labels: rows.map((r, i) => `${r.env.label} (n=${d[i]!.n})`), datasets },
+    data: { labels: rows.map((r, i) => `${r.env.label} (${nLabel(d[i]!)})`), datasets },
     options: {
       indexAxis: 'y',
       plugins: {
@@ -150,7 +152,7 @@ export function idleCpuChart(model: ReportModel): ChartEntry {
       labelsPlugin(
         d.map((x, i) => ({
           at: i,
-          value: Math.max(x.median, x.ciHigh) * 100,
+          value: ciTop(x.median, x.ciHigh) * 100,
           text: `${sig(x.median * 100, 2)}%`,
         })),
         true,

@@ -3,12 +3,13 @@ import type { ReportModel } from '../model.js';
 import { cpuOverheadChart, idleCpuChart } from './cpu-chart.js';
 import { idleMemoryDistributionChart, startDistributionChart } from './distribution-chart.js';
 import { densityChart, memoryChart } from './memory-chart.js';
-import { exitChart, startChart } from './start-chart.js';
+import { exitChart, startChart, startPhaseCharts } from './start-chart.js';
 import type { ChartEntry } from './spec.js';
 
 export function allCharts(model: ReportModel): ChartEntry[] {
   return [
     startChart(model),
+    ...startPhaseCharts(model),
     exitChart(model),
     memoryChart(model),
     densityChart(model),

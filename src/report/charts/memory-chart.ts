@@ -2,8 +2,8 @@
 // the guest's own view beside it) and density (memory per instance as N grows).
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import type { ReportModel } from '../model.js';
-import { bytesToMiB, envColor, sig, tick } from '../format.js';
-import { labelsPlugin, logBounds, spansDecades, whiskersPlugin } from './plugins.js';
+import { bytesToMiB, envColor, fmtMiB, tick } from '../format.js';
+import { ciTop, labelsPlugin, logBounds, nLabel, spansDecades, whiskersPlugin } from './plugins.js';
 import { SLIDE, titleOptions, type ChartEntry } from './spec.js';
 
 const VM_PARTS = [
@@ -49,7 +49,7 @@ export function memoryChart(model: ReportModel): ChartEntry {
   const pss = rows.map((r) => r.metrics.pssBytes!.dist);
   const config: ChartConfiguration<'bar', (number | null)[], string> = {
     type: 'bar',
-    data: { labels: rows.map((r) => `${r.env.label} (n=${r.metrics.pssBytes!.dist.n})`), datasets },
+    data: { labels: rows.map((r) => `${r.env.label} (${nLabel(r.metrics.pssBytes!.dist)})`), datasets },
     options: {
       plugins: {
         ...titleOptions(
@@ -77,8 +77,8 @@ export function memoryChart(model: ReportModel): ChartEntry {
       labelsPlugin(
         pss.map((d, i) => ({
           at: i,
-          value: bytesToMiB(d.ciHigh),
-          text: `${sig(bytesToMiB(d.median))} MiB`,
+          value: bytesToMiB(ciTop(d.median, d.ciHigh)),
+          text: fmtMiB(d.median),
           offset,
         })),
         false,

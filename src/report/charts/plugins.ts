@@ -18,9 +18,15 @@ function axes(chart: Chart, horizontal: boolean) {
   return { index, value, slotPx };
 }
 
-export function whiskersPlugin(items: Whisker[], horizontal: boolean, color = '#111'): Plugin {
+/** A chart's whisker plugin; `whiskers` lists what it draws (only finite CIs), for tests and readers. */
+export type WhiskersPlugin = Plugin & { whiskers: Whisker[] };
+
+export function whiskersPlugin(all: Whisker[], horizontal: boolean, color = '#111'): WhiskersPlugin {
+  // A missing CI (NaN: too few samples) gets no whisker at all, never a zero-width one.
+  const items = all.filter((w) => Number.isFinite(w.lo) && Number.isFinite(w.hi));
   return {
     id: 'ctvmWhiskers',
+    whiskers: items,
     afterDatasetsDraw(chart) {
       const { index, value, slotPx } = axes(chart, horizontal);
       const ctx = chart.ctx;
@@ -32,7 +38,6 @@ export function whiskersPlugin(items: Whisker[], horizontal: boolean, color = '#
       ctx.strokeStyle = color;
       ctx.lineWidth = 2;
       for (const w of items) {
-        if (!Number.isFinite(w.lo) || !Number.isFinite(w.hi)) continue;
         const c = index.getPixelForValue(w.at) + (w.offset ?? 0) * slotPx;
         const a = value.getPixelForValue(w.lo);
         const b = value.getPixelForValue(w.hi);
@@ -59,6 +64,14 @@ export function whiskersPlugin(items: Whisker[], horizontal: boolean, color = '#
     },
   };
 }
+
+/** Where a bar's label goes: past the CI when there is one, else past the median. */
+export const ciTop = (median: number, ciHigh: number): number =>
+  Number.isFinite(ciHigh) ? Math.max(median, ciHigh) : median;
+
+/** Category label suffix: "n=7", or "n=1: no CI" when the distribution has no CI. */
+export const nLabel = (d: { n: number; ciHigh: number }): string =>
+  Number.isFinite(d.ciHigh) ? `n=${d.n}` : `n=${d.n}: no CI`;
 
 /** A text drawn just past `value` on the value axis (right of a horizontal bar, above a vertical one). */
 export interface ValueLabel {

@@ -4,7 +4,7 @@ import { createCanvas, type CanvasRenderingContext2D } from 'canvas';
 import type { ReportModel } from '../model.js';
 import type { Stacks } from '../stacks.js';
 import type { Headline } from '../headline.js';
-import { fmtTimes } from '../format.js';
+import { fmtTimes, tcgMark } from '../format.js';
 import { box, fitFont, FONT, text, wrap } from './draw.js';
 import { containerColumn, layerHeights, vmColumn, type Column } from './layers.js';
 
@@ -125,8 +125,12 @@ function drawRatios(ctx: CanvasRenderingContext2D, s: Stacks, cx: number): void 
   const v = s.vm;
   if (!c || !v) return;
   const lines: string[] = [];
-  if (c.startNs && v.startNs) lines.push(`${fmtTimes(v.startNs / c.startNs)}`, 'slower start');
-  if (c.pssBytes && v.pssBytes) lines.push(`${fmtTimes(v.pssBytes / c.pssBytes)}`, 'more memory');
+  // "(TCG)" beside each ratio: an emulated guest's ratio is not a KVM guest's.
+  const tcg = (r: number) => tcgMark(r, v.env.accel);
+  if (c.startNs && v.startNs)
+    lines.push(`${fmtTimes(v.startNs / c.startNs)}`, `slower start${tcg(v.startNs / c.startNs)}`);
+  if (c.pssBytes && v.pssBytes)
+    lines.push(`${fmtTimes(v.pssBytes / c.pssBytes)}`, `more memory${tcg(v.pssBytes / c.pssBytes)}`);
   const top = (STACK_TOP + GROUND) / 2 - (lines.length / 2) * 40;
   text(ctx, 'the VM, vs the container:', cx, top - 20, `14px "${FONT}"`, '#566573', 'center');
   lines.forEach((l, i) => {

@@ -82,7 +82,9 @@ test(
       const hang = summary.rows.find((r) => r.workload === 'hang')!;
       assert.equal(hang.failed, 2);
       assert.ok(summary.rows.some((r) => r.metric === 'startNs' && r.dist.n === 2));
-      assert.ok(readFileSync(join(out.dir, 'summary.csv'), 'utf8').startsWith('kind,env,workload'));
+      assert.ok(
+        readFileSync(join(out.dir, 'summary.csv'), 'utf8').startsWith('run_id,kind,env,accel,workload'),
+      );
       assert.equal(liveInstances(), 0, 'every instance was stopped');
     } finally {
       cleanup();

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { judgeGroup, minAchievableP } from '../../../src/regress/judge.js';
 import { DEFAULT_RULE } from '../../../src/regress/thresholds.js';
+import { formatRatio } from '../../../src/regress/format.js';
 import type { GroupId } from '../../../src/regress/groups.js';
 
 const id = (metric: string): GroupId => ({
@@ -55,10 +56,32 @@ test('significant but small: "below-floor"; minAbsolute gate', () => {
   assert.match(abs.reason, /minAbsolute 50/);
 });
 
-test('zero medians (idle CPU of a sleeping process): ratio 1, unchanged, no NaN', () => {
+test('zero medians (idle CPU of a sleeping process): unchanged, change 0, no ratio printed', () => {
   const r = judgeGroup(id('idleCpuPerSec'), vals(0, 0, 0, 0, 0, 0), vals(0, 0, 0, 0, 0, 0), DEFAULT_RULE);
-  assert.equal(r.ratio, 1);
   assert.equal(r.verdict, 'unchanged');
+  assert.equal(r.worseBy, 0);
+  assert.equal(formatRatio(r), '-');
+});
+
+test('metrics that can be <= 0 (MemAvailable drop, idle CPU) get no ratio; the verdict still works', () => {
+  // A drop from -1 MiB to +1 MiB would be "ratio -1": meaningless, so none is given.
+  const drop = judgeGroup(
+    id('memAvailableDropBytes'),
+    vals(-1e6, -1.1e6, -0.9e6, -1e6, -1.05e6, -0.95e6),
+    vals(1e6, 1.1e6, 0.9e6, 1e6, 1.05e6, 0.95e6),
+    DEFAULT_RULE,
+  );
+  assert.ok(Number.isNaN(drop.ratio) && Number.isNaN(drop.ciLow) && Number.isNaN(drop.ciHigh));
+  assert.equal(formatRatio(drop), '-');
+  assert.equal(drop.verdict, 'regression', 'more memory taken is worse, whatever the sign');
+  const cpu = judgeGroup(
+    id('idleCpuPerSec'),
+    vals(0.01, 0.011, 0.009, 0.01, 0.012, 0.01),
+    vals(0, 0, 0, 0, 0, 0),
+    DEFAULT_RULE,
+  );
+  assert.equal(formatRatio(cpu), '-');
+  assert.match(formatRatio(judgeGroup(id('workNs'), vals(...base), vals(...base), DEFAULT_RULE)), /^1\.000/);
 });
 
 test('missing / failed / new groups', () => {

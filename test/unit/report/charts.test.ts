@@ -68,7 +68,7 @@ test('headline names the accelerator, the ratios and the host; TCG caveat beside
   const h = headline(model, s);
   assert.match(
     h.sentence,
-    /366x faster than a TCG guest .* 324x less memory .* on AMD EPYC \(2 cores, Linux 6\.18/,
+    /366x faster than a TCG guest .* 324x \(TCG\) less memory .* on AMD EPYC \(2 cores, Linux 6\.18/,
   );
   assert.match(h.caveats[0]!, /TCG, QEMU's software emulation/);
 });

@@ -12,6 +12,11 @@ import { EMPTY, QUICK, TRUNCATED } from './fixtures.js';
 const FILES = [
   'figure-12-1.png',
   'start-latency.png',
+  // phases: small multiples, one linear chart per environment
+  'start-phases-bare.png',
+  'start-phases-container.png',
+  'start-phases-oci-runc.png',
+  'start-phases-vm.png',
   'exit-latency.png',
   'memory-idle.png',
   'density.png',
@@ -51,9 +56,13 @@ test('ctvm report <fixture> writes every file (time printed)', async () => {
     );
     assert.equal(r.code, 0, r.err);
     for (const f of FILES) assert.ok(existsSync(join(out, '20261129-010000-quick', f)), f);
-    assert.match(r.out, /wrote 12 files to .* in \d+\.\d\d s/);
+    assert.match(r.out, /wrote 16 files to .* in \d+\.\d\d s/);
     const html = readFileSync(join(out, '20261129-010000-quick', 'index.html'), 'utf8');
-    assert.equal((html.match(/<img src="data:image\/png;base64,/g) ?? []).length, 9, 'all 9 images inlined');
+    assert.equal(
+      (html.match(/<img src="data:image\/png;base64,/g) ?? []).length,
+      13,
+      'all 13 images inlined',
+    );
     assert.ok(!/(src|href)="(https?:)?\/\//.test(html), 'no external references');
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -86,7 +95,7 @@ test('writeReport on a truncated run reports, warns about the line, labels it in
   try {
     const r = await writeReport(TRUNCATED, out);
     assert.equal(r.dir, join(out, '20261129-020000-truncated'));
-    assert.equal(r.files.length, 12);
+    assert.equal(r.files.length, 16);
     assert.ok(
       r.warnings.some((w) => /samples\.jsonl line 142: truncated last line/.test(w)),
       r.warnings.join('\n'),

@@ -27,7 +27,17 @@ function golden(name: string, actual: string): void {
 test('CSV exporter: fixture run -> golden summary.csv', () => {
   const csv = exportCsv(loadRun(QUICK).summary);
   golden('summary.csv', csv);
-  assert.match(csv.split('\n')[0]!, /^kind,env,workload,density,metric,unit,n,failed,median/);
+  assert.match(csv.split('\n')[0]!, /^run_id,kind,env,accel,workload,density,metric,unit,n,failed,median/);
+  // Every row names its run; VM rows their accelerator (rows from several runs can be concatenated).
+  const rows = csv.trimEnd().split('\n').slice(1);
+  assert.ok(rows.every((r) => r.startsWith('20261129-010000-quick,')));
+  assert.ok(rows.filter((r) => r.includes(',vm,')).every((r) => r.includes(',vm,tcg,')));
+  assert.ok(rows.filter((r) => !r.includes(',vm,')).every((r) => /^[^,]+,[^,]+,[^,]+,,/.test(r)));
+  // No ratio to bare for metrics that can be <= 0.
+  const head = csv.split('\n')[0]!.split(',');
+  for (const r of rows.map((l) => l.split(',')))
+    if (['memAvailableDropBytes', 'idleCpuPerSec'].includes(r[head.indexOf('metric')]!))
+      assert.equal(r[head.indexOf('ratio')], '', r.join(','));
 });
 
 test('Markdown exporter: fixture run -> golden report.md, no timestamps of its own or absolute paths', () => {
