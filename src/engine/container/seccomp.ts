@@ -87,8 +87,29 @@ const ALLOWED = {
   random: 'getrandom',
 };
 
-/** The default profile for a capability set (ours: DEFAULT_CAPABILITIES, without CAP_SYS_ADMIN). */
+const defaults = new Map<string, OciSeccomp>();
+
+/**
+ * The default profile for a capability set (ours: DEFAULT_CAPABILITIES, without CAP_SYS_ADMIN).
+ * One frozen object per set, so its helper text (seccompToHelper) is built once per process and
+ * not inside a measured start (cold, ~370 rules took milliseconds of JavaScript per launch).
+ */
 export function defaultSeccompProfile(caps: string[] = Object.keys(DEFAULT_CAPABILITIES)): OciSeccomp {
+  const key = [...caps].sort().join(',');
+  let p = defaults.get(key);
+  if (!p) defaults.set(key, (p = deepFreeze(buildDefault(caps))));
+  return p;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+function buildDefault(caps: string[]): OciSeccomp {
   const rules: OciSyscallRule[] = [
     { names: Object.values(ALLOWED).flatMap((g) => g.split(' ')), action: 'SCMP_ACT_ALLOW' },
     // Every socket family but AF_VSOCK (a channel to the hypervisor's host).
@@ -159,6 +180,13 @@ function action(what: string, name: string, errno: number | undefined): string {
  * `valueTwo` the value compared; the helper takes them in that order.
  */
 export function seccompToHelper(p: OciSeccomp): string {
+  let text = helperText.get(p);
+  if (text === undefined) helperText.set(p, (text = toHelper(p)));
+  return text;
+}
+const helperText = new WeakMap<OciSeccomp, string>();
+
+function toHelper(p: OciSeccomp): string {
   const lines = [`default ${action('defaultAction', p.defaultAction, p.defaultErrnoRet)}`];
   for (const a of p.architectures ?? []) lines.push(`arch ${a.replace(/^SCMP_ARCH_/, '').toLowerCase()}`);
   for (const [i, r] of (p.syscalls ?? []).entries()) {

@@ -130,3 +130,11 @@ test('helper format: bad input is a UsageError naming the rule', () => {
     /bad argument condition/,
   );
 });
+
+test('the default profile is built once and frozen; its helper text is cached per profile object', () => {
+  const a = defaultSeccompProfile();
+  assert.equal(defaultSeccompProfile(), a, 'same object for the same capability set');
+  assert.ok(Object.isFrozen(a) && Object.isFrozen(a.syscalls![0]!.names));
+  assert.notEqual(defaultSeccompProfile(['CAP_SYS_ADMIN']), a);
+  assert.equal(seccompToHelper(a), seccompToHelper(a));
+});
