@@ -36,7 +36,7 @@ export interface JudgedRow extends GroupId {
   ratio: number;
   ciLow: number;
   ciHigh: number;
-  /** Two-sided permutation p on the rank-sum statistic (rank-test.ts). */
+  /** Two-sided permutation p on the rank-sum statistic (src/stats/permutation.ts). */
   pValue: number;
   /** Relative change in the bad direction: +0.40 = 40% worse, -0.10 = 10% better. */
   worseBy: number;
