@@ -6,17 +6,15 @@
 // nobody else may write (so nobody can swap it), entries are checked with lstat, and only
 // unlink(launch.sock) + rmdir are used, neither of which follows a symlink in the last component.
 import { accessSync, constants, lstatSync, mkdirSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { errorMessage, HostError } from '../../errors.js';
 import { STATE_DIR } from '../../paths.js';
+import { privateDirProblem, SUN_PATH_MAX_BYTES, userStateRoot } from '../../util/private-dir.js';
 import { processStartTicks } from './state-dir.js';
 
 /** Not a valid container name ([a-z0-9-]), so it never clashes with an instance's state dir. */
 export const LAUNCH_DIR = 'launch.d';
 export const LAUNCH_SOCKET = 'launch.sock';
-/** sockaddr_un.sun_path holds 108 bytes including the terminating NUL. */
-const SOCKET_PATH_MAX_BYTES = 107;
 const ENTRY = /^(\d+)-(\d+)-(\d+)$/;
 
 const SELF_START_TICKS = processStartTicks(process.pid) ?? 0;
@@ -28,15 +26,9 @@ export interface LauncherDir {
 }
 
 /**
- * Where a non-root caller (bare launches need no root) keeps its launcher dirs when it may not
- * write STATE_DIR: its own runtime dir, else a per-uid dir in $TMPDIR (checked to be its own).
+ * STATE_DIR for root; userStateRoot() for a caller (bare launches need no root) that may not
+ * create or write it.
  */
-export function userStateRoot(): string {
-  const xdg = process.env.XDG_RUNTIME_DIR;
-  return xdg ? join(xdg, 'ctvm') : join(tmpdir(), `ctvm-${process.geteuid?.() ?? 'user'}`);
-}
-
-/** STATE_DIR for root; userStateRoot() for a caller that may not create or write it. */
 export function launcherStateRoot(): string {
   if (process.geteuid?.() === 0) return STATE_DIR;
   try {
@@ -53,9 +45,9 @@ export function createLauncherDir(stateRoot = launcherStateRoot()): LauncherDir 
   const root = launchRoot(stateRoot);
   const dir = join(root, `${process.pid}-${SELF_START_TICKS}-${created++}`);
   const socketPath = join(dir, LAUNCH_SOCKET);
-  if (Buffer.byteLength(socketPath) > SOCKET_PATH_MAX_BYTES)
+  if (Buffer.byteLength(socketPath) > SUN_PATH_MAX_BYTES)
     throw new HostError(
-      `launcher socket path ${socketPath} is ${Buffer.byteLength(socketPath)} bytes; a unix socket path holds at most ${SOCKET_PATH_MAX_BYTES}`,
+      `launcher socket path ${socketPath} is ${Buffer.byteLength(socketPath)} bytes; a unix socket path holds at most ${SUN_PATH_MAX_BYTES}`,
       { hint: 'set CTVM_STATE_DIR to a shorter path' },
     );
   mkdirSync(dir, { mode: 0o700 });
@@ -77,14 +69,7 @@ export function launchRoot(stateRoot = STATE_DIR): string {
 }
 
 function assertPrivateDir(path: string): void {
-  const st = lstatSync(path);
-  const why = !st.isDirectory()
-    ? 'not a directory (or a symlink)'
-    : st.uid !== process.geteuid?.()
-      ? `owned by uid ${st.uid}`
-      : (st.mode & 0o022) !== 0
-        ? `writable by others (mode ${(st.mode & 0o7777).toString(8)})`
-        : undefined;
+  const why = privateDirProblem(path);
   if (why)
     throw new HostError(`${path} is ${why}: ctvm keeps its launcher sockets only in a private dir`, {
       hint: 'remove it (ctvm creates it 0700), or set CTVM_STATE_DIR to a dir only you can write',

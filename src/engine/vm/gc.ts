@@ -2,11 +2,12 @@
 // (only the process whose pid AND start time the record names, or one whose command line names
 // the dir) and remove the dir. Also removes the /tmp/ctvm-vm-* dirs older versions made, once no
 // process refers to them, without following links (a world-writable dir: see removeLegacyDir).
-import { lstatSync, readFileSync, readdirSync, rmSync, rmdirSync, unlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, rmdirSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { errorMessage } from '../../errors.js';
 import { isYoung, ownerAlive, processStartTicks } from '../container/state-dir.js';
+import { privateDirProblem } from '../../util/private-dir.js';
 import { listVmStateDirs, readVmRecord, vmStateRoot } from './vm-state.js';
 
 export interface VmGcReport {
@@ -79,8 +80,7 @@ function reapLegacyDirs(root: string, report: VmGcReport): void {
  * other user can then rename it or change what is inside, so removing by name is safe.
  */
 function ownedPrivateDir(dir: string): boolean {
-  const st = lstatSync(dir);
-  return st.isDirectory() && st.uid === process.getuid?.() && (st.mode & 0o022) === 0;
+  return privateDirProblem(dir) === undefined;
 }
 
 /**

@@ -2,16 +2,14 @@
 // $TMPDIR): the QMP socket and owner.json — who launched it, qemu's pid and start time (so `ctvm gc`
 // can end a qemu whose owner is dead, and only that qemu), and the cache entries it reads (a lease
 // `gc --cache-days` honours). The '.' in the name keeps it apart from containers' ([a-z0-9-]).
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HostError } from '../../errors.js';
 import { STATE_DIR } from '../../paths.js';
+import { privateDirProblem, SUN_PATH_MAX_BYTES, userStateRoot } from '../../util/private-dir.js';
 import { processStartTicks, selfOwner, writeRecord, type OwnerIdentity } from '../container/state-dir.js';
 
 export const VM_DIR_PREFIX = 'vm.';
-/** sun_path holds 108 bytes including the terminating NUL. */
-const SUN_PATH_MAX_BYTES = 107;
 
 export interface VmRecord extends OwnerIdentity {
   format: 1;
@@ -30,10 +28,8 @@ export interface VmRecord extends OwnerIdentity {
  * of their own: $XDG_RUNTIME_DIR/ctvm, else $TMPDIR/ctvm-<uid> (checked to be theirs and private).
  */
 export function vmStateRoot(): string {
-  const uid = process.getuid?.() ?? 0;
-  if (uid === 0 || process.env.CTVM_STATE_DIR) return STATE_DIR;
-  const xdg = process.env.XDG_RUNTIME_DIR;
-  return xdg ? join(xdg, 'ctvm') : join(tmpdir(), `ctvm-${uid}`);
+  if ((process.getuid?.() ?? 0) === 0 || process.env.CTVM_STATE_DIR) return STATE_DIR;
+  return userStateRoot();
 }
 
 /** Creates the dir and its record (before qemu exists); returns the dir and the QMP socket path. */
@@ -43,8 +39,7 @@ export function createVmStateDir(
   stateRoot = vmStateRoot(),
 ): { dir: string; qmpSocket: string; record: VmRecord } {
   mkdirSync(stateRoot, { recursive: true, mode: 0o700 });
-  const st = lstatSync(stateRoot);
-  if (!st.isDirectory() || st.uid !== (process.getuid?.() ?? 0) || (st.mode & 0o022) !== 0)
+  if (privateDirProblem(stateRoot))
     throw new HostError(`${stateRoot} is not a directory of this user that only it can write`, {
       hint: 'remove it, or set CTVM_STATE_DIR to a directory only you can write',
     });
