@@ -1,6 +1,8 @@
 // Harness accuracy: ctvm's `bare` start latency for the noop probe vs `hyperfine -N` on the same
 // command, medians side by side, plus the harness's own cost per sample (time outside the
-// measured window). Run: npx tsx bench/harness-accuracy.ts [samples per half, 60] [rounds, 3]
+// measured window). Like with like: the same endpoints (spawn -> reaped) and the same output path
+// (ctvm reads the command's stdout through a pipe, to stamp READY; so does `hyperfine --output=pipe`).
+// Run: npx tsx bench/harness-accuracy.ts [samples per half, 60] [rounds, 5]
 import { execa } from 'execa';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,11 +67,28 @@ async function ctvmSide(tmp: string) {
   return { workload, start, exit, harness, phases };
 }
 
-async function hyperfineSide(command: string, tmp: string): Promise<{ medianNs: number; meanNs: number }> {
-  const json = join(tmp, 'hyperfine.json');
+/** hyperfine's median; `output` is where the command's stdout goes: /dev/null (its default) or a
+ * pipe that hyperfine reads to the end, as ctvm's launcher does. */
+async function hyperfineSide(
+  command: string,
+  tmp: string,
+  output: 'null' | 'pipe',
+): Promise<{ medianNs: number; meanNs: number }> {
+  const json = join(tmp, `hyperfine-${output}.json`);
   await execa(
     'hyperfine',
-    ['-N', '--warmup', String(WARMUP), '--runs', String(SAMPLES), '--export-json', json, command],
+    [
+      '-N',
+      '--output',
+      output,
+      '--warmup',
+      String(WARMUP),
+      '--runs',
+      String(SAMPLES),
+      '--export-json',
+      json,
+      command,
+    ],
     {
       stdout: 'ignore',
     },
@@ -114,12 +133,14 @@ async function primitives(tmp: string): Promise<void> {
 const phaseAt = (phases: Record<string, number>[], name: string): number[] =>
   phases.flatMap((p) => (p[name] === undefined ? [] : [p[name]!]));
 
-/** One A B B A round: ctvm's bare side and hyperfine's, on the same command. */
+/** One A B C C B A round: ctvm's bare side and hyperfine's (output piped, output to /dev/null). */
 async function round(tmp: string) {
   const a1 = await ctvmSide(join(tmp, 'a1'));
   const command = `${a1.workload.rootfsDir}${a1.workload.argv[0]} ${a1.workload.argv.slice(1).join(' ')}`;
-  const h1 = await hyperfineSide(command, tmp);
-  const h2 = await hyperfineSide(command, tmp);
+  const p1 = await hyperfineSide(command, tmp, 'pipe');
+  const n1 = await hyperfineSide(command, tmp, 'null');
+  const n2 = await hyperfineSide(command, tmp, 'null');
+  const p2 = await hyperfineSide(command, tmp, 'pipe');
   const a2 = await ctvmSide(join(tmp, 'a2'));
   const phases = [...a1.phases, ...a2.phases];
   // Like endpoints: hyperfine's clock runs from its posix_spawn to its wait returning; ours from the
@@ -132,36 +153,46 @@ async function round(tmp: string) {
     start: median([...a1.start, ...a2.start]),
     exit: median([...a1.exit, ...a2.exit]),
     launcherToExit: median(launcherToExit),
-    hyper: (h1.medianNs + h2.medianNs) / 2,
-    hyperRuns: [h1.medianNs, h2.medianNs],
+    hyper: (p1.medianNs + p2.medianNs) / 2,
+    hyperNull: (n1.medianNs + n2.medianNs) / 2,
     harness: median([...a1.harness, ...a2.harness]),
     phases,
   };
 }
 
-const ROUNDS = Number(process.argv[3] ?? 3);
+const ROUNDS = Number(process.argv[3] ?? 5);
 const verdict = (r: number): string => (Math.abs(r - 1) <= 0.1 ? 'MET' : 'NOT MET');
 const tmp = mkdtempSync(join(tmpdir(), 'ctvm-accuracy-'));
 try {
   const rounds: Awaited<ReturnType<typeof round>>[] = [];
   for (let i = 0; i < ROUNDS; i++) rounds.push(await round(join(tmp, `r${i}`)));
   const last = rounds[rounds.length - 1]!;
+  const load1 = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  const cores = Number((await execa('nproc')).stdout);
+  if (load1 > cores / 2)
+    console.log(
+      `warning: load ${load1} on ${cores} cores: other work competes with both sides; the ratio is not stable, rerun on a quiet host`,
+    );
   console.log(
-    `command: ${last.command}   (${ROUNDS} rounds of A B B A, ${SAMPLES * 2} samples per side per round; host: ${(await execa('nproc')).stdout} cores, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`,
+    `command: ${last.command}   (${ROUNDS} rounds of A B C C B A (A = ctvm, B = hyperfine pipe, C = hyperfine null), ${SAMPLES * 2} samples per side per round; host: ${(await execa('nproc')).stdout} cores, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`,
   );
   console.log(
-    'round  hyperfine -N   ctvm launcher->reaped   request->reaped   request->READY   (medians, ms)',
+    'round  hyperfine -N pipe   (null)   ctvm launcher->reaped   request->reaped   request->READY   (medians, ms)',
   );
   for (const [i, r] of rounds.entries())
     console.log(
-      `${String(i + 1).padStart(5)}  ${ms(r.hyper).padStart(12)}   ${ms(r.launcherToExit).padStart(21)}   ${ms(r.exit).padStart(15)}   ${ms(r.start).padStart(14)}`,
+      `${String(i + 1).padStart(5)}  ${ms(r.hyper).padStart(17)}   ${ms(r.hyperNull).padStart(6)}   ${ms(r.launcherToExit).padStart(21)}   ${ms(r.exit).padStart(15)}   ${ms(r.start).padStart(14)}`,
     );
   const ratio = (f: (r: (typeof rounds)[number]) => number): number =>
     median(rounds.map((r) => f(r) / r.hyper));
   const like = ratio((r) => r.launcherToExit);
   const viaRequest = ratio((r) => r.exit);
   console.log(
-    `like endpoints (spawn -> reaped): ctvm launcher->reaped / hyperfine = ${like.toFixed(3)} (median of ${ROUNDS} rounds: ${rounds.map((r) => (r.launcherToExit / r.hyper).toFixed(3)).join(', ')})   goal: within 10% -> ${verdict(like)}`,
+    `like endpoints (spawn -> reaped) and output path (a pipe read to EOF): ctvm launcher->reaped / hyperfine --output=pipe = ${like.toFixed(3)} (median of ${ROUNDS} rounds: ${rounds.map((r) => (r.launcherToExit / r.hyper).toFixed(3)).join(', ')})   goal: within 10% -> ${verdict(like)}`,
+  );
+  const vsNull = median(rounds.map((r) => r.launcherToExit / r.hyperNull));
+  console.log(
+    `the same against hyperfine's default --output=null (no reader: unlike output paths) = ${vsNull.toFixed(3)} -> ${verdict(vsNull)}; the pipe itself costs hyperfine ${ms(median(rounds.map((r) => r.hyper - r.hyperNull)))} ms`,
   );
   console.log(
     `with the request hop (Node's write -> the launcher has it): request->reaped / hyperfine = ${viaRequest.toFixed(3)} -> ${verdict(viaRequest)}`,
