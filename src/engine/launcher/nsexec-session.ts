@@ -81,7 +81,7 @@ interface Pending {
 /** How long a reaped launcher's missing connections may take to be accepted before we give up. */
 const CONNECT_GRACE_MS = 1000;
 const KINDS = ['status', 'out', 'err'] as const;
-/** A spare reads its request into a 64 KiB buffer (native/nsexec.c); bigger ones take the fork. */
+/** A spare reads its request into a 64 KiB buffer (native/nsexec/serve.c); bigger ones take the fork. */
 const SPARE_MAX_REQUEST_BYTES = 60 * 1024;
 
 /** An idle pre-forked launcher's three connections ("spare <pid> <kind>"). */
