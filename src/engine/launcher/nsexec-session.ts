@@ -2,7 +2,7 @@
 // unix socket for the command's stdout, stderr and status fd. Fast path: an idle pre-forked spare
 // has connected them already; the request is written on its status connection. Slow path: the
 // request goes to the server's stdin and it forks a launcher. S/D/F replies come on its stdout.
-// Starting the server process is nsexec-spawn.ts's job.
+// Each launch moves through launch-state.ts's states. Starting the server is nsexec-spawn.ts's job.
 import type { Server, Socket } from 'node:net';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { UsageError } from '../../errors.js';
