@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { pruneEmptyParents } from '../src/engine/container/cgroup/fs.js';
 import { selectCgroupDriver } from '../src/engine/container/cgroup/select.js';
 import { launchContainer } from '../src/engine/container/launch.js';
-import { nsexecLaunchCounts, spawnNsexec } from '../src/engine/container/nsexec-spawn.js';
+import { nsexecLaunchCounts, spawnNsexec } from '../src/engine/launcher/nsexec-spawn.js';
 import { makeSpec, type ContainerSpec } from '../src/engine/container/spec.js';
 import { specToOciConfig, writeBundle } from '../src/engine/oci/bundle.js';
 import { runtimeCommand } from '../src/engine/oci/launch.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import { createBareEnvironment } from '../src/engine/bare/environment.js';
-import { nsexecLaunchCounts } from '../src/engine/container/nsexec-spawn.js';
+import { nsexecLaunchCounts } from '../src/engine/launcher/nsexec-spawn.js';
 import { readSmapsRollup } from '../src/measure/smaps.js';
 import { RunWriter } from '../src/runner/results-writer.js';
 import { startSample } from '../src/runner/samplers.js';

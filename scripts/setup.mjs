@@ -19,7 +19,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const PROJECT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -151,41 +151,60 @@ function stepNpm(check) {
 }
 
 /**
- * native/<name>.c -> build/ctvm-<name>, static, rebuilt when the sources or flags change. A file
- * native/<name>-<part>.c is a part of program <name> (compiled into it), not a program.
+ * A program is native/<name>.c (one file) or a directory native/<name>/ (every .c in it, with its
+ * own headers) -> build/ctvm-<name>, static, rebuilt when any of its files, the shared headers
+ * native/*.h or the flags change.
  */
-export const CFLAGS = ['-O2', '-static', '-Wall', '-Wextra', '-Werror=implicit-function-declaration'];
+export const CFLAGS = ['-O2', '-static', '-Wall', '-Wextra', '-Werror'];
 /** Libraries per program, linked statically (their -dev packages are in PACKAGES.bench). */
 export const LDLIBS = { nsexec: ['-lseccomp'] };
+/** Most lines one file under native/ may have (test/unit/setup checks it): split it before. */
+export const NATIVE_MAX_LINES = 400;
 
-/** Program sources in `files` -> their part files (native/<name>-*.c). */
-export function nativePrograms(files) {
-  const sources = files.filter((f) => f.endsWith('.c')).map((f) => f.replace(/\.c$/, ''));
-  const isPart = (s) => sources.some((p) => s.startsWith(p + '-'));
-  return sources
-    .filter((s) => !isPart(s))
-    .map((name) => ({ name, parts: sources.filter((s) => s.startsWith(name + '-')).map((s) => s + '.c') }));
+/**
+ * The programs under `dir`: name, the .c files compiled into it, and every file its stamp
+ * covers (sources, headers, shared headers).
+ */
+export function nativePrograms(dir) {
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((x, y) => (x.name < y.name ? -1 : 1));
+  const shared = entries.filter((e) => e.isFile() && e.name.endsWith('.h')).map((e) => join(dir, e.name));
+  const programs = [];
+  for (const e of entries) {
+    if (e.isFile() && e.name.endsWith('.c')) {
+      const src = join(dir, e.name);
+      programs.push({ name: e.name.slice(0, -2), sources: [src], inputs: [src, ...shared] });
+    } else if (e.isDirectory()) {
+      const files = readdirSync(join(dir, e.name))
+        .filter((f) => f.endsWith('.c') || f.endsWith('.h'))
+        .sort()
+        .map((f) => join(dir, e.name, f));
+      const sources = files.filter((f) => f.endsWith('.c'));
+      if (sources.length > 0) programs.push({ name: e.name, sources, inputs: [...files, ...shared] });
+    }
+  }
+  return programs;
 }
 
 function stepNative(check) {
   const nativeDir = join(PROJECT, 'native');
   if (!existsSync(nativeDir)) return;
-  const files = readdirSync(nativeDir).sort();
-  const headers = files.filter((f) => f.endsWith('.h')).map((f) => readFileSync(join(nativeDir, f)));
   mkdirSync(BUILD, { recursive: true });
-  for (const { name: base, parts } of nativePrograms(files)) {
+  for (const { name: base, sources, inputs } of nativePrograms(nativeDir)) {
     const name = 'ctvm-' + base;
     const out = join(BUILD, name);
-    const srcs = [base + '.c', ...parts].map((f) => join(nativeDir, f));
     const libs = LDLIBS[base] ?? [];
-    const want = sha256(...srcs.map((f) => readFileSync(f)), ...headers, [...CFLAGS, ...libs].join(' '));
+    // Names too: a file renamed or moved between programs is a different build.
+    const want = sha256(
+      ...inputs.flatMap((f) => [relative(nativeDir, f), readFileSync(f)]),
+      [...CFLAGS, ...libs].join(' '),
+    );
     if (existsSync(out) && stampOk(out + '.stamp', want)) continue;
     if (check) {
       console.log(`setup: native helper ${name} needs building`);
       continue;
     }
     const cc = process.env.CC ?? 'cc';
-    run(cc, [...CFLAGS, '-o', out + '.tmp', ...srcs, ...libs]);
+    run(cc, [...CFLAGS, '-o', out + '.tmp', ...sources, ...libs]);
     renameSync(out + '.tmp', out);
     writeFileSync(out + '.stamp', want + '\n');
   }

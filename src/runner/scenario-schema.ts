@@ -6,7 +6,7 @@ import { parseBytes, parseDurationMs } from '../units.js';
 import { errorMessage } from '../errors.js';
 import { parseVmOptions } from '../engine/vm/options.js';
 import { limitProblems } from '../engine/limits.js';
-import { commandArgsProblem } from '../engine/container/nsexec-protocol.js';
+import { commandArgsProblem } from '../engine/launcher/nsexec-protocol.js';
 import { totalmem } from 'node:os';
 import { MiB } from '../units.js';
 

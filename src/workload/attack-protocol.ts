@@ -1,4 +1,4 @@
-// The escape suite's output (native/attack.c): `ATTACK <name> <verdict> <evidence>` per attack,
+// The escape suite's output (native/attack/): `ATTACK <name> <verdict> <evidence>` per attack,
 // and the same verdicts as `attack.<name>=<verdict>:<evidence>` fields of its RESULT line, which
 // is what reaches the runner from every environment.
 
@@ -7,7 +7,7 @@ export type AttackVerdict = (typeof ATTACK_VERDICTS)[number];
 
 /** One attack's outcome in one environment. */
 export interface AttackOutcome {
-  /** e.g. 'tiocsti', 'mknod-device' (native/attack.c ATTACKS). */
+  /** e.g. 'tiocsti', 'mknod-device' (native/attack/main.c ATTACKS). */
   name: string;
   verdict: AttackVerdict;
   /** What the attack saw: the call and its errno, or what it reached; no spaces. */
@@ -43,7 +43,7 @@ export function attacksFromResult(fields: Record<string, string>): AttackOutcome
   return out;
 }
 
-/** What "escaped" means for each attack of native/attack.c (a unit test keeps the two in step). */
+/** What "escaped" means for each attack of native/attack/ (a unit test keeps the two in step). */
 export const ATTACK_MEANINGS: Readonly<Record<string, string>> = {
   tiocsti: "the caller's terminal is its controlling tty: TIOCSTI could type commands into it",
   'pgrp-signal':

@@ -19,7 +19,7 @@ export const PROBE_WORKLOADS: Record<string, string[]> = {
 };
 
 /**
- * The escape suite (native/attack.c), default arguments: every attack, fills bounded at 256 MiB.
+ * The escape suite (native/attack/), default arguments: every attack, fills bounded at 256 MiB.
  * Explicit args replace these, e.g. ['--fill-mib', '64', 'all'] or ['tiocsti', 'userns'].
  */
 export const ATTACK_WORKLOAD = 'attack';

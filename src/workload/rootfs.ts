@@ -59,7 +59,7 @@ export interface Rootfs {
 }
 
 export const PROBE_IN_ROOTFS = '/bin/ctvm-probe';
-/** The escape suite (native/attack.c), the `attack` workload. */
+/** The escape suite (native/attack/), the `attack` workload. */
 export const ATTACK_IN_ROOTFS = '/bin/ctvm-attack';
 
 /** Builds (or reuses) the rootfs holding busybox, the probe, the escape suite and the closures of `hostPrograms`. */

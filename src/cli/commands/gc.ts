@@ -7,7 +7,7 @@ import { pruneCaches } from '../../cache/prune.js';
 import { selectCgroupDriver } from '../../engine/container/cgroup/select.js';
 import { gcContainers } from '../../engine/container/gc.js';
 import { detectHostCgroups } from '../../host/cgroup-mode.js';
-import { reapLauncherDirs } from '../../engine/container/launcher-dir.js';
+import { reapLauncherDirs } from '../../engine/launcher/launcher-dir.js';
 import { OCI_CGROUP_PARENT } from '../../engine/oci/launch.js';
 import { gcVms } from '../../engine/vm/gc.js';
 

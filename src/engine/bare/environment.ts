@@ -3,7 +3,7 @@
 import { accessSync, constants } from 'node:fs';
 import type { Environment } from '../environment.js';
 import { HostError } from '../../errors.js';
-import { NSEXEC_PATH, nsexecPolicy, nsexecSettled } from '../container/nsexec-spawn.js';
+import { NSEXEC_PATH, nsexecPolicy, nsexecSettled } from '../launcher/nsexec-spawn.js';
 import { bareCommand, launchBare } from './instance.js';
 
 export function createBareEnvironment(): Environment {

@@ -4,15 +4,15 @@
 // relays the workload's stdout to us (native `mark`); exit latency = launch request -> the
 // launcher reaped the workload. Both ends are stamped by the launcher, a blocking reader.
 import { tmpdir } from 'node:os';
-import type { ExitInfo, Instance, LaunchOptions, PhaseTimeline, ResultLine } from '../environment.js';
-import { prepareNsexec } from '../container/nsexec-spawn.js';
-import type { StatusMessage } from '../container/nsexec-protocol.js';
+import type { ExitInfo, Instance, LaunchOptions, PhaseTimeline } from '../environment.js';
+import { prepareNsexec } from '../launcher/nsexec-spawn.js';
+import { signalName, type StatusMessage } from '../launcher/nsexec-protocol.js';
 import { readSmapsRollup } from '../../measure/smaps.js';
 import { procCpuNs, threadsCpuNs } from '../../measure/cpu.js';
 import { monoNs } from '../../units.js';
-import { signalName } from '../container/lifecycle.js';
-import { readLines, ReadyWatch, resultAtNs, Tail } from '../line-stream.js';
-import { markArgs, parseResultLine, READY_LINE } from '../../workload/protocol.js';
+import { readLines, ReadyWatch } from '../line-stream.js';
+import { WorkloadOutput } from '../workload-output.js';
+import { markArgs } from '../../workload/protocol.js';
 import { processTree } from './proc-tree.js';
 
 /**
@@ -60,15 +60,9 @@ export function launchBare(opts: LaunchOptions): Instance {
     else exitMsg = { code: m.code, signal: m.signal, atNs: monoNs() };
   };
   const child = prepareNsexec(bareLaunchArgs(opts), { stdout: 'pipe', stderr: 'pipe', onStatus });
-  const tail = new Tail();
-  let result: ResultLine | undefined;
-  const outDone = readLines(child.stdout!, (line, atNs) => {
-    tail.push(line);
-    if (line === READY_LINE) watch.line(atNs);
-    const fields = parseResultLine(line);
-    if (fields) result = { atNs, fields };
-  });
-  const errDone = readLines(child.stderr!, (line) => tail.push(line));
+  const output = new WorkloadOutput(watch);
+  const outDone = readLines(child.stdout!, output.line);
+  const errDone = readLines(child.stderr!, output.other);
 
   let timedOut = false;
   let stoppedBy: string | undefined;
@@ -90,7 +84,7 @@ export function launchBare(opts: LaunchOptions): Instance {
     // or when we learned of the end if the launcher was lost.
     const atNs = events.phases.find((p) => p.name === 'exited')?.atNs ?? monoNs();
     events.phases.push({ name: 'exit', atNs });
-    if (result) result = { ...result, atNs: resultAtNs(events, result.atNs) };
+    const result = output.result(events);
     const failure = setupError ?? r.error;
     if (exitMsg === undefined && finalCpuNs === undefined) finalCpuNs = r.cpuNs; // launcher killed
     watch.end(() => {
@@ -113,7 +107,7 @@ export function launchBare(opts: LaunchOptions): Instance {
       oomKilled: false,
       ...(stoppedBy ? { stoppedBy } : {}),
       ...(result ? { result } : {}),
-      outputTail: failure ? [...tail.lines, failure] : tail.lines,
+      outputTail: failure ? [...output.tail.lines, failure] : output.tail.lines,
     };
   });
   let gone = false;

@@ -1,6 +1,6 @@
 // Policy: the device nodes a container may open or mknod — exactly the nodes its /dev holds
 // (DEFAULT_DEVICES) plus the pty pair runc allows — as cgroup v1 devices.allow lines and as the
-// compact rule string the helper compiles into a cgroup v2 BPF device program (native/nsexec-devices.c).
+// compact rule string the helper compiles into a cgroup v2 BPF device program (native/nsexec/devices.c).
 import { DEFAULT_DEVICES } from './defaults.js';
 
 export interface DeviceRule {

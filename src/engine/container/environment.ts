@@ -8,7 +8,7 @@ import { selectCgroupDriver } from './cgroup/select.js';
 import type { CgroupDriver } from './cgroup/types.js';
 import { containerInstance } from './instance.js';
 import { launchContainer } from './launch.js';
-import { NSEXEC_PATH, nsexecPolicy, nsexecSettled } from './nsexec-spawn.js';
+import { NSEXEC_PATH, nsexecPolicy, nsexecSettled } from '../launcher/nsexec-spawn.js';
 import { checkWorkloadRootfs, specFromLaunch } from './spec.js';
 
 export function createContainerEnvironment(): Environment {

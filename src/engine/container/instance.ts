@@ -1,14 +1,14 @@
 // Wraps a running Container as an Environment Instance: READY/RESULT detection on stdout,
 // ExitInfo, memory (PSS of every cgroup pid + cgroup usage) and CPU (cgroup cpuacct/cpu.stat).
-import type { ExitInfo, Instance, MemorySample, CpuSample, ResultLine } from '../environment.js';
+import type { ExitInfo, Instance, MemorySample, CpuSample } from '../environment.js';
 import { readSmapsRollup } from '../../measure/smaps.js';
 import { monoNs } from '../../units.js';
 import type { Readable } from 'node:stream';
 import type { PhaseTimeline } from '../environment.js';
 import type { Cgroup } from './cgroup/types.js';
 import type { ContainerExit } from './lifecycle.js';
-import { readLines, ReadyWatch, resultAtNs, Tail } from '../line-stream.js';
-import { parseResultLine, READY_LINE } from '../../workload/protocol.js';
+import { readLines, ReadyWatch } from '../line-stream.js';
+import { WorkloadOutput } from '../workload-output.js';
 
 /** What an Instance needs from a running container: ours (launch.ts) or an OCI runtime's. */
 export interface InstanceSource {
@@ -27,16 +27,9 @@ export interface InstanceSource {
 export function containerInstance(c: InstanceSource): Instance {
   let final: ContainerExit | undefined;
   void c.exited.then((e) => (final = e));
-  const tail = new Tail();
-  let result: ResultLine | undefined;
   const watch = c.readyWatch;
-  const onLine = (line: string, atNs: number): void => {
-    tail.push(line);
-    if (line.trim() === READY_LINE) watch.line(atNs);
-    const fields = parseResultLine(line);
-    if (fields) result = { atNs, fields };
-  };
-  const streams = [c.stdout, c.stderr].flatMap((s) => (s ? [readLines(s, onLine)] : []));
+  const output = new WorkloadOutput(watch);
+  const streams = [c.stdout, c.stderr].flatMap((s) => (s ? [readLines(s, output.line)] : []));
 
   const exited = Promise.all([c.exited, ...streams]).then(([e]): ExitInfo => {
     watch.end(() => {
@@ -45,7 +38,7 @@ export function containerInstance(c: InstanceSource): Instance {
         : `exited (code ${e.code}, signal ${e.signal}) before READY`;
       return e.setupError ?? new Error(`container ${c.name}: ${why}`);
     });
-    if (result) result = { ...result, atNs: resultAtNs(c.events, result.atNs) };
+    const result = output.result(c.events);
     return {
       atNs: e.atNs,
       code: e.code,
@@ -54,7 +47,9 @@ export function containerInstance(c: InstanceSource): Instance {
       oomKilled: e.oomKilled,
       ...(e.stoppedBy !== undefined ? { stoppedBy: e.stoppedBy } : {}),
       ...(result ? { result } : {}),
-      outputTail: e.setupError ? [...tail.lines, `ctvm-nsexec: ${e.setupError.message}`] : tail.lines,
+      outputTail: e.setupError
+        ? [...output.tail.lines, `ctvm-nsexec: ${e.setupError.message}`]
+        : output.tail.lines,
     };
   });
 

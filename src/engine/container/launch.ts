@@ -6,10 +6,10 @@ import { SystemError } from '../../errors.js';
 import { monoNs } from '../../units.js';
 import type { PhaseTimeline } from '../environment.js';
 import type { Cgroup, CgroupDriver } from './cgroup/types.js';
-import { isActive, signalName, transition, type ContainerExit, type ContainerState } from './lifecycle.js';
+import { isActive, transition, type ContainerExit, type ContainerState } from './lifecycle.js';
 import { buildNsexecArgs, type InstanceLayout } from './nsexec-args.js';
-import { NSEXEC_EXIT_SETUP } from './nsexec-protocol.js';
-import { spawnNsexec, type NsexecProcess, type OutputMode } from './nsexec-spawn.js';
+import { NSEXEC_EXIT_SETUP, signalName } from '../launcher/nsexec-protocol.js';
+import { spawnNsexec, type NsexecProcess, type OutputMode } from '../launcher/nsexec-spawn.js';
 import { requireRoot, validateSpec, type ContainerSpec } from './spec.js';
 import { createStateDir, leasedPaths, removeStateDir } from './state-dir.js';
 

@@ -46,26 +46,3 @@ export function transition(from: ContainerState, to: ContainerState): ContainerS
 export function isActive(s: ContainerState): boolean {
   return s.status === 'launching' || s.status === 'running';
 }
-
-/** Signal number -> name ('SIGKILL'), as Node reports signals. */
-export function signalName(n: number): string {
-  const os = {
-    SIGHUP: 1,
-    SIGINT: 2,
-    SIGQUIT: 3,
-    SIGILL: 4,
-    SIGTRAP: 5,
-    SIGABRT: 6,
-    SIGBUS: 7,
-    SIGFPE: 8,
-    SIGKILL: 9,
-    SIGUSR1: 10,
-    SIGSEGV: 11,
-    SIGUSR2: 12,
-    SIGPIPE: 13,
-    SIGALRM: 14,
-    SIGTERM: 15,
-  };
-  for (const [name, num] of Object.entries(os)) if (num === n) return name;
-  return `SIG${n}`;
-}

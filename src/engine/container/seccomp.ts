@@ -175,7 +175,7 @@ function action(what: string, name: string, errno: number | undefined): string {
 }
 
 /**
- * The helper's line format (native/nsexec-seccomp.c) for an OCI profile. Throws UsageError on
+ * The helper's line format (native/nsexec/seccomp.c) for an OCI profile. Throws UsageError on
  * anything the helper would reject, naming the rule. OCI's masked_eq: `value` is the mask and
  * `valueTwo` the value compared; the helper takes them in that order.
  */

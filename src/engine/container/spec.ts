@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type { LaunchOptions, Limits, PreparedWorkload } from '../environment.js';
 import { UsageError } from '../../errors.js';
-import { commandArgsProblem, NAMESPACES, type Namespace } from './nsexec-protocol.js';
+import { commandArgsProblem, NAMESPACES, type Namespace } from '../launcher/nsexec-protocol.js';
 import { validateLimits } from '../limits.js';
 import { OUTPUT_MARKS } from '../../workload/protocol.js';
 import { parseBytes } from '../../units.js';

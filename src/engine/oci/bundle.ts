@@ -5,7 +5,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { Limits } from '../environment.js';
 import { DEFAULT_CAPABILITIES, DEFAULT_MOUNTS, MASKED_PATHS, READONLY_PATHS } from '../container/defaults.js';
-import type { Namespace } from '../container/nsexec-protocol.js';
+import type { Namespace } from '../launcher/nsexec-protocol.js';
 import { CFS_PERIOD_US } from '../container/cgroup/types.js';
 import { makeSpec, type ContainerSpec } from '../container/spec.js';
 import { OCI_TO_NS, type OciConfig } from './config.js';

@@ -1,6 +1,6 @@
 // The `oci:runc` and `oci:crun` Environments: the same workload and limits as `container`, run
 // by a reference OCI runtime from a generated bundle, for "ours vs industry" rows.
-import { nsexecPolicy, nsexecSettled } from '../container/nsexec-spawn.js';
+import { nsexecPolicy, nsexecSettled } from '../launcher/nsexec-spawn.js';
 import { execa } from 'execa';
 import type { Availability, Environment, Instance, LaunchOptions, PreparedWorkload } from '../environment.js';
 import type { HostFacts } from '../../host/facts.js';

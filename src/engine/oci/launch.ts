@@ -6,7 +6,7 @@
 // execa.
 import { ReadyWatch } from '../line-stream.js';
 import { execa } from 'execa';
-import { spawnNsexec } from '../container/nsexec-spawn.js';
+import { spawnNsexec } from '../launcher/nsexec-spawn.js';
 import { markArgs } from '../../workload/protocol.js';
 import { SystemError } from '../../errors.js';
 import { monoNs } from '../../units.js';

@@ -6,12 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { StatusMessage } from '../../../src/engine/container/nsexec-protocol.js';
-import {
-  nsexecLaunchCounts,
-  nsexecSettled,
-  spawnNsexec,
-} from '../../../src/engine/container/nsexec-spawn.js';
+import type { StatusMessage } from '../../../src/engine/launcher/nsexec-protocol.js';
+import { nsexecLaunchCounts, nsexecSettled, spawnNsexec } from '../../../src/engine/launcher/nsexec-spawn.js';
 import { markArgs } from '../../../src/workload/protocol.js';
 import { requires } from '../../helpers/requires.js';
 import { streamText } from './helpers.js';

@@ -15,8 +15,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launcherStateRoot, launchRoot } from '../../../src/engine/container/launcher-dir.js';
-import { nsexecServer, spawnNsexec, type NsexecProcess } from '../../../src/engine/container/nsexec-spawn.js';
+import { launcherStateRoot, launchRoot } from '../../../src/engine/launcher/launcher-dir.js';
+import { nsexecServer, spawnNsexec, type NsexecProcess } from '../../../src/engine/launcher/nsexec-spawn.js';
 import { PROJECT_DIR } from '../../../src/paths.js';
 import { requires } from '../../helpers/requires.js';
 import { PREFIX, leftovers, run, streamText } from './helpers.js';

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { makeSpec, validateSpec } from '../../../src/engine/container/spec.js';
 import { buildNsexecArgs } from '../../../src/engine/container/nsexec-args.js';
 import { capabilityMask } from '../../../src/engine/container/defaults.js';
-import { canTransition, signalName } from '../../../src/engine/container/lifecycle.js';
+import { canTransition } from '../../../src/engine/container/lifecycle.js';
+import { signalName } from '../../../src/engine/launcher/nsexec-protocol.js';
 import { layoutFor } from '../../../src/engine/container/state-dir.js';
 import { mountsBelow } from '../../../src/engine/container/gc.js';
 import { parseLimitFlags } from '../../../src/cli/commands/container.js';
@@ -105,6 +106,8 @@ test('lifecycle: only forward transitions; signals by name', () => {
   assert.equal(canTransition('removed', 'exited'), false);
   assert.equal(signalName(9), 'SIGKILL');
   assert.equal(signalName(40), 'SIG40');
+  assert.equal(signalName(31), 'SIGSYS', 'beyond the old 1-15 table: a seccomp kill');
+  assert.equal(signalName(6), 'SIGABRT', 'the first name of a number with aliases (SIGIOT)');
 });
 
 test('gc finds host mounts below a state dir, deepest first', () => {

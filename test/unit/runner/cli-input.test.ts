@@ -11,7 +11,7 @@ import {
   commandArgsProblem,
   MAX_COMMAND_ARGS,
   NSEXEC_MAX_ARGS,
-} from '../../../src/engine/container/nsexec-protocol.js';
+} from '../../../src/engine/launcher/nsexec-protocol.js';
 import { PROJECT_DIR } from '../../../src/paths.js';
 import { QUICK } from '../report/fixtures.js';
 
@@ -194,8 +194,8 @@ test('arguments that were not UTF-8 (U+FFFD after Node decoded them) are refused
 });
 
 test('argument bounds: the C helper takes MAX_ARGS arguments, the command a share of them', () => {
-  const c = readFileSync(join(PROJECT_DIR, 'native/nsexec.c'), 'utf8');
-  assert.equal(Number(/#define MAX_ARGS (\d+)/.exec(c)?.[1]), NSEXEC_MAX_ARGS, 'mirrors nsexec.c');
+  const c = readFileSync(join(PROJECT_DIR, 'native/nsexec/serve.c'), 'utf8');
+  assert.equal(Number(/#define MAX_ARGS (\d+)/.exec(c)?.[1]), NSEXEC_MAX_ARGS, 'mirrors nsexec/serve.c');
   assert.ok(MAX_COMMAND_ARGS < NSEXEC_MAX_ARGS - 256, "room for the helper's own options");
   assert.equal(commandArgsProblem(['a', 'b']), undefined);
   assert.match(commandArgsProblem(['x'.repeat(200_000)]) ?? '', /argument 0 is 200000 bytes/);

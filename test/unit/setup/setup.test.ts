@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PROJECT_DIR } from '../../../src/paths.js';
 // @ts-expect-error: plain .mjs set-up script without type declarations
 import * as setup from '../../../scripts/setup.mjs';
 
@@ -12,6 +15,9 @@ const {
   fragmentOptions,
   MINIMAL_KERNEL_FRAGMENT,
   PACKAGES,
+  nativePrograms,
+  NATIVE_MAX_LINES,
+  CFLAGS,
 } = setup;
 
 type Query = (pkgs: string[]) => Map<string, string>;
@@ -79,4 +85,44 @@ test('findXzPayload: finds the xz magic inside a bzImage-like buffer, -1 when ab
   const buf = Buffer.concat([Buffer.alloc(1000, 7), magic, Buffer.alloc(10)]);
   assert.equal(findXzPayload(buf), 1000);
   assert.equal(findXzPayload(Buffer.alloc(64)), -1);
+});
+
+test('nativePrograms: a native/<name>.c file or a native/<name>/ directory is one program', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ctvm-native-'));
+  try {
+    writeFileSync(join(dir, 'probe.c'), '');
+    writeFileSync(join(dir, 'say.h'), '');
+    mkdirSync(join(dir, 'nsexec'));
+    for (const f of ['main.c', 'report.c', 'report.h', 'README.txt'])
+      writeFileSync(join(dir, 'nsexec', f), '');
+    mkdirSync(join(dir, 'empty'));
+    const programs = nativePrograms(dir) as Array<{ name: string; sources: string[]; inputs: string[] }>;
+    const at = (...p: string[]): string => join(dir, ...p);
+    assert.deepEqual(programs, [
+      {
+        name: 'nsexec',
+        sources: [at('nsexec', 'main.c'), at('nsexec', 'report.c')],
+        // The stamp covers the directory's headers and the shared ones too; other files are not C.
+        inputs: [at('nsexec', 'main.c'), at('nsexec', 'report.c'), at('nsexec', 'report.h'), at('say.h')],
+      },
+      { name: 'probe', sources: [at('probe.c')], inputs: [at('probe.c'), at('say.h')] },
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test(`no file under native/ is over ${NATIVE_MAX_LINES} lines; set-up compiles with -Werror`, () => {
+  const native = join(PROJECT_DIR, 'native');
+  const long: string[] = [];
+  for (const f of readdirSync(native, { recursive: true, encoding: 'utf8' })) {
+    const path = join(native, f);
+    if (!statSync(path).isFile()) continue;
+    const lines = readFileSync(path, 'utf8').split('\n').length - 1;
+    if (lines > NATIVE_MAX_LINES) long.push(`native/${f}: ${lines} lines`);
+  }
+  assert.deepEqual(long, [], `split these (see native/README.md)`);
+  assert.ok((CFLAGS as string[]).includes('-Werror'));
+  const names = (nativePrograms(native) as Array<{ name: string }>).map((p) => p.name);
+  assert.deepEqual(names, ['attack', 'nsexec', 'probe']);
 });

@@ -60,10 +60,10 @@ test('`attack` is a known workload whose samples are of kind attack', () => {
   assert.equal(kindFor('attack'), 'attack');
 });
 
-test('every attack of native/attack.c has a meaning for the report, and no other', () => {
-  const c = readFileSync(join(PROJECT_DIR, 'native/attack.c'), 'utf8');
+test('every attack of native/attack/main.c has a meaning for the report, and no other', () => {
+  const c = readFileSync(join(PROJECT_DIR, 'native/attack/main.c'), 'utf8');
   const table = /ATTACKS\[\] = \{([\s\S]*?)\n\};/.exec(c)?.[1] ?? '';
   const names = [...table.matchAll(/\{"([a-z0-9-]+)", a_/g)].map((m) => m[1]);
-  assert.ok(names.length >= 25, `parsed ${names.length} attacks from attack.c`);
+  assert.ok(names.length >= 25, `parsed ${names.length} attacks from attack/main.c`);
   assert.deepEqual([...names].sort(), Object.keys(ATTACK_MEANINGS).sort());
 });

@@ -1,10 +1,10 @@
-/* ctvm-nsexec's seccomp compiler (nsexec-seccomp.c): profile text -> BPF, and its install. */
+/* ctvm-nsexec's seccomp compiler (seccomp.c): profile text -> BPF, and its install. */
 #ifndef CTVM_NSEXEC_SECCOMP_H
 #define CTVM_NSEXEC_SECCOMP_H
 
 #include <linux/filter.h>
 
-/* Compiles `profile` (format: nsexec-seccomp.c's header). 0, or -errno with *what naming the
+/* Compiles `profile` (format: seccomp.c's header). 0, or -errno with *what naming the
  * directive, syscall or step that failed. */
 int nsexec_seccomp_compile(const char *profile, struct sock_fprog *out, const char **what);
 

@@ -13,7 +13,7 @@ import { LauncherSession, type Launch, type LaunchOptions, type PreparedLaunch }
 export const NSEXEC_PATH = join(BUILD_DIR, 'ctvm-nsexec');
 
 export type { OutputMode } from './nsexec-protocol.js';
-export type { LaunchEnd } from './nsexec-session.js';
+export type { LaunchEnd } from './launch-state.js';
 
 /** One launch: the launcher's pid, the command's piped streams, its end (nsexec-session.ts). */
 export type NsexecProcess = Launch;

@@ -21,7 +21,7 @@ import {
   LAUNCH_DIR,
   reapLauncherDirs,
   removeLauncherDir,
-} from '../../../src/engine/container/launcher-dir.js';
+} from '../../../src/engine/launcher/launcher-dir.js';
 import { processStartTicks } from '../../../src/engine/container/state-dir.js';
 
 /** A pid above any pid_max: its owner is certainly dead. */

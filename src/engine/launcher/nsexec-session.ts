@@ -2,11 +2,11 @@
 // unix socket for the command's stdout, stderr and status fd. Fast path: an idle pre-forked spare
 // has connected them already; the request is written on its status connection. Slow path: the
 // request goes to the server's stdin and it forks a launcher. S/D/F replies come on its stdout.
-// Starting the server process is nsexec-spawn.ts's job.
+// Each launch moves through launch-state.ts's states. Starting the server is nsexec-spawn.ts's job.
 import type { Server, Socket } from 'node:net';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { UsageError } from '../../errors.js';
-import { LineSplitter } from '../line-stream.js';
+import { readLines } from '../line-stream.js';
 import { monoNs, type Nanoseconds } from '../../units.js';
 import {
   decodeWaitStatus,
@@ -21,17 +21,9 @@ import {
   type StatusMessage,
   type StreamKind,
 } from './nsexec-protocol.js';
+import { transition, type LaunchEnd, type LaunchState } from './launch-state.js';
 
-/** How one launcher ended. `error` says why there is no status report (launcher or server lost). */
-export interface LaunchEnd {
-  exitCode: number | undefined;
-  signal: NodeJS.Signals | undefined;
-  /** CPU of the launcher and every child it reaped (rusage), from the server; undefined if lost. */
-  cpuNs: number | undefined;
-  /** Host monotonic time we learned the launcher ended (its status closed after X, or D). */
-  reapedAtNs: number | undefined;
-  error?: string;
-}
+export type { LaunchEnd } from './launch-state.js';
 
 export interface Launch {
   /** The launcher's pid (the command is its child); rejects if it never started. */
@@ -60,18 +52,15 @@ interface Pending {
   opts: LaunchOptions;
   streams: { out?: PassThrough; err?: PassThrough };
   connected: Set<StreamKind>;
+  state: LaunchState;
+  /** The launcher's, once the server's S reply (or the spare) named it. */
   pid?: number;
+  /** A kill() before the pid was known: sent when it is. */
   killWith?: NodeJS.Signals;
-  end?: LaunchEnd;
-  statusEnded: boolean;
-  /** Finish without waiting for missing connections (server lost, fork failed, grace over). */
-  forced?: boolean;
-  /** From the status stream: the command's end ("X") and CPU ("U"). */
-  exit?: { code: number | null; signal: number | null };
+  /** The command's CPU from the status stream ("U"). */
   cpuNs?: number;
-  /** The server's D arrived / done was resolved. */
-  reaped?: boolean;
-  finished?: boolean;
+  /** The server's D for this pid arrived: until then the pid stays routed to this launch. */
+  serverReaped: boolean;
   grace?: NodeJS.Timeout;
   resolvePid: (pid: number) => void;
   rejectPid: (e: Error) => void;
@@ -81,7 +70,7 @@ interface Pending {
 /** How long a reaped launcher's missing connections may take to be accepted before we give up. */
 const CONNECT_GRACE_MS = 1000;
 const KINDS = ['status', 'out', 'err'] as const;
-/** A spare reads its request into a 64 KiB buffer (native/nsexec.c); bigger ones take the fork. */
+/** A spare reads its request into a 64 KiB buffer (native/nsexec/serve.c); bigger ones take the fork. */
 const SPARE_MAX_REQUEST_BYTES = 60 * 1024;
 
 /** An idle pre-forked launcher's three connections ("spare <pid> <kind>"). */
@@ -106,7 +95,7 @@ export class LauncherSession {
     /** Told when launches become pending / all are settled (to ref/unref the server's pipes). */
     private readonly setBusy: (busy: boolean) => void,
   ) {
-    forEachLine(output, (line) => {
+    void readLines(output, (line) => {
       const r = parseServerReply(line);
       if (r) this.onReply(r);
     });
@@ -173,7 +162,8 @@ export class LauncherSession {
         opts,
         streams: {},
         connected: new Set(),
-        statusEnded: false,
+        state: { kind: 'awaiting-pid' },
+        serverReaped: false,
         resolvePid,
         rejectPid,
       } as Pending;
@@ -200,7 +190,8 @@ export class LauncherSession {
       stderr: p.streams.err ?? null,
       done,
       kill: (signal) => {
-        if (p.end || p.exit) return; // ending or reaped: the pid may soon belong to someone else
+        // Ended: the pid may soon belong to someone else.
+        if (p.state.kind === 'reaped' || p.state.kind === 'done') return;
         if (p.pid === undefined) p.killWith = signal;
         else killQuiet(p.pid, signal);
       },
@@ -224,15 +215,7 @@ export class LauncherSession {
     this.spares.clear();
     for (const p of [...this.pending]) {
       p.rejectPid(new Error(why));
-      p.end ??= {
-        exitCode: undefined,
-        signal: undefined,
-        cpuNs: undefined,
-        reapedAtNs: undefined,
-        error: why,
-      };
-      p.forced = true;
-      this.maybeFinish(p);
+      this.ended(p, p.state.kind === 'reaped' ? p.state.end : lostEnd(why), true);
     }
   }
 
@@ -242,20 +225,53 @@ export class LauncherSession {
     if (r.kind === 'started') {
       this.byId.delete(r.id);
       this.started(p, r.pid);
+      this.maybeFinish(p);
     } else if (r.kind === 'failed') {
       const error = `ctvm-nsexec serve: fork failed: ${r.errno}`;
       p.rejectPid(new Error(error));
-      p.end = { exitCode: undefined, signal: undefined, cpuNs: undefined, reapedAtNs: undefined, error };
-      p.forced = true;
+      this.ended(p, lostEnd(error), true);
     } else {
-      p.reaped = true;
-      if (p.finished) return void this.byPid.delete(r.pid);
-      p.end = { ...decodeWaitStatus(r.waitStatus), cpuNs: r.cpuNs, reapedAtNs: monoNs() };
+      p.serverReaped = true;
+      if (p.state.kind === 'done') return void this.byPid.delete(r.pid);
+      this.ended(p, { ...decodeWaitStatus(r.waitStatus), cpuNs: r.cpuNs, reapedAtNs: monoNs() });
     }
+  }
+
+  private move(p: Pending, to: LaunchState): void {
+    p.state = transition(p.state, to);
+  }
+
+  /**
+   * The launch's end is known (the server's D replaces one learnt from X; a failure `forced`
+   * stops the wait for connections and the status stream).
+   */
+  private ended(p: Pending, end: LaunchEnd, forced = false): void {
+    const s = p.state;
+    if (s.kind === 'done') return;
+    const drained = s.kind === 'status-drained' || (s.kind === 'reaped' && s.drained);
+    this.move(p, { kind: 'reaped', end, drained, forced: forced || (s.kind === 'reaped' && s.forced) });
+    this.maybeFinish(p);
+  }
+
+  /** The status stream is over: at its "X" line (the end, unless D told it), or when it closed. */
+  private statusDrained(p: Pending, exit?: { code: number | null; signal: number | null }): void {
+    const s = p.state;
+    if (s.kind === 'done' || s.kind === 'status-drained' || (s.kind === 'reaped' && s.drained)) return;
+    if (s.kind === 'reaped') this.move(p, { ...s, drained: true });
+    else if (exit) {
+      const end = {
+        exitCode: exit.code ?? 128 + (exit.signal ?? 0),
+        signal: undefined,
+        cpuNs: p.cpuNs,
+        reapedAtNs: monoNs(),
+      };
+      this.move(p, { kind: 'reaped', end, drained: true, forced: false });
+    } else this.move(p, { kind: 'status-drained' });
     this.maybeFinish(p);
   }
 
   private started(p: Pending, pid: number): void {
+    if (p.state.kind === 'awaiting-pid') this.move(p, { kind: 'running' });
     p.pid = pid;
     this.byPid.set(pid, p);
     p.resolvePid(pid);
@@ -299,47 +315,35 @@ export class LauncherSession {
    * accept queue when its reap report arrives: missing ones get CONNECT_GRACE_MS, then are given up.
    */
   private maybeFinish(p: Pending): void {
-    if (!p.end || p.finished) return;
-    const missing = (['status', 'out', 'err'] as const).filter(
-      (k) => (k === 'status' || p.streams[k]) && !p.connected.has(k),
-    );
-    if (!p.forced && (missing.length > 0 || !p.statusEnded)) {
+    const s = p.state;
+    if (s.kind !== 'reaped') return;
+    const missing = KINDS.filter((k) => (k === 'status' || p.streams[k]) && !p.connected.has(k));
+    if (!s.forced && (missing.length > 0 || !s.drained)) {
       if (missing.length > 0 && !p.grace) {
         p.grace = setTimeout(() => {
-          if (missing.includes('status') && !p.connected.has('status'))
-            p.end!.error ??= `launcher ${p.pid} exited (${describeEnd(p.end!)}) without connecting its status stream`;
-          p.forced = true;
+          const now = p.state;
+          if (now.kind !== 'reaped') return;
+          const lostStatus = missing.includes('status') && !p.connected.has('status');
+          const why = `launcher ${p.pid} exited (${describeEnd(now.end)}) without connecting its status stream`;
+          const end = lostStatus ? { ...now.end, error: now.end.error ?? why } : now.end;
+          this.move(p, { ...now, end, forced: true });
           this.maybeFinish(p);
         }, CONNECT_GRACE_MS);
         p.grace.unref();
       }
       return;
     }
-    p.finished = true;
+    this.move(p, { kind: 'done', end: s.end });
     this.pending.delete(p);
     // Until the server's D for it arrives, the pid stays ours (so that D is not misattributed).
-    if (p.reaped && p.pid !== undefined && this.byPid.get(p.pid) === p) this.byPid.delete(p.pid);
+    if (p.serverReaped && p.pid !== undefined && this.byPid.get(p.pid) === p) this.byPid.delete(p.pid);
     for (const [id, q] of this.byId) if (q === p) this.byId.delete(id);
     if (p.grace) clearTimeout(p.grace);
     // Streams whose connection never came (launcher killed early, server lost) end now.
     if (p.streams.out && !p.connected.has('out')) p.streams.out.end();
     if (p.streams.err && !p.connected.has('err')) p.streams.err.end();
     if (this.pending.size === 0) this.setBusy(false);
-    p.resolveDone(p.end);
-  }
-
-  /** The status stream is drained: after an "X" the launch is over (the server's D only tidies up). */
-  private statusDone(p: Pending): void {
-    if (p.exit && !p.end) {
-      const { code, signal } = p.exit;
-      p.end = {
-        exitCode: code ?? 128 + (signal ?? 0),
-        signal: undefined,
-        cpuNs: p.cpuNs,
-        reapedAtNs: monoNs(),
-      };
-    }
-    this.maybeFinish(p);
+    p.resolveDone(s.end);
   }
 
   /** First line of every connection: "<id> <kind>" (slow path) or "spare <pid> <kind>". */
@@ -385,28 +389,17 @@ export class LauncherSession {
   }
 
   private readStatus(p: Pending, sock: Socket, rest: Buffer): void {
-    const splitter = new LineSplitter();
-    const feed = (text: string): void => {
-      for (const line of splitter.push(text)) {
-        const m = parseStatusLine(line);
-        if (m?.kind === 'rusage') p.cpuNs = m.cpuNs;
-        if (m) p.opts.onStatus(m);
-        if (m?.kind === 'exit') {
-          // "X" is always a launcher's last line: its status stream is drained.
-          p.exit = m;
-          p.statusEnded = true;
-          this.statusDone(p);
-        }
-      }
-    };
-    feed(rest.toString('utf8'));
-    sock.setEncoding('utf8');
-    sock.on('data', feed);
-    sock.on('close', () => {
-      p.statusEnded = true;
-      this.statusDone(p);
+    if (rest.length > 0) sock.unshift(rest); // the bytes that came with the connection's header
+    const read = readLines(sock, (line) => {
+      const m = parseStatusLine(line);
+      if (!m) return;
+      if (m.kind === 'rusage') p.cpuNs = m.cpuNs;
+      p.opts.onStatus(m);
+      // "X" is always a launcher's last line: its status stream is drained.
+      if (m.kind === 'exit') this.statusDrained(p, m);
     });
-    sock.resume();
+    void read.then(() => this.statusDrained(p));
+    sock.resume(); // paused by route()
   }
 }
 
@@ -422,10 +415,7 @@ function killQuiet(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-function forEachLine(stream: Readable, onLine: (line: string) => void): void {
-  const splitter = new LineSplitter();
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    for (const l of splitter.push(chunk)) onLine(l);
-  });
+/** The end of a launch whose launcher never reported (fork failed, server lost). */
+function lostEnd(error: string): LaunchEnd {
+  return { exitCode: undefined, signal: undefined, cpuNs: undefined, reapedAtNs: undefined, error };
 }

@@ -1,14 +1,14 @@
-// The TypeScript mirror of native/nsexec.h must match the header, and the line parser must
+// The TypeScript mirror of native/nsexec/nsexec.h must match the header, and the line parser must
 // understand every line shape the helper writes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_DIR } from '../../../src/paths.js';
-import * as proto from '../../../src/engine/container/nsexec-protocol.js';
+import * as proto from '../../../src/engine/launcher/nsexec-protocol.js';
 
 function headerDefines(): Map<string, string> {
-  const text = readFileSync(join(PROJECT_DIR, 'native', 'nsexec.h'), 'utf8');
+  const text = readFileSync(join(PROJECT_DIR, 'native', 'nsexec', 'nsexec.h'), 'utf8');
   const defs = new Map<string, string>();
   for (const m of text.matchAll(/^#define (NSEXEC_\w+) (\S+)/gm)) defs.set(m[1]!, m[2]!);
   return defs;

@@ -1,4 +1,4 @@
-// The ctvm-nsexec protocols (native/README.md): constants mirrored from native/nsexec.h (a unit
+// The ctvm-nsexec protocols (native/README.md): constants mirrored from native/nsexec/nsexec.h (a unit
 // test checks they match), the status lines a launch writes on fd 3, and the resident server's
 // request/reply framing (v2).
 import { constants } from 'node:os';
@@ -20,7 +20,7 @@ export const NSEXEC_REPLY_DONE = 'D';
 export const NSEXEC_REPLY_FAILED = 'F';
 export const NSEXEC_INHERIT_FD = 3;
 export const NSEXEC_SPARES = 2;
-/** Arguments one launch request may carry (MAX_ARGS in native/nsexec.c): the helper's own
+/** Arguments one launch request may carry (MAX_ARGS in native/nsexec/serve.c): the helper's own
  * options (mounts, devices, cgroup files, env) plus the command's. A bigger request kills it. */
 export const NSEXEC_MAX_ARGS = 4096;
 /** The command's share of NSEXEC_MAX_ARGS: the rest is left for the helper's options. */
@@ -130,7 +130,14 @@ export function decodeWaitStatus(status: number): {
 } {
   const sig = status & 0x7f;
   if (sig === 0) return { exitCode: (status >> 8) & 0xff, signal: undefined };
-  const name = Object.entries(constants.signals).find(([, n]) => n === sig)?.[0] as
-    NodeJS.Signals | undefined;
-  return { exitCode: undefined, signal: name ?? (`SIG${sig}` as NodeJS.Signals) };
+  return { exitCode: undefined, signal: signalName(sig) };
 }
+
+/** Signal number -> name as Node reports signals ('SIGKILL'); `SIG<n>` for one Node has no name for. */
+export function signalName(n: number): NodeJS.Signals {
+  return SIGNAL_NAMES.get(n) ?? (`SIG${n}` as NodeJS.Signals);
+}
+/** The first name per number: SIGABRT before its alias SIGIOT, SIGIO before SIGPOLL. */
+const SIGNAL_NAMES = new Map<number, NodeJS.Signals>();
+for (const [name, n] of Object.entries(constants.signals) as [NodeJS.Signals, number][])
+  if (!SIGNAL_NAMES.has(n)) SIGNAL_NAMES.set(n, name);

@@ -1,5 +1,5 @@
 /* cgroup v2 device filter: rules -> BPF_PROG_TYPE_CGROUP_DEVICE program -> attached to a cgroup.
- * See nsexec-devices.h. The program is the one runc generates (devicefilter.go): the kernel calls it
+ * See devices.h. The program is the one runc generates (devicefilter.go): the kernel calls it
  * for every open/mknod of a device node by a task in the cgroup (or below) with
  *   struct bpf_cgroup_dev_ctx { u32 access_type = access << 16 | type; u32 major; u32 minor; }
  * and allows the access when it returns 1. Layout:
@@ -16,7 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "nsexec-devices.h"
+#include "devices.h"
 
 /* Per rule at most: type jump, 3 access insns, major jump, minor jump, mov, exit. */
 #define INSNS_PER_RULE 8

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { errorMessage, HostError } from '../../errors.js';
 import { STATE_DIR } from '../../paths.js';
 import { privateDirProblem, SUN_PATH_MAX_BYTES, userStateRoot } from '../../util/private-dir.js';
-import { processStartTicks } from './state-dir.js';
+import { processStartTicks } from '../container/state-dir.js';
 
 /** Not a valid container name ([a-z0-9-]), so it never clashes with an instance's state dir. */
 export const LAUNCH_DIR = 'launch.d';

@@ -25,7 +25,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
-#include "nsexec-seccomp.h"
+#include "seccomp.h"
 
 static int parse_action(const char *s, uint32_t *out) {
   if (strcmp(s, "allow") == 0) *out = SCMP_ACT_ALLOW;
