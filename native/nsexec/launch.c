@@ -212,10 +212,11 @@ static void wait_command(pid_t pid, int *status, struct rusage *ru) {
   int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
   uint64_t release_at = mono_ns() + STATUS_HOLD_MS * 1000000ull;
   int relaying = relay_fds[0] >= 0, held = 1;
+  relay_holding = relaying;
   /* Without a pidfd (kernel < 5.3) we cannot wait for both: relay to EOF, then wait. */
   while (pidfd >= 0 || relaying) {
     uint64_t now = mono_ns();
-    if (held && now >= release_at) release_hold(), held = 0;
+    if (held && now >= release_at) relay_release(), release_hold(), held = 0;
     struct pollfd p[2] = {{relaying ? relay_fds[0] : -1, POLLIN, 0}, {pidfd, POLLIN, 0}};
     int r = poll(p, 2, held ? (int)((release_at - now) / 1000000ull) + 1 : -1);
     if (r < 0 && errno != EINTR) break;
@@ -226,7 +227,7 @@ static void wait_command(pid_t pid, int *status, struct rusage *ru) {
   if (pidfd >= 0) close(pidfd);
   while (wait4(pid, status, 0, ru) < 0)
     if (errno != EINTR) fail("waitpid", "-", NSEXEC_EXIT_SETUP);
-  if (held) release_hold();
+  if (held) relay_release(), release_hold(); /* output before the status lines, as unheld */
 }
 
 

@@ -18,5 +18,8 @@ extern char relay_buf[65536];
 void relay_child(void);
 /* One chunk from the pipe to our stdout (stamping marks); 0 at EOF. */
 int relay_once(void);
+/* Output held while the launcher holds its lines; relay_release() sends it and ends the hold. */
+extern int relay_holding;
+void relay_release(void);
 
 #endif

@@ -36,9 +36,10 @@ static void scan_marks(const char *b, size_t n, uint64_t at) {
       struct mark *k = &cfg.marks[m];
       if (!k->seen && line_len >= k->len && memcmp(line_head, k->prefix, k->len) == 0) {
         k->seen = 1;
-        /* Not held back: the copy below wakes the caller now anyway, and it wants both. */
+        /* Held with the output while the launcher holds its lines; after that at once, with the
+         * copy that wakes the caller anyway. */
         int keep = defer_reports;
-        defer_reports = 0;
+        if (!relay_holding) defer_reports = 0;
         report("%c %s %llu", NSEXEC_MSG_TIME, k->name, (unsigned long long)at);
         defer_reports = keep;
       }
@@ -47,20 +48,45 @@ static void scan_marks(const char *b, size_t n, uint64_t at) {
   }
 }
 
-/* One chunk from the pipe to our stdout; 0 at EOF. Output nobody reads any more is dropped, so
- * the command never blocks on us. */
+/* While the launcher holds its status lines (the first STATUS_HOLD_MS after the exec, see
+ * release_hold), the output it relays is held too: copying it at once woke the caller, whose
+ * work then competed for the CPU with the very command being timed (on this 2-core host that
+ * was most of the gap to `hyperfine --output=pipe`, bench/harness-accuracy.ts). The stamps are
+ * taken on read, so holding changes when the caller learns of a line, not its time. */
+int relay_holding;
+static char held_out[65536];
+static size_t nheld_out;
+static int sink_ok = 1; /* output nobody reads any more is dropped, so the command never blocks */
+
+static void sink(const char *b, size_t n) {
+  for (size_t off = 0; sink_ok && off < n;) {
+    ssize_t w = write(STDOUT_FILENO, b + off, n - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) sink_ok = 0;
+    else off += (size_t)w;
+  }
+}
+
+void relay_release(void) {
+  relay_holding = 0;
+  sink(held_out, nheld_out);
+  nheld_out = 0;
+}
+
+/* One chunk from the pipe to our stdout (or the held output); 0 at EOF. */
 char relay_buf[65536]; /* static: a spare writes it once while idle (page faults) */
 int relay_once(void) {
-  static int sink_ok = 1;
   ssize_t n = read(relay_fds[0], relay_buf, sizeof relay_buf);
   if (n < 0) return errno == EINTR || errno == EAGAIN ? 1 : 0;
   if (n == 0) return 0;
   scan_marks(relay_buf, (size_t)n, mono_ns());
-  for (ssize_t off = 0; sink_ok && off < n;) {
-    ssize_t w = write(STDOUT_FILENO, relay_buf + off, (size_t)(n - off));
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) sink_ok = 0;
-    else off += w;
+  if (relay_holding && nheld_out + (size_t)n <= sizeof held_out) {
+    memcpy(held_out + nheld_out, relay_buf, (size_t)n);
+    nheld_out += (size_t)n;
+    return 1;
   }
+  sink(held_out, nheld_out); /* more than the hold takes: in order, now */
+  nheld_out = 0;
+  sink(relay_buf, (size_t)n);
   return 1;
 }

@@ -56,6 +56,35 @@ test('marks: output relayed byte for byte, the first matching line stamped once'
   );
 });
 
+test(
+  'marks: output waits with the status lines for the first 20 ms after the exec, then flows while the command runs',
+  { skip },
+  async () => {
+    // The launcher holds what it relays (like its own lines) while the command starts, so that
+    // waking the caller does not compete with the start being timed (#12 item 15); the stamp is
+    // taken on read, so it stays before the caller sees the line. Same clock: CLOCK_MONOTONIC.
+    const status: StatusMessage[] = [];
+    const p = spawnNsexec([...markArgs(), '--', '/bin/sh', '-c', 'echo READY; sleep 2; echo bye'], {
+      stdout: 'pipe',
+      stderr: 'pipe',
+      onStatus: (m) => status.push(m),
+    });
+    let firstNs = 0;
+    p.stdout!.once('data', () => (firstNs = Number(process.hrtime.bigint())));
+    const [end, out] = await Promise.all([p.done, streamText(p.stdout), streamText(p.stderr)]);
+    assert.equal(end.exitCode, 0, end.error);
+    assert.equal(out, 'READY\nbye\n');
+    const at = (phase: string): number =>
+      status.find((m) => m.kind === 'time' && m.phase === phase)?.atNs ?? NaN;
+    assert.ok(at('ready') < firstNs, 'stamped before the caller has the line');
+    assert.ok(
+      firstNs - at('exec') >= 20e6,
+      `output reached the caller ${(firstNs - at('exec')) / 1e6} ms after the exec`,
+    );
+    assert.ok(firstNs < at('exited'), 'but it flows while the command runs, not only at the end');
+  },
+);
+
 test('marks: a line that never comes is never stamped; stderr is not relayed', { skip }, async () => {
   const r = await launch(['mark', 'ready', 'READY', '--', '/bin/sh', '-c', 'echo READY >&2; echo notREADY']);
   assert.equal(r.end.exitCode, 0);
