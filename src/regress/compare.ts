@@ -2,7 +2,7 @@
 // what the CLI should exit with. Pure: samples in, a Comparison out; nothing printed or written.
 import type { RunMeta, SampleRecord } from '../results/types.js';
 import type { ExitCode } from '../errors.js';
-import { groupLabel, groupSamples } from './groups.js';
+import { groupLabel, groupSamples } from '../results/read.js';
 import { judgeGroup, type JudgedRow } from './judge.js';
 import { hostMismatches } from './host-mismatch.js';
 import { accelsOf } from './series.js';
