@@ -4,7 +4,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import type { CompareSide } from './compare.js';
+import type { CompareSide } from './side.js';
 import { BASELINES_SUBDIR, loadRun, readRunMeta, type LoadedRun } from '../results/read.js';
 import type { RunMeta } from '../results/types.js';
 
