@@ -14,7 +14,7 @@ import { readSmapsRollup } from '../src/measure/smaps.js';
 import { RunWriter } from '../src/runner/results-writer.js';
 import { startSample } from '../src/runner/samplers.js';
 import type { SampleRecord } from '../src/results/types.js';
-import { median } from '../src/stats/describe.js';
+import { median } from '../src/stats/quantile.js';
 import { monoNs } from '../src/units.js';
 import { prepareWorkload } from '../src/workload/catalog.js';
 

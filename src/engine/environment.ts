@@ -3,7 +3,8 @@
 import type { Bytes, Nanoseconds } from '../units.js';
 import type { HostFacts } from '../host/facts.js';
 
-export type Availability = { usable: true; detail?: string } | { usable: false; reason: string };
+export type { Availability } from '../host/availability.js';
+import type { Availability } from '../host/availability.js';
 
 /** A workload ready to run: the same rootfs tree and command go to every environment. */
 export interface PreparedWorkload {

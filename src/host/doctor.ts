@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import si from 'systeminformation';
-import type { Availability } from '../engine/environment.js';
+import type { Availability } from './availability.js';
 import { CACHE_DIR, KERNEL_DIR, BUILD_DIR, PROJECT_DIR } from '../paths.js';
 import { which } from '../util/which.js';
 import { probeAccel } from './accel-probe.js';

@@ -1,5 +1,5 @@
 // What `ctvm doctor` finds out about a host; also the HostFacts every Environment.probe() reads.
-import type { Availability } from '../engine/environment.js';
+import type { Availability } from './availability.js';
 import type { VirtFacts } from './virt-detect.js';
 
 export type CgroupMode = 'v2' | 'v1' | 'hybrid' | 'none';

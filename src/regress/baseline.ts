@@ -4,8 +4,8 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import type { CompareSide } from './compare.js';
-import { BASELINES_SUBDIR, loadRun, readRunMeta, type LoadedRun } from './run-load.js';
+import type { CompareSide } from './side.js';
+import { BASELINES_SUBDIR, loadRun, readRunMeta, type LoadedRun } from '../results/read.js';
 import type { RunMeta } from '../results/types.js';
 
 export const DEFAULT_POOL = 5;
@@ -25,7 +25,7 @@ export function saveBaseline(runDir: string, baselinesDir: string, opts: { force
       },
     );
   }
-  loadRun(runDir); // refuses a run whose samples do not parse
+  loadRun(runDir, { tornTail: 'strict' }); // refuses a run whose samples do not parse
   const dest = join(baselinesDir, meta.runId);
   rmSync(dest, { recursive: true, force: true });
   mkdirSync(dest, { recursive: true });
@@ -67,7 +67,7 @@ export function pooledBaseline(
       },
     );
   }
-  const chosen: LoadedRun[] = eligible.slice(-k).map((b) => loadRun(b.dir));
+  const chosen: LoadedRun[] = eligible.slice(-k).map((b) => loadRun(b.dir, { tornTail: 'strict' }));
   const ids = chosen.map((r) => r.meta.runId);
   return {
     label: `pooled baseline of ${chosen.length} run${chosen.length === 1 ? '' : 's'} (${ids.join(', ')})`,

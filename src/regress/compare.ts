@@ -1,21 +1,14 @@
 // Compares a candidate with a base (one run, or pooled baseline runs) group by group, and says
 // what the CLI should exit with. Pure: samples in, a Comparison out; nothing printed or written.
-import type { RunMeta, SampleRecord } from '../results/types.js';
 import type { ExitCode } from '../errors.js';
-import { groupLabel, groupSamples } from './groups.js';
+import { groupLabel, groupSamples } from '../results/read.js';
 import { judgeGroup, type JudgedRow } from './judge.js';
 import { hostMismatches } from './host-mismatch.js';
+import type { CompareSide } from './side.js';
 import { accelsOf } from './series.js';
 import { ruleFor, type Thresholds } from './thresholds.js';
 
-/** One side of a comparison: a run, or several runs whose samples are pooled. */
-export interface CompareSide {
-  /** "run <id>" or "pooled baseline (3 runs)". */
-  label: string;
-  runs: (Pick<RunMeta, 'runId' | 'scenarioName' | 'startedAt' | 'status' | 'git'> &
-    Partial<Pick<RunMeta, 'host' | 'tools' | 'environments'>>)[];
-  samples: SampleRecord[];
-}
+export type { CompareSide } from './side.js';
 
 export interface SideInfo {
   label: string;

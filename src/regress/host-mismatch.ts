@@ -1,6 +1,6 @@
 // Where base and candidate ran on different ground: accelerator, CPU model, host kernel or qemu
 // version. Numbers from TCG vs KVM, or from two CPUs, are not a regression signal (#12).
-import type { CompareSide } from './compare.js';
+import type { CompareSide } from './side.js';
 
 type Meta = CompareSide['runs'][number];
 

@@ -5,7 +5,7 @@
 import { bootstrapMedianCI, median, ratioOfMediansCI } from '../stats/index.js';
 import { permutationTest } from '../stats/permutation.js';
 import { hasRatio, metricInfo } from '../results/metrics.js';
-import type { GroupId } from './groups.js';
+import type { GroupId } from '../results/read.js';
 import type { Rule } from './thresholds.js';
 
 export type Verdict =

@@ -1,7 +1,7 @@
 // Tracker series names: a VM group carries its accelerator ("vm:tcg", "vm:kvm") so that a
 // tracker's history never mixes an emulated guest with a hardware-accelerated one.
 import type { SampleRecord } from '../results/types.js';
-import { groupLabel, type GroupId } from './groups.js';
+import { groupLabel, type GroupId } from '../results/read.js';
 
 /** Env id -> accelerator, from the VM samples of one side. */
 export function accelsOf(samples: readonly SampleRecord[]): Record<string, string> {

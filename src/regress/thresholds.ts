@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
-import type { GroupId } from './groups.js';
+import type { GroupId } from '../results/read.js';
 
 /** What a group is judged with. */
 export interface Rule {

@@ -1,8 +1,7 @@
 // Headline metrics over runs, oldest first: median start latency per env, idle PSS per env,
 // CPU overhead (workNs vs bare) per env and workload. Pure: loaded runs in, series out.
 import { median } from '../stats/index.js';
-import type { LoadedRun } from './run-load.js';
-import { groupSamples } from './groups.js';
+import { groupSamples, type LoadedRun } from '../results/read.js';
 
 export interface Headline {
   id: 'start-latency' | 'idle-pss' | 'cpu-overhead';

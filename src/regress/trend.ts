@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ChartJSNodeCanvas } from 'chartjs-node-canvas';
 import type { ChartConfiguration } from 'chart.js';
 import { UsageError } from '../errors.js';
-import { listRunDirs, loadRun } from './run-load.js';
+import { listRunDirs, loadRun } from '../results/read.js';
 import { computeTrend, trendMarkdown, type Headline, type TrendData } from './trend-data.js';
 
 const WIDTH = 1000;
@@ -47,7 +47,7 @@ export function chartFileName(h: Headline): string {
 }
 
 export async function renderTrend(resultsDir: string, outDir: string): Promise<TrendOutput> {
-  const runs = listRunDirs(resultsDir).map((r) => loadRun(r.dir));
+  const runs = listRunDirs(resultsDir).map((r) => loadRun(r.dir, { tornTail: 'strict' }));
   if (runs.length === 0) {
     throw new UsageError(`no runs in ${resultsDir}`, {
       hint: 'point ctvm trend at a dir holding <run-id>/run.json dirs',

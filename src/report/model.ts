@@ -1,8 +1,8 @@
 // The report's view of a run: per-environment start/exit/phases, idle memory and CPU, density,
-// work overhead vs bare. Pure: LoadedRun in, plain numbers out; every exporter reads this.
-import type { Distribution, SampleKind, SampleRecord, SummaryRow } from '../results/types.js';
+// work overhead vs bare. Pure: a ReportRun in, plain numbers out; every exporter reads this.
+import type { LoadedRun } from '../results/read.js';
+import type { Distribution, SampleKind, SampleRecord, Summary, SummaryRow } from '../results/types.js';
 import { median } from '../stats/index.js';
-import type { LoadedRun } from './load-run.js';
 import { envLabel, envOrder } from './format.js';
 
 export interface EnvInfo {
@@ -56,7 +56,7 @@ export interface WorkRow {
 }
 
 export interface ReportModel {
-  run: LoadedRun;
+  run: ReportRun;
   envs: EnvInfo[];
   start: StartRow[];
   idle: IdleRow[];
@@ -68,7 +68,14 @@ export interface ReportModel {
 
 const measured = (s: SampleRecord) => s.ok && !s.warmup;
 
-export function buildModel(run: LoadedRun): ReportModel {
+/** A loaded run with its summary: recomputed from samples.jsonl, the source of truth (summary.json
+ *  may be missing or stale after a crash), seeded with the run's seed exactly as src/runner/run.ts
+ *  does, so the bootstrap CIs are the run's. */
+export interface ReportRun extends LoadedRun {
+  summary: Summary;
+}
+
+export function buildModel(run: ReportRun): ReportModel {
   const envs = envInfos(run);
   const rows = run.summary.rows;
   const find = (kind: SampleKind, env: string, metric: string, workload?: string, density = 1) =>
@@ -122,7 +129,7 @@ export function buildModel(run: LoadedRun): ReportModel {
   };
 }
 
-function envInfos(run: LoadedRun): EnvInfo[] {
+function envInfos(run: ReportRun): EnvInfo[] {
   const ids = [...new Set(run.samples.filter(measured).map((s) => s.env))].sort(envOrder);
   return ids.map((id) => {
     const accel =
@@ -142,7 +149,7 @@ function phaseMedians(samples: SampleRecord[]): PhaseMedian[] {
     .sort((a, b) => a.atNs - b.atNs);
 }
 
-function densitySeries(run: LoadedRun, envs: EnvInfo[]): DensitySeries[] {
+function densitySeries(run: ReportRun, envs: EnvInfo[]): DensitySeries[] {
   return envs.flatMap((env) => {
     const rows = run.summary.rows.filter((r) => r.kind === 'density' && r.env === env.id && r.dist.n > 0);
     const ns = [...new Set(rows.map((r) => r.density))].sort((a, b) => a - b);
@@ -156,7 +163,7 @@ function densitySeries(run: LoadedRun, envs: EnvInfo[]): DensitySeries[] {
   });
 }
 
-function workRows(run: LoadedRun, envs: EnvInfo[]): WorkRow[] {
+function workRows(run: ReportRun, envs: EnvInfo[]): WorkRow[] {
   const rows = run.summary.rows.filter((r) => r.kind === 'work' && r.dist.n > 0);
   const workloads = [...new Set(rows.map((r) => r.workload))].sort();
   return workloads.flatMap((workload) =>
@@ -170,7 +177,7 @@ function workRows(run: LoadedRun, envs: EnvInfo[]): WorkRow[] {
   );
 }
 
-function skippedEnvs(run: LoadedRun): { env: string; reason: string }[] {
+function skippedEnvs(run: ReportRun): { env: string; reason: string }[] {
   return Object.entries(run.meta.environments)
     .filter(([, e]) => !e.used)
     .map(([env, e]) => ({ env, reason: e.reason ?? 'not used' }))

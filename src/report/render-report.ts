@@ -1,7 +1,6 @@
 // Everything a report consists of, as bytes in memory: file name -> content. Pure apart from
 // rendering; writer.ts is the one place that touches the file system.
-import type { LoadedRun } from './load-run.js';
-import { buildModel } from './model.js';
+import { buildModel, type ReportRun } from './model.js';
 import { stacks } from './stacks.js';
 import { headline } from './headline.js';
 import { allCharts, isSkip, renderChartPng } from './charts/index.js';
@@ -18,7 +17,7 @@ export interface RenderedReport {
   warnings: string[];
 }
 
-export async function renderReport(run: LoadedRun): Promise<RenderedReport> {
+export async function renderReport(run: ReportRun): Promise<RenderedReport> {
   const model = buildModel(run);
   const s = stacks(model);
   const head = headline(model, s);

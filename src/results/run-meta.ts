@@ -1,8 +1,6 @@
-// Reads results/<run-id>/run.json for every reader (run --resume, report, compare, baseline):
-// a missing file, bad JSON, another format version or a wrong shape is a UsageError naming the
+// Checks the text of results/<run-id>/run.json for every reader (results/read.ts reads the file):
+// bad JSON, another format version or a wrong shape is a UsageError naming the
 // file and the first fields that are wrong, never a TypeError later on.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { RESULTS_FORMAT, type RunMeta } from './types.js';
@@ -75,14 +73,4 @@ export function parseRunMeta(text: string, file: string): RunMeta {
     });
   }
   return r.data as unknown as RunMeta;
-}
-
-/** run.json of a run dir, checked (see parseRunMeta). */
-export function readRunMeta(dir: string): RunMeta {
-  const file = join(dir, 'run.json');
-  if (!existsSync(file))
-    throw new UsageError(`\`${file}\` is missing: \`${dir}\` is not a ctvm run`, {
-      hint: 'pass results/<run-id>, a run id, or `latest`',
-    });
-  return parseRunMeta(readFileSync(file, 'utf8'), file);
 }

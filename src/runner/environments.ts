@@ -1,5 +1,5 @@
 // Which environments a run uses: each scenario entry is loaded from the registry, checked against
-// doctor's findings and its own probe(); one the host cannot run is skipped with the reason.
+// doctor's verdict, then its own probe(); one the host cannot run is skipped with the reason.
 import type { Environment, Limits } from '../engine/environment.js';
 import { loadEnvironment } from '../engine/registry.js';
 import type { DoctorReport } from '../host/facts.js';
@@ -32,9 +32,11 @@ export async function resolveEnvironments(
   const used: UsedEnvironment[] = [];
   const records: Record<string, EnvironmentRecord> = {};
   for (const e of entries) {
+    // doctor decides availability from the host's facts; probe() adds only what the engine itself
+    // knows (docs/architecture.md, "Availability").
     const avail = host.environments[doctorKey(e)];
-    if (avail && !avail.usable) {
-      records[e.id] = { used: false, reason: avail.reason };
+    if (!avail || !avail.usable) {
+      records[e.id] = { used: false, reason: avail ? avail.reason : `doctor did not assess ${doctorKey(e)}` };
       continue;
     }
     const loaded = await loadEnvironment(e.id);

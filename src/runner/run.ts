@@ -15,14 +15,8 @@ import { resolveEnvironments, type EnvironmentRecord, type UsedEnvironment } fro
 import { executePlan } from './execute.js';
 import { planRun } from './plan.js';
 import { createProgress, type Progress } from './progress.js';
-import {
-  QUARANTINE_FILE,
-  quarantineBadSamples,
-  readMeta,
-  readSamples,
-  RUN_FILE,
-  RunWriter,
-} from './results-writer.js';
+import { readRunMeta, readSamples, RUN_FILE } from '../results/read.js';
+import { RunWriter } from './results-writer.js';
 import { gitInfo, toolVersions } from './run-facts.js';
 import { loadScenario } from './scenario-load.js';
 import { ENVIRONMENT_IDS, SCENARIO_BOUNDS, storedScenarioSchema, type Scenario } from './scenario-schema.js';
@@ -96,7 +90,7 @@ async function resumeRun(ref: string, opts: RunOptions): Promise<RunOutcome> {
     throw new UsageError(`no run to resume at ${dir}`, {
       hint: 'give a run id from results/ (or --out DIR and the id)',
     });
-  const meta = readMeta(dir);
+  const meta = readRunMeta(dir);
   if (meta.status === 'complete')
     throw new UsageError(`run ${meta.runId} is already complete`, { hint: 'nothing to resume' });
   const resumeIds = checkResumeFlags(meta, opts); // a flag that contradicts run.json: exit 2 here
@@ -119,16 +113,9 @@ async function resumeRun(ref: string, opts: RunOptions): Promise<RunOutcome> {
     if (!r.used)
       progress.warn(`${id} was used by this run but cannot run now (${r.reason}); its samples stay missing`);
   const workloads = await prepareAll(s, used, records, progress);
-  const { samples, lines } = quarantineBadSamples(dir);
-  if (lines.length > 0)
-    progress.warn(
-      `samples.jsonl line${lines.length > 1 ? 's' : ''} ${lines
-        .slice(0, 5)
-        .map((l) => l.line)
-        .join(', ')}${lines.length > 5 ? ` (and ${lines.length - 5} more)` : ''} ` +
-        `${lines.length > 1 ? 'are' : 'is'} not a sample (${lines[0]!.problem}): moved to ${QUARANTINE_FILE}; ` +
-        `the ${samples.length} valid samples are kept and not taken again`,
-    );
+  const quarantined: string[] = [];
+  const samples = readSamples(dir, { tornTail: 'repair', warnings: quarantined });
+  for (const w of quarantined) progress.warn(w);
   const done = new Set(samples.map((r) => r.seq));
   return execute(meta, dir, used, workloads, progress, done);
 }
@@ -169,7 +156,7 @@ async function execute(
   } finally {
     progress.stop();
     writer.close();
-    const samples = readSamples(dir);
+    const samples = readSamples(dir, { tornTail: 'repair' }); // 'repair': no sample taken = no file yet
     const have = new Set(samples.map((r) => r.seq));
     meta.status = plan.every((p) => have.has(p.seq)) ? 'complete' : 'incomplete';
     meta.finishedAt = new Date().toISOString();

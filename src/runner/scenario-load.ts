@@ -1,11 +1,12 @@
 // Reads a scenario YAML file and validates it; every problem becomes one line naming the file,
 // line:column, the field path and what was expected (UsageError, exit code 2).
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isMap, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { errorMessage, UsageError } from '../errors.js';
 import { PROJECT_DIR } from '../paths.js';
+import { closest } from '../util/did-you-mean.js';
 import { scenarioSchema, type Scenario } from './scenario-schema.js';
 
 export const SCENARIOS_DIR = join(PROJECT_DIR, 'scenarios');
@@ -20,9 +21,20 @@ export function resolveScenarioPath(ref: string): string {
   if (existsSync(ref)) return resolve(ref);
   const named = join(SCENARIOS_DIR, ref.endsWith('.yaml') ? ref : `${ref}.yaml`);
   if (!ref.includes('/') && existsSync(named)) return named;
-  throw new UsageError(`scenario '${ref}' not found`, {
-    hint: `give a path to a .yaml file or a name from ${SCENARIOS_DIR} (e.g. quick)`,
+  const names = scenarioNames();
+  const near = ref.includes('/') ? [] : closest(ref.replace(/\.yaml$/, ''), names);
+  const suggestion = near.length > 0 ? `; did you mean ${near.map((n) => `'${n}'`).join(' or ')}?` : '';
+  throw new UsageError(`scenario '${ref}' not found${suggestion}`, {
+    hint: `scenarios: ${names.join(', ')} (in ${SCENARIOS_DIR}), or a path to a .yaml file`,
   });
+}
+
+/** Names of the shipped scenarios (scenarios/<name>.yaml), sorted. */
+export function scenarioNames(): string[] {
+  return readdirSync(SCENARIOS_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -'.yaml'.length))
+    .sort();
 }
 
 /** A scenario is a few KiB of YAML; anything far bigger is not one (or a device that never ends). */

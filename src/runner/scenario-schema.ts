@@ -88,7 +88,7 @@ const vmOptions = z
     }
   });
 
-const envEntry = z.discriminatedUnion('id', [
+export const envEntry = z.discriminatedUnion('id', [
   z.strictObject({
     id: z.literal('vm'),
     options: vmOptions.default({ accel: 'auto' }),
@@ -104,7 +104,7 @@ const envEntry = z.discriminatedUnion('id', [
 ]);
 
 /** `- vm` is shorthand for `- id: vm`. */
-const environment = z.preprocess(
+export const environment = z.preprocess(
   (v) => (typeof v === 'string' ? { id: v } : v),
   z
     .looseObject({
@@ -119,19 +119,19 @@ const workloadName = z.string().refine(isKnownWorkload, {
   error: (iss) => `unknown workload "${String(iss.input)}"; known: ${KNOWN_WORKLOADS.join(', ')}`,
 });
 
-const workload = z.preprocess(
-  (v) => (typeof v === 'string' ? { name: v } : v),
-  z.strictObject({
-    name: workloadName,
-    args: z
-      .array(z.string())
-      .superRefine((args, ctx) => {
-        const problem = commandArgsProblem(args);
-        if (problem) ctx.addIssue({ code: 'custom', message: problem });
-      })
-      .optional(),
-  }),
-);
+export const workloadEntry = z.strictObject({
+  name: workloadName,
+  args: z
+    .array(z.string())
+    .superRefine((args, ctx) => {
+      const problem = commandArgsProblem(args);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
+});
+
+/** `- noop` is shorthand for `- name: noop`. */
+export const workload = z.preprocess((v) => (typeof v === 'string' ? { name: v } : v), workloadEntry);
 
 const density = z.strictObject({
   /** Instances running at once, e.g. [1, 2, 4, 8, 16]. */

@@ -1,6 +1,6 @@
 // Percentile bootstrap (Efron & Tibshirani 1993, ch. 13) for the median and for ratios of medians.
 import { mulberry32, type Rng } from './random.js';
-import { quantile, sortAsc } from './describe.js';
+import { quantile, sortAsc } from './quantile.js';
 
 const DEFAULT_RESAMPLES = 2000;
 const DEFAULT_SEED = 12345;

@@ -1,28 +1,9 @@
-// Descriptive statistics of one metric: pure functions over plain number arrays.
-// Quantiles use linear interpolation between order statistics (Hyndman-Fan type 7: numpy's
-// default, Python's statistics.quantiles(method='inclusive')).
+// Descriptive statistics of one metric: pure functions over plain number arrays (quantiles and
+// the median are in quantile.ts).
 import type { Distribution } from '../results/types.js';
 import { bootstrapMedianCI } from './bootstrap.js';
 import { madOutliers } from './outliers.js';
-
-/** A sorted copy; the brand keeps unsorted arrays out of quantile(). */
-export type Sorted = readonly number[] & { readonly __sorted: true };
-
-export function sortAsc(values: readonly number[]): Sorted {
-  return [...values].sort((a, b) => a - b) as unknown as Sorted;
-}
-
-export function quantile(sorted: Sorted, q: number): number {
-  if (sorted.length === 0) return NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-}
-
-export function median(values: readonly number[]): number {
-  return quantile(sortAsc(values), 0.5);
-}
+import { quantile, sortAsc } from './quantile.js';
 
 export function mean(values: readonly number[]): number {
   if (values.length === 0) return NaN;

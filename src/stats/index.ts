@@ -1,14 +1,6 @@
 // Statistics used across ctvm: descriptive, bootstrap CIs, outliers, permutation test, summaries.
-export {
-  describe,
-  ciIsMeaningful,
-  MIN_N_FOR_CI,
-  median,
-  mean,
-  stddev,
-  quantile,
-  sortAsc,
-} from './describe.js';
+export { describe, ciIsMeaningful, MIN_N_FOR_CI, mean, stddev } from './describe.js';
+export { median, quantile, sortAsc, type Sorted } from './quantile.js';
 export { bootstrapMedianCI, ratioOfMediansCI } from './bootstrap.js';
 export { madOutliers, modifiedZScores } from './outliers.js';
 export { permutationTest, midRanks } from './permutation.js';

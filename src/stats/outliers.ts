@@ -1,6 +1,6 @@
 // Outlier flags by modified Z-score on the MAD (Iglewicz & Hoaglin 1993, "How to Detect and
 // Handle Outliers"; the same rule hyperfine uses). Flagged, never dropped.
-import { median } from './describe.js';
+import { median } from './quantile.js';
 
 export const MODIFIED_Z_THRESHOLD = 3.5;
 

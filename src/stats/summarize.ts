@@ -2,14 +2,11 @@
 // warm-up samples excluded, failed samples counted, and each env's median relative to `bare`.
 import type { SampleRecord, Summary, SummaryRow } from '../results/types.js';
 import { hasRatio, metricInfo } from '../results/metrics.js';
+import { groupKey, instanceKey } from '../results/read.js';
 import { MIN_N_FOR_CI, describe } from './describe.js';
 import { ratioOfMediansCI } from './bootstrap.js';
 
 export const BASELINE_ENV = 'bare';
-
-function groupKey(s: { kind: string; env: string; workload: string; density: number }): string {
-  return `${s.kind}\u0000${s.env}\u0000${s.workload}\u0000${s.density}`;
-}
 
 export function summarize(
   runId: string,
@@ -22,7 +19,7 @@ export function summarize(
   >();
   for (const s of samples) {
     if (s.warmup) continue;
-    const k = groupKey(s);
+    const k = instanceKey(s);
     const g = groups.get(k) ?? { first: s, ok: [], failed: 0 };
     g.accel ??= s.accel;
     if (s.ok) g.ok.push(s);
@@ -31,7 +28,7 @@ export function summarize(
   }
   const values = new Map<string, number[]>();
   const rows: SummaryRow[] = [];
-  for (const [k, g] of groups) {
+  for (const g of groups.values()) {
     const metrics = [...new Set(g.ok.flatMap((s) => Object.keys(s.metrics)))].sort();
     if (metrics.length === 0) {
       rows.push({
@@ -51,7 +48,7 @@ export function summarize(
       const vals = g.ok
         .map((s) => s.metrics[metric])
         .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-      values.set(`${k}\u0000${metric}`, vals);
+      values.set(groupKey({ ...g.first, metric }), vals);
       rows.push({
         kind: g.first.kind,
         env: g.first.env,
@@ -67,8 +64,8 @@ export function summarize(
   }
   for (const row of rows) {
     if (row.env === BASELINE_ENV || row.metric === '-' || !hasRatio(row.metric)) continue;
-    const base = values.get(`${groupKey({ ...row, env: BASELINE_ENV })}\u0000${row.metric}`);
-    const mine = values.get(`${groupKey(row)}\u0000${row.metric}`);
+    const base = values.get(groupKey({ ...row, env: BASELINE_ENV }));
+    const mine = values.get(groupKey(row));
     if (!base?.length || !mine?.length) continue;
     const r = ratioOfMediansCI(mine, base, opts);
     // A ratio CI from fewer than MIN_N_FOR_CI values per side is not an interval: leave it out.
@@ -80,6 +77,6 @@ export function summarize(
       ciHigh: ci ? r.ciHigh : NaN,
     };
   }
-  rows.sort((a, b) => groupKey(a).localeCompare(groupKey(b)) || a.metric.localeCompare(b.metric));
+  rows.sort((a, b) => instanceKey(a).localeCompare(instanceKey(b)) || a.metric.localeCompare(b.metric));
   return { runId, rows };
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { RESULTS_DIR } from '../../paths.js';
 import { defaultBaselinesDir, listBaselines, saveBaseline } from '../../regress/baseline.js';
 import { emit } from '../../regress/output.js';
-import { resolveRunDir } from '../../regress/run-load.js';
+import { resolveRunDir } from '../../results/read.js';
 
 interface BaselineOpts {
   dir?: string;

@@ -7,7 +7,7 @@ import { compareSides, exitCodeFor, type CompareSide } from '../../regress/compa
 import { DEFAULT_POOL, defaultBaselinesDir, pooledBaseline, runSide } from '../../regress/baseline.js';
 import { EXPORTERS, isExportFormat } from '../../regress/export/index.js';
 import { emit } from '../../regress/output.js';
-import { loadRun, resolveRunDir } from '../../regress/run-load.js';
+import { loadRun, resolveRunDir } from '../../results/read.js';
 import { loadThresholds, type Thresholds } from '../../regress/thresholds.js';
 
 interface CompareOpts {
@@ -39,7 +39,7 @@ function sides(runs: string[], opts: CompareOpts): { base: CompareSide; candidat
         hint: 'ctvm compare --baseline 5 <candidate>',
       });
     }
-    const cand = loadRun(resolveRunDir(pool.runs[0] ?? 'latest', opts.results));
+    const cand = loadRun(resolveRunDir(pool.runs[0] ?? 'latest', opts.results), { tornTail: 'strict' });
     const dir = opts.baselinesDir ?? defaultBaselinesDir(opts.results);
     return { base: pooledBaseline(dir, pool.k, cand.meta), candidate: runSide(cand) };
   }
@@ -48,7 +48,7 @@ function sides(runs: string[], opts: CompareOpts): { base: CompareSide; candidat
       hint: "ctvm compare <base> <candidate>  (a results dir, a run id, or 'latest'), or ctvm compare --baseline [K] <candidate>",
     });
   }
-  const [base, cand] = runs.map((r) => loadRun(resolveRunDir(r, opts.results))) as [
+  const [base, cand] = runs.map((r) => loadRun(resolveRunDir(r, opts.results), { tornTail: 'strict' })) as [
     ReturnType<typeof loadRun>,
     ReturnType<typeof loadRun>,
   ];

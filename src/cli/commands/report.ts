@@ -1,9 +1,10 @@
 // `ctvm report <results/RUN | RUN-ID | latest> [--out reports/]`: render a run's report.
 import type { Command } from 'commander';
 import { relative } from 'node:path';
-import { REPORTS_DIR } from '../../paths.js';
+import { REPORTS_DIR, RESULTS_DIR } from '../../paths.js';
 import { UsageError } from '../../errors.js';
-import { resolveRunDir, writeReport } from '../../report/index.js';
+import { writeReport } from '../../report/index.js';
+import { resolveRunDir } from '../../results/read.js';
 
 export function registerReport(program: Command): void {
   program
@@ -16,7 +17,11 @@ export function registerReport(program: Command): void {
       if (opts.name !== undefined && !/^[A-Za-z0-9._-]+$/.test(opts.name))
         throw new UsageError(`--name ${JSON.stringify(opts.name)}: use letters, digits, '.', '_' or '-'`);
       const t0 = process.hrtime.bigint();
-      const { dir, files, warnings } = await writeReport(resolveRunDir(run), opts.out, opts.name);
+      const { dir, files, warnings } = await writeReport(
+        resolveRunDir(run, RESULTS_DIR),
+        opts.out,
+        opts.name,
+      );
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       for (const w of warnings) console.error(`warning: ${w}`);
       console.log(

@@ -9,8 +9,10 @@ import { bareCommand, launchBare } from './instance.js';
 export function createBareEnvironment(): Environment {
   return {
     id: 'bare',
-    async probe(host) {
-      return host.environments.bare ?? { usable: true };
+    // doctor's verdict (host/doctor.ts) is checked by the runner before probe(); a bare process
+    // needs nothing more (prepare() checks the workload and launcher binaries).
+    async probe() {
+      return { usable: true };
     },
     async prepare(workload) {
       const { file } = bareCommand({ workload });

@@ -16,17 +16,11 @@ export function createContainerEnvironment(): Environment {
   const getDriver = (): CgroupDriver => (driver ??= selectCgroupDriver(detectHostCgroups()));
   return {
     id: 'container',
+    // Root, the cgroup hierarchy and busybox are doctor's verdict (host/doctor.ts), checked by the
+    // runner before probe(); this adds what only the engine knows: its launcher is built.
     async probe(host: HostFacts): Promise<Availability> {
-      if (!host.root) return { usable: false, reason: 'needs root (namespaces, mounts, cgroups)' };
       if (!existsSync(NSEXEC_PATH))
         return { usable: false, reason: `${NSEXEC_PATH} not built (npm run setup)` };
-      if (!host.cgroup.driver)
-        return { usable: false, reason: `no usable cgroup hierarchy (mode ${host.cgroup.mode})` };
-      if (host.cgroup.missing.length)
-        return {
-          usable: false,
-          reason: `cgroup ${host.cgroup.driver}: missing controllers ${host.cgroup.missing.join(', ')}`,
-        };
       driver = selectCgroupDriver(host.cgroup);
       return { usable: true, detail: `cgroup ${host.cgroup.driver} (${host.cgroup.mode} host)` };
     },

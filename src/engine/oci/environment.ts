@@ -20,12 +20,10 @@ export function createOciEnvironment(runtime: OciRuntime): Environment {
   let driver: CgroupDriver | undefined;
   return {
     id: `oci:${runtime}`,
+    // Root and "the runtime runs a container here" are doctor's verdict (host/doctor.ts), checked
+    // by the runner before probe(); doctor's report is cached per boot, so the PATH is looked at now.
     async probe(host: HostFacts): Promise<Availability> {
-      if (!host.root) return { usable: false, reason: 'needs root' };
       if (!which(runtime)) return { usable: false, reason: `${runtime} not installed` };
-      const r = host.runtimes[runtime];
-      if (runtime === 'runc' && !r.usable)
-        return { usable: false, reason: r.reason ?? 'runc does not run here' };
       const hybrid = host.cgroup.mode === 'hybrid';
       return {
         usable: true,

@@ -1,6 +1,6 @@
 // JSON exporter: the whole Comparison, numbers unformatted, plus the exit code it implies.
 import { exitCodeFor, type Comparison } from '../compare.js';
-import { groupLabel } from '../groups.js';
+import { groupLabel } from '../../results/read.js';
 
 export const COMPARE_JSON_FORMAT = 1;
 

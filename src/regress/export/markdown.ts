@@ -1,7 +1,7 @@
 // Markdown exporter for CI job summaries ($GITHUB_STEP_SUMMARY): a verdict headline, the
 // regressions first, then every group in a table. Returns a string.
 import type { Comparison } from '../compare.js';
-import { groupLabel } from '../groups.js';
+import { groupLabel } from '../../results/read.js';
 import { formatChange, formatFloor, formatP, formatRatio, formatValue, VERDICT_MARK } from '../format.js';
 import { summaryLine } from './table.js';
 

@@ -1,6 +1,6 @@
 // Terminal exporter: an aligned plain-text table plus the verdict lines. Returns a string.
 import type { Comparison } from '../compare.js';
-import { groupLabel } from '../groups.js';
+import { groupLabel } from '../../results/read.js';
 import { formatChange, formatFloor, formatP, formatRatio, formatValue, VERDICT_MARK } from '../format.js';
 
 const HEADERS = ['group', 'base', 'candidate', 'ratio [95% CI]', 'p', 'change', 'floor', 'verdict'];

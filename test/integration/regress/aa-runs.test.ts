@@ -18,8 +18,7 @@ import { execa } from 'execa';
 import { requires } from '../../helpers/requires.js';
 import { compareSides, exitCodeFor } from '../../../src/regress/compare.js';
 import { runSide } from '../../../src/regress/baseline.js';
-import { loadRun } from '../../../src/regress/run-load.js';
-import { groupLabel } from '../../../src/regress/groups.js';
+import { groupLabel, loadRun } from '../../../src/results/read.js';
 import { loadThresholds } from '../../../src/regress/thresholds.js';
 
 const BIN = join(import.meta.dirname, '../../../bin/ctvm.js');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { requires } from '../../helpers/requires.js';
 import { PROJECT_DIR } from '../../../src/paths.js';
-import { readMeta } from '../../../src/runner/results-writer.js';
+import { readRunMeta as readMeta } from '../../../src/results/read.js';
 import type { SampleRecord } from '../../../src/results/types.js';
 import { tempDir, writeScenario } from './helpers.js';
 

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requires } from '../../helpers/requires.js';
 import { runScenario } from '../../../src/runner/run.js';
-import { readMeta, readSamples } from '../../../src/runner/results-writer.js';
+import { readRunMeta as readMeta, readSamples } from '../../../src/results/read.js';
 import { liveInstances } from '../../../src/engine/reaper.js';
 import type { Summary } from '../../../src/results/types.js';
 import { tempDir, writeScenario } from './helpers.js';

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { requires } from '../../helpers/requires.js';
 import { runScenario } from '../../../src/runner/run.js';
-import { readMeta, readSamples } from '../../../src/runner/results-writer.js';
+import { readRunMeta as readMeta, readSamples } from '../../../src/results/read.js';
 import { liveInstances } from '../../../src/engine/reaper.js';
 import { tempDir, writeScenario } from './helpers.js';
 

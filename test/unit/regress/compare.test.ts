@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareSides, exitCodeFor } from '../../../src/regress/compare.js';
-import { groupLabel } from '../../../src/regress/groups.js';
+import { groupLabel } from '../../../src/results/read.js';
 import { hasRatio } from '../../../src/results/metrics.js';
 import { loadThresholds } from '../../../src/regress/thresholds.js';
 import { BAD, BASE, SAME_A, SAME_B, SLOW, fixtureSide, synthSide } from './helpers.js';

@@ -1,6 +1,6 @@
 // Shared test helpers: fixture paths and comparison sides built from fixture or synthetic runs.
 import { join } from 'node:path';
-import { loadRun } from '../../../src/regress/run-load.js';
+import { loadRun } from '../../../src/results/read.js';
 import { runSide } from '../../../src/regress/baseline.js';
 import type { CompareSide } from '../../../src/regress/compare.js';
 import { synthMeta, synthSamples, type RunSpec } from '../../fixtures/regress/synth.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { judgeGroup, minAchievableP } from '../../../src/regress/judge.js';
 import { DEFAULT_RULE } from '../../../src/regress/thresholds.js';
 import { formatRatio } from '../../../src/regress/format.js';
-import type { GroupId } from '../../../src/regress/groups.js';
+import type { GroupId } from '../../../src/results/read.js';
 
 const id = (metric: string): GroupId => ({
   kind: 'work',

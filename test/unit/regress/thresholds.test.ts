@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_RULE, loadThresholds, parseThresholds, ruleFor } from '../../../src/regress/thresholds.js';
 import { UsageError } from '../../../src/errors.js';
-import type { GroupId } from '../../../src/regress/groups.js';
+import type { GroupId } from '../../../src/results/read.js';
 
 const g = (over: Partial<GroupId> = {}): GroupId => ({
   kind: 'start',

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadImage, createCanvas } from 'canvas';
-import { loadRun } from '../../../src/report/load-run.js';
+import { loadReportRun as loadRun } from '../../../src/report/index.js';
 import { buildModel } from '../../../src/report/model.js';
 import { stacks } from '../../../src/report/stacks.js';
 import { headline } from '../../../src/report/headline.js';

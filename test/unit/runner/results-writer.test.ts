@@ -4,13 +4,13 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RunWriter } from '../../../src/runner/results-writer.js';
 import {
   QUARANTINE_FILE,
   quarantineBadSamples,
-  RunWriter,
   readSamples,
-  readMeta,
-} from '../../../src/runner/results-writer.js';
+  readRunMeta as readMeta,
+} from '../../../src/results/read.js';
 import { QUICK } from '../report/fixtures.js';
 import { summaryCsv, CSV_COLUMNS } from '../../../src/runner/exporters.js';
 import { summarize } from '../../../src/stats/index.js';

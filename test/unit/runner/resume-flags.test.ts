@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main.js';
 import { UsageError } from '../../../src/errors.js';
-import { readRunMeta } from '../../../src/results/run-meta.js';
+import { readRunMeta } from '../../../src/results/read.js';
 import { checkResumeFlags } from '../../../src/runner/resume-flags.js';
 import { TRUNCATED } from '../report/fixtures.js';
 
