@@ -48,7 +48,7 @@ export function cellText(cell: IsolationCell | undefined): string {
 }
 
 export const ISOLATION_CAPTION =
-  'One row per attack of the escape suite (workload `attack`, native/attack.c), one column per environment. ' +
+  'One row per attack of the escape suite (workload `attack`, native/attack/), one column per environment. ' +
   '"escaped" means the attack got past the check the environment should impose; the last column says what that is for each attack. ' +
   'Every probe is chosen so that getting past the check changes nothing on the host. ' +
   '`bare` is the reference: a plain host process, it "escapes" by definition wherever the host allows the operation, which shows that each attack can detect what it looks for. ' +
@@ -65,7 +65,7 @@ export function isolationBlocks(model: ReportModel): Block[] {
     rows: m.attacks.map((a) => [
       a,
       ...m.envs.map((e) => cellText(m.cells.get(key(a, e.id)))),
-      ATTACK_MEANINGS[a] ?? 'see native/attack.c',
+      ATTACK_MEANINGS[a] ?? 'see native/attack/',
     ]),
   };
   const evidence: Block = {

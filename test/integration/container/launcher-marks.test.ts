@@ -75,7 +75,7 @@ test(
     assert.equal(end.exitCode, 0, end.error);
     assert.equal(out, 'READY\nbye\n');
     const at = (phase: string): number =>
-      status.find((m) => m.kind === 'time' && m.phase === phase)?.atNs ?? NaN;
+      status.flatMap((m) => (m.kind === 'time' && m.phase === phase ? [m.atNs] : []))[0] ?? NaN;
     assert.ok(at('ready') < firstNs, 'stamped before the caller has the line');
     assert.ok(
       firstNs - at('exec') >= 20e6,
