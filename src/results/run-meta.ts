@@ -25,6 +25,7 @@ const runMetaSchema = z.looseObject({
     z.string(),
     z.looseObject({
       used: z.boolean(),
+      type: z.string().optional(),
       reason: z.string().optional(),
       facts: z.record(z.string(), z.string()).optional(),
     }),
@@ -85,4 +86,9 @@ export function readRunMeta(dir: string): RunMeta {
       hint: 'pass results/<run-id>, a run id, or `latest`',
     });
   return parseRunMeta(readFileSync(file, 'utf8'), file);
+}
+
+/** What ran an environment label: its recorded type, or the label itself (runs before labels). */
+export function envTypeOf(meta: Pick<RunMeta, 'environments'>, env: string): string {
+  return meta.environments[env]?.type ?? env;
 }

@@ -207,7 +207,7 @@ async function prepareAll(
     try {
       for (const w of workloads.values()) await u.env.prepare(w, u.options);
     } catch (err) {
-      records[u.id] = { used: false, reason: `prepare failed: ${errorMessage(err)}` };
+      records[u.id] = { used: false, type: u.type, reason: `prepare failed: ${errorMessage(err)}` };
       used.splice(used.indexOf(u), 1);
       progress.warn(`${u.id} skipped: prepare failed: ${errorMessage(err)}`);
     }
