@@ -11,7 +11,16 @@ import { totalmem } from 'node:os';
 import { MiB } from '../units.js';
 
 /** Environment types the runner knows (whether this host can run them is doctor's business). */
-export const ENVIRONMENT_IDS = ['bare', 'container', 'oci:runc', 'oci:crun', 'vm'] as const;
+export const ENVIRONMENT_IDS = [
+  'bare',
+  'chroot',
+  'container',
+  'oci:runc',
+  'oci:crun',
+  'oci:runsc',
+  'lxc',
+  'vm',
+] as const;
 export type EnvironmentId = (typeof ENVIRONMENT_IDS)[number];
 
 /** An environment's label (its `id`): names it in results, compare and the report. */
