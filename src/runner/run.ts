@@ -235,11 +235,12 @@ function applyOverrides(s: Scenario, opts: RunOptions): Scenario {
     throw new UsageError(`--seed ${opts.seed}: expected a non-negative integer`, { hint: 'e.g. --seed 42' });
   if (opts.only) {
     for (const id of opts.only) {
-      if (!(ENVIRONMENT_IDS as readonly string[]).includes(id))
+      const labelled = s.environments.some((e) => e.id === id);
+      if (!labelled && !(ENVIRONMENT_IDS as readonly string[]).includes(id))
         throw new UsageError(`--only: unknown environment '${id}'`, {
           hint: `known: ${ENVIRONMENT_IDS.join(', ')}`,
         });
-      if (!s.environments.some((e) => e.id === id))
+      if (!labelled)
         throw new UsageError(`--only: environment '${id}' is not in scenario ${s.name}`, {
           hint: `the scenario has: ${s.environments.map((e) => e.id).join(', ')}`,
         });
