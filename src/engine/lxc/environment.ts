@@ -42,6 +42,19 @@ export function cleanLxcTraces(lxcpath: string): void {
   emptyRmdir(join('/sys/fs/cgroup', LXC_PIVOT));
 }
 
+/** After an instance: its container stopped (a killed lxc-execute can leave it running), its
+ * lxcpath and LXC's traces removed. */
+export async function removeLxcInstance(lxcpath: string, name: string): Promise<void> {
+  await execa('lxc-stop', ['-P', lxcpath, '-n', name, '-k'], {
+    reject: false,
+    stdio: 'ignore',
+    timeout: 10_000,
+  });
+  rmSync(lxcpath, { recursive: true, force: true });
+  cleanLxcTraces(lxcpath);
+  emptyRmdir(LXC_STATE_DIR);
+}
+
 function emptyRmdir(d: string): void {
   try {
     rmdirSync(d); // fails (ENOTEMPTY / EBUSY) while someone else uses it: then it stays
@@ -99,15 +112,7 @@ export function createLxcEnvironment(): Environment {
       ];
       const inst = launchBare(opts, args);
       const cleanup = async (e: ExitInfo): Promise<ExitInfo> => {
-        // A killed lxc-execute can leave its container running: lxc-stop -k reaps it.
-        await execa('lxc-stop', ['-P', lxcpath, '-n', name, '-k'], {
-          reject: false,
-          stdio: 'ignore',
-          timeout: 10_000,
-        });
-        rmSync(lxcpath, { recursive: true, force: true });
-        cleanLxcTraces(lxcpath);
-        emptyRmdir(LXC_STATE_DIR);
+        await removeLxcInstance(lxcpath, name);
         return e;
       };
       const exited = inst.exited.then(cleanup);
