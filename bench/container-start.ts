@@ -1,4 +1,5 @@
-// Container start latency, ours vs runc vs crun vs util-linux unshare, on the same busybox rootfs
+// Container start latency, ours vs runc vs crun vs gVisor runsc vs lxc-execute vs util-linux
+// unshare, on the same busybox rootfs
 // running /bin/true, interleaved in a seeded random order. Run: npx tsx bench/container-start.ts [n]
 // Each sample is host monotonic time from the spawn call to the runtime having exited and cleaned
 // up (ours: launchContainer() -> exited, which includes cgroup + state dir removal).
@@ -14,6 +15,10 @@ import { makeSpec, type ContainerSpec } from '../src/engine/container/spec.js';
 import { specToOciConfig, writeBundle } from '../src/engine/oci/bundle.js';
 import { runtimeCommand } from '../src/engine/oci/launch.js';
 import { CRUN_HYBRID_PREFIX } from '../src/host/crun-workaround.js';
+import { runscCommand, runscPlatform } from '../src/engine/runsc/invocation.js';
+import { lxcConfig } from '../src/engine/lxc/config.js';
+import { removeLxcInstance } from '../src/engine/lxc/environment.js';
+import { existsSync, writeFileSync } from 'node:fs';
 import { detectHostCgroups } from '../src/host/cgroup-mode.js';
 import { describe, median, mulberry32, ratioOfMediansCI, shuffled } from '../src/stats/index.js';
 import { monoNs, MiB } from '../src/units.js';
@@ -31,6 +36,11 @@ writeBundle(
   bundle,
   specToOciConfig(makeSpec({ name: 'bench', rootfs, args: ['/bin/true'], limits }), `/ctvm-bench/oci`),
 );
+// gVisor (ptrace here: no KVM; src/engine/runsc) and LXC (lxc-execute, ctvm's generated config,
+// a private lxcpath) on the same rootfs; both reached through the same launcher as runc/crun.
+const runscRoot = mkdtempSync(join(tmpdir(), 'ctvm-bench-runsc-'));
+const lxcpath = mkdtempSync(join(tmpdir(), 'ctvm-bench-lxc-'));
+writeFileSync(join(lxcpath, 'config'), lxcConfig({ rootfs, name: 'bench', limits, v2: facts.mode === 'v2' }));
 const phaseDeltas = new Map<string, number[]>();
 let seq = 0;
 
@@ -93,6 +103,25 @@ const variants: Record<string, () => Promise<number>> = {
     const c = runtimeCommand('crun', ['run', '--bundle', bundle, `ctvm-bench-crun-${seq++}`], hybrid);
     return timed(c.file, c.args);
   },
+  runsc: () => {
+    const c = runscCommand(
+      ['run', '--bundle', bundle, `ctvm-bench-runsc-${seq++}`],
+      runscPlatform(existsSync('/dev/kvm')),
+      runscRoot,
+    );
+    return timed(c.file, c.args);
+  },
+  'lxc-execute': () =>
+    timed('lxc-execute', [
+      '-P',
+      lxcpath,
+      '-n',
+      `bench-${seq++}`,
+      '-f',
+      join(lxcpath, 'config'),
+      '--',
+      '/bin/true',
+    ]),
   unshare: () =>
     timed('unshare', [
       '--fork',
@@ -124,6 +153,8 @@ for (let round = 0; round < WARMUP + N; round++) {
   if (round === WARMUP - 1) for (const m of [phaseDeltas, noSeccompPhases]) m.clear();
 }
 rmSync(bundle, { recursive: true, force: true });
+rmSync(runscRoot, { recursive: true, force: true });
+await removeLxcInstance(lxcpath, 'bench');
 // runc/crun remove the container's cgroup but not the parents we named in cgroupsPath (in every
 // hierarchy they touch, name=systemd included).
 pruneEmptyParents(['ctvm-bench/oci', 'ctvm-bench']);

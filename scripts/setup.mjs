@@ -41,6 +41,8 @@ export const PACKAGES = {
     'util-linux',
     'runc',
     'crun', // reference OCI runtimes (oci:* rows, bench/container-start)
+    'runsc', // gVisor (oci:runsc)
+    'lxc', // lxc-execute (the lxc environment)
     'sysbench',
     'stress-ng',
     'hyperfine', // host:* workloads and the accuracy benchmark

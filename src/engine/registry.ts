@@ -5,6 +5,9 @@ import { createBareEnvironment } from './bare/environment.js';
 import { createContainerEnvironment } from './container/environment.js';
 import { createVmEnvironment } from './vm/environment.js';
 import { createOciEnvironment } from './oci/environment.js';
+import { createRunscEnvironment } from './runsc/environment.js';
+import { createChrootEnvironment } from './chroot/environment.js';
+import { createLxcEnvironment } from './lxc/environment.js';
 import { errorMessage } from '../errors.js';
 
 export type EnvironmentLoad = { ok: true; env: Environment } | { ok: false; reason: string };
@@ -13,9 +16,12 @@ type Loader = () => Promise<Environment>;
 
 const LOADERS: Record<string, Loader> = {
   bare: async () => createBareEnvironment(),
+  chroot: async () => createChrootEnvironment(),
   container: async () => createContainerEnvironment(),
   'oci:runc': async () => createOciEnvironment('runc'),
   'oci:crun': async () => createOciEnvironment('crun'),
+  'oci:runsc': async () => createRunscEnvironment(),
+  lxc: async () => createLxcEnvironment(),
   vm: async () => createVmEnvironment(),
 };
 

@@ -14,6 +14,8 @@ import { detectHostCgroups } from './cgroup-mode.js';
 import type { DoctorReport, KvmFacts } from './facts.js';
 import { checkRuntime } from './runtime-check.js';
 import { CRUN_HYBRID_PREFIX, crunInvocation } from './crun-workaround.js';
+import { checkRunsc } from '../engine/runsc/invocation.js';
+import { checkLxc } from '../engine/lxc/check.js';
 
 const KVM_PROBE_TIMEOUT_MS = 10_000;
 const TCG_PROBE_TIMEOUT_MS = 60_000;
@@ -88,6 +90,9 @@ async function probeHost(): Promise<DoctorReport> {
           reason: qemu ? 'guest kernel missing (npm run setup)' : 'qemu-system-x86_64 not installed',
         };
   const [runc, crun] = await Promise.all([checkRuntime('runc'), checkCrun(cgroup.mode === 'hybrid')]);
+  // One after another: gVisor's and LXC's starts are CPU-heavy on a small host.
+  const runsc = await checkRunsc(kvm.usable);
+  const lxc = await checkLxc(cgroup.mode === 'v2');
   const report: DoctorReport = {
     format: 1,
     bootId: bootId(),
@@ -112,7 +117,7 @@ async function probeHost(): Promise<DoctorReport> {
     qemu,
     guestKernel,
     busybox: busyboxPath ? { present: true, path: busyboxPath } : { present: false },
-    runtimes: { runc, crun },
+    runtimes: { runc, crun, runsc, lxc },
     environments: {},
   };
   report.environments = environmentAvailability(report);
@@ -144,6 +149,9 @@ export function environmentAvailability(r: DoctorReport): DoctorReport['environm
       : { usable: false, reason: `${n}: ${f.reason ?? 'unusable'}` };
   env['oci:runc'] = runtimeAvail(r.runtimes.runc, 'runc');
   env['oci:crun'] = runtimeAvail(r.runtimes.crun, 'crun');
+  env.chroot = r.root ? { usable: true, detail: 'chroot(2) only' } : { usable: false, reason: 'needs root' };
+  if (r.runtimes.runsc) env['oci:runsc'] = runtimeAvail(r.runtimes.runsc, 'runsc');
+  if (r.runtimes.lxc) env.lxc = runtimeAvail(r.runtimes.lxc, 'lxc-execute');
   env['vm:kvm'] = r.kvm.usable
     ? { usable: true, accel: 'kvm' }
     : { usable: false, reason: `KVM: ${r.kvm.reason ?? 'unusable'}` };

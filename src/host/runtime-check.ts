@@ -11,7 +11,10 @@ import { which } from '../util/which.js';
 export type Invoke = (path: string, args: string[]) => { file: string; args: string[] };
 const direct: Invoke = (file, args) => ({ file, args });
 
-export async function checkRuntime(name: 'runc' | 'crun', invoke: Invoke = direct): Promise<RuntimeFacts> {
+export async function checkRuntime(
+  name: 'runc' | 'crun' | 'runsc',
+  invoke: Invoke = direct,
+): Promise<RuntimeFacts> {
   const path = which(name);
   if (!path) return { present: false, usable: false, reason: `${name} not installed` };
   const version = (await execa(path, ['--version'], { reject: false })).stdout.split('\n')[0]?.trim() ?? '';

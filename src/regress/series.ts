@@ -10,9 +10,12 @@ export function accelsOf(samples: readonly SampleRecord[]): Record<string, strin
   return out;
 }
 
-/** "vm:tcg" for a VM env ("vm:unknown" when the samples did not record it), else the env id. */
+/**
+ * "vm:tcg" for a VM env ("vm:unknown" when the samples did not record it), else the env id. Only
+ * VM samples record an accelerator, so a labelled VM ("small-guest") is recognised by it too.
+ */
 export function seriesEnv(env: string, accels: Readonly<Record<string, string>>): string {
-  return env.startsWith('vm') ? `${env}:${accels[env] ?? 'unknown'}` : env;
+  return env.startsWith('vm') || accels[env] ? `${env}:${accels[env] ?? 'unknown'}` : env;
 }
 
 /** groupLabel with the accelerator-qualified env: "start/vm:tcg/noop startNs". */

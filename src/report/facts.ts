@@ -6,7 +6,7 @@ export function factRows(model: ReportModel): string[][] {
   const h = m.host;
   const counted = model.run.samples.filter((s) => !s.warmup);
   const failed = counted.filter((s) => !s.ok).length;
-  const vm = model.envs.find((e) => e.id.startsWith('vm'));
+  const vm = model.envs.find((e) => e.type === 'vm');
   const rows: [string, string | undefined][] = [
     ['run', `${m.runId} (scenario ${m.scenarioName}, ${m.scenarioFile}, seed ${m.seed})`],
     [

@@ -1,5 +1,6 @@
 // Number formatting for charts, tables and the figure: ms, MiB, %, "400x", 3 significant digits.
 import type { RunMeta } from '../results/types.js';
+import { envTypeOf } from '../results/run-meta.js';
 
 export const MiB = 1024 * 1024;
 
@@ -53,7 +54,7 @@ export function fmtUnit(value: number, unit: string): string {
 /** Display name of an environment: `vm (TCG)` carries the accelerator actually used. */
 export function envLabel(env: string, meta: RunMeta, accel?: string): string {
   const a = accel ?? meta.environments[env]?.facts?.accel;
-  return a && env.startsWith('vm') ? `${env} (${a.toUpperCase()})` : env;
+  return a && envTypeOf(meta, env) === 'vm' ? `${env} (${a.toUpperCase()})` : env;
 }
 
 const ENV_ORDER = ['bare', 'container', 'oci:runc', 'oci:crun', 'vm'];

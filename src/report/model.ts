@@ -4,9 +4,13 @@ import type { LoadedRun } from '../results/read.js';
 import type { Distribution, SampleKind, SampleRecord, Summary, SummaryRow } from '../results/types.js';
 import { median } from '../stats/index.js';
 import { envLabel, envOrder } from './format.js';
+import { envTypeOf } from '../results/run-meta.js';
 
 export interface EnvInfo {
+  /** The scenario's label ('vm-minimal'); samples carry it as `env`. */
   id: string;
+  /** What ran it ('vm'): the label itself in runs made before labels. */
+  type: string;
   label: string;
   accel?: string;
 }
@@ -134,7 +138,8 @@ function envInfos(run: ReportRun): EnvInfo[] {
   return ids.map((id) => {
     const accel =
       run.samples.find((s) => s.env === id && s.accel)?.accel ?? run.meta.environments[id]?.facts?.accel;
-    return { id, label: envLabel(id, run.meta, accel), ...(accel ? { accel } : {}) };
+    const type = envTypeOf(run.meta, id);
+    return { id, type, label: envLabel(id, run.meta, accel), ...(accel ? { accel } : {}) };
   });
 }
 

@@ -49,8 +49,8 @@ export function stacks(model: ReportModel): Stacks {
     return env ? layerCosts(model, env) : undefined;
   };
   const bare = costs('bare');
-  const containerId = CONTAINER_ENVS.find((id) => model.envs.some((e) => e.id === id));
-  const vmId = model.envs.find((e) => e.id.startsWith('vm'))?.id;
+  const containerId = CONTAINER_ENVS.map((t) => model.envs.find((e) => e.type === t)).find(Boolean)?.id;
+  const vmId = model.envs.find((e) => e.type === 'vm')?.id;
   const c = costs(containerId);
   const container: ContainerStack | undefined = c && {
     ...c,

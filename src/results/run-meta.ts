@@ -23,6 +23,7 @@ const runMetaSchema = z.looseObject({
     z.string(),
     z.looseObject({
       used: z.boolean(),
+      type: z.string().optional(),
       reason: z.string().optional(),
       facts: z.record(z.string(), z.string()).optional(),
     }),
@@ -73,4 +74,9 @@ export function parseRunMeta(text: string, file: string): RunMeta {
     });
   }
   return r.data as unknown as RunMeta;
+}
+
+/** What ran an environment label: its recorded type, or the label itself (runs before labels). */
+export function envTypeOf(meta: Pick<RunMeta, 'environments'>, env: string): string {
+  return meta.environments[env]?.type ?? env;
 }

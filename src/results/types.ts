@@ -54,8 +54,14 @@ export interface RunMeta {
   /** 'complete' once every planned sample exists; 'incomplete' while running or after a crash. */
   status: 'running' | 'complete' | 'incomplete';
   plannedSamples: number;
-  /** Environment id -> facts (accel actually used, machine, runtime version...) or why skipped. */
-  environments: Record<string, { used: boolean; reason?: string; facts?: Record<string, string> }>;
+  /**
+   * Environment label -> its type (what ran it: 'vm', 'docker'...; absent in older runs, where the
+   * label is the type), facts (accel actually used, machine, runtime version...) or why skipped.
+   */
+  environments: Record<
+    string,
+    { used: boolean; type?: string; reason?: string; facts?: Record<string, string> }
+  >;
   host: DoctorReport;
   tools: Record<string, string>;
   git: { revision: string | null; dirty: boolean | null };

@@ -7,7 +7,10 @@ import { errorMessage } from '../errors.js';
 import type { ScenarioEnvironment } from './scenario-schema.js';
 
 export interface UsedEnvironment {
+  /** The scenario's label for it (samples, results and the report name it so). */
   id: string;
+  /** What runs it: 'vm', 'docker', ... (equal to id unless the scenario gave a `type`). */
+  type: string;
   env: Environment;
   options: Record<string, unknown>;
   limits?: Limits;
@@ -16,11 +19,17 @@ export interface UsedEnvironment {
   facts: Record<string, string>;
 }
 
-export type EnvironmentRecord = { used: boolean; reason?: string; facts?: Record<string, string> };
+export type EnvironmentRecord = {
+  used: boolean;
+  /** Absent only in records read back from runs made before labels. */
+  type?: string;
+  reason?: string;
+  facts?: Record<string, string>;
+};
 
 /** doctor's availability key: the VM's depends on the accel asked for. */
 export function doctorKey(e: ScenarioEnvironment): string {
-  if (e.id !== 'vm') return e.id;
+  if (e.type !== 'vm') return e.type;
   const accel = (e.options as { accel?: string }).accel ?? 'auto';
   return accel === 'auto' ? 'vm' : `vm:${accel}`;
 }
@@ -36,19 +45,20 @@ export async function resolveEnvironments(
     // knows (docs/architecture.md, "Availability").
     const avail = host.environments[doctorKey(e)];
     if (!avail || !avail.usable) {
-      records[e.id] = { used: false, reason: avail ? avail.reason : `doctor did not assess ${doctorKey(e)}` };
+      const reason = avail ? avail.reason : `doctor did not assess ${doctorKey(e)}`;
+      records[e.id] = { used: false, type: e.type, reason };
       continue;
     }
-    const loaded = await loadEnvironment(e.id);
+    const loaded = await loadEnvironment(e.type);
     if (!loaded.ok) {
-      records[e.id] = { used: false, reason: loaded.reason };
+      records[e.id] = { used: false, type: e.type, reason: loaded.reason };
       continue;
     }
     const probe = await loaded.env
       .probe(host)
       .catch((err: unknown) => ({ usable: false as const, reason: errorMessage(err) }));
     if (!probe.usable) {
-      records[e.id] = { used: false, reason: probe.reason };
+      records[e.id] = { used: false, type: e.type, reason: probe.reason };
       continue;
     }
     const described = (await loaded.env.describe?.(e.options).catch(() => undefined)) ?? {};
@@ -57,13 +67,14 @@ export async function resolveEnvironments(
     if (avail && 'detail' in avail && avail.detail) facts.doctor = avail.detail;
     used.push({
       id: e.id,
+      type: e.type,
       env: loaded.env,
       options: e.options,
       ...(e.limits ? { limits: e.limits } : {}),
       ...(accel ? { accel } : {}),
       facts,
     });
-    records[e.id] = { used: true, facts };
+    records[e.id] = { used: true, type: e.type, facts };
   }
   return { used, records };
 }

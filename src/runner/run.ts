@@ -194,7 +194,7 @@ async function prepareAll(
     try {
       for (const w of workloads.values()) await u.env.prepare(w, u.options);
     } catch (err) {
-      records[u.id] = { used: false, reason: `prepare failed: ${errorMessage(err)}` };
+      records[u.id] = { used: false, type: u.type, reason: `prepare failed: ${errorMessage(err)}` };
       used.splice(used.indexOf(u), 1);
       progress.warn(`${u.id} skipped: prepare failed: ${errorMessage(err)}`);
     }
@@ -222,11 +222,12 @@ function applyOverrides(s: Scenario, opts: RunOptions): Scenario {
     throw new UsageError(`--seed ${opts.seed}: expected a non-negative integer`, { hint: 'e.g. --seed 42' });
   if (opts.only) {
     for (const id of opts.only) {
-      if (!(ENVIRONMENT_IDS as readonly string[]).includes(id))
+      const labelled = s.environments.some((e) => e.id === id);
+      if (!labelled && !(ENVIRONMENT_IDS as readonly string[]).includes(id))
         throw new UsageError(`--only: unknown environment '${id}'`, {
           hint: `known: ${ENVIRONMENT_IDS.join(', ')}`,
         });
-      if (!s.environments.some((e) => e.id === id))
+      if (!labelled)
         throw new UsageError(`--only: environment '${id}' is not in scenario ${s.name}`, {
           hint: `the scenario has: ${s.environments.map((e) => e.id).join(', ')}`,
         });

@@ -10,9 +10,21 @@ import { commandArgsProblem } from '../engine/launcher/nsexec-protocol.js';
 import { totalmem } from 'node:os';
 import { MiB } from '../units.js';
 
-/** Environment ids the runner knows (whether this host can run them is doctor's business). */
-export const ENVIRONMENT_IDS = ['bare', 'container', 'oci:runc', 'oci:crun', 'vm'] as const;
+/** Environment types the runner knows (whether this host can run them is doctor's business). */
+export const ENVIRONMENT_IDS = [
+  'bare',
+  'chroot',
+  'container',
+  'oci:runc',
+  'oci:crun',
+  'oci:runsc',
+  'lxc',
+  'vm',
+] as const;
 export type EnvironmentId = (typeof ENVIRONMENT_IDS)[number];
+
+/** An environment's label (its `id`): names it in results, compare and the report. */
+const LABEL = /^[a-z0-9][a-z0-9:._-]{0,62}$/;
 
 /** Bounds of the plan (documented in README, Scenarios): beyond them a run cannot finish here. */
 export const SCENARIO_BOUNDS = {
@@ -88,30 +100,46 @@ const vmOptions = z
     }
   });
 
-export const envEntry = z.discriminatedUnion('id', [
+const label = z.string().regex(LABEL, 'expected a label like "vm-minimal" (a-z, 0-9, ":._-", ≤ 63 chars)');
+
+export const envEntry = z.discriminatedUnion('type', [
   z.strictObject({
-    id: z.literal('vm'),
+    id: label,
+    type: z.literal('vm'),
     options: vmOptions.default({ accel: 'auto' }),
     limits: limits.optional(),
   }),
-  ...(['bare', 'container', 'oci:runc', 'oci:crun'] as const).map((id) =>
+  ...ENVIRONMENT_IDS.filter((t) => t !== 'vm').map((type) =>
     z.strictObject({
-      id: z.literal(id),
+      id: label,
+      type: z.literal(type),
       options: z.record(z.string(), z.unknown()).default({}),
       limits: limits.optional(),
     }),
   ),
 ]);
 
-/** `- vm` is shorthand for `- id: vm`. */
+const isType = (t: unknown): t is EnvironmentId => (ENVIRONMENT_IDS as readonly unknown[]).includes(t);
+
+/**
+ * `- vm` is shorthand for `- id: vm`; `id` is the label and also the type unless `type` is given,
+ * so one type can be listed twice with different options: `{id: vm-minimal, type: vm, ...}`.
+ */
 export const environment = z.preprocess(
   (v) => (typeof v === 'string' ? { id: v } : v),
   z
-    .looseObject({
-      id: z.enum(ENVIRONMENT_IDS, {
-        error: (iss) => `unknown environment "${String(iss.input)}"; known: ${ENVIRONMENT_IDS.join(', ')}`,
-      }),
+    .looseObject({ id: z.string(), type: z.string().optional() })
+    .superRefine((e, ctx) => {
+      const field = e.type === undefined ? 'id' : 'type';
+      const t = e.type ?? e.id;
+      if (!isType(t))
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `unknown environment ${field === 'type' ? 'type ' : ''}"${t}"; known: ${ENVIRONMENT_IDS.join(', ')}`,
+        });
     })
+    .transform((e) => ({ ...e, type: e.type ?? e.id }))
     .pipe(envEntry),
 );
 
@@ -177,7 +205,7 @@ function uniqueEnvironments(s: { environments: { id: string }[] }, ctx: z.Refine
       ctx.addIssue({
         code: 'custom',
         path: ['environments', i],
-        message: `environment "${e.id}" is listed twice`,
+        message: `environment "${e.id}" is listed twice (give each a distinct id, with \`type\` naming what it runs)`,
       });
     seen.add(e.id);
   });

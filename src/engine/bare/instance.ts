@@ -39,7 +39,7 @@ export function bareLaunchArgs(opts: Pick<LaunchOptions, 'workload'>): string[] 
  * timers, the Instance) is set up before it, so that no JavaScript competes on our CPU with the
  * launcher and the workload while they start (the kernel wakes the launcher on the writer's CPU).
  */
-export function launchBare(opts: LaunchOptions): Instance {
+export function launchBare(opts: LaunchOptions, launchArgs = bareLaunchArgs(opts)): Instance {
   const events: PhaseTimeline = { launchNs: 0, phases: [], facts: {} };
   const watch = new ReadyWatch(events, true);
   let setupError: string | undefined;
@@ -59,7 +59,7 @@ export function launchBare(opts: LaunchOptions): Instance {
       finalCpuNs = m.cpuNs; // the workload + its reaped children, ns
     else exitMsg = { code: m.code, signal: m.signal, atNs: monoNs() };
   };
-  const child = prepareNsexec(bareLaunchArgs(opts), { stdout: 'pipe', stderr: 'pipe', onStatus });
+  const child = prepareNsexec(launchArgs, { stdout: 'pipe', stderr: 'pipe', onStatus });
   const output = new WorkloadOutput(watch);
   const outDone = readLines(child.stdout!, output.line);
   const errDone = readLines(child.stderr!, output.other);

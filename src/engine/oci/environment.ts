@@ -12,7 +12,7 @@ import { checkWorkloadRootfs, specFromLaunch } from '../container/spec.js';
 import type { CgroupDriver } from '../container/cgroup/types.js';
 import { launchOci, OCI_CGROUP_PARENT, runtimeCommand, type OciRuntime } from './launch.js';
 
-export function createOciEnvironment(runtime: OciRuntime): Environment {
+export function createOciEnvironment(runtime: Exclude<OciRuntime, 'runsc'>): Environment {
   const facts = (() => {
     let f: ReturnType<typeof detectHostCgroups> | undefined;
     return () => (f ??= detectHostCgroups());

@@ -4,6 +4,7 @@
 // plain launch, with the same output marks), so every environment's start latency is measured
 // by one mechanism and none pays Node's own spawn (~10 ms here); `delete` is not timed and uses
 // execa.
+import { join } from 'node:path';
 import { ReadyWatch } from '../line-stream.js';
 import { execa } from 'execa';
 import { spawnNsexec } from '../launcher/nsexec-spawn.js';
@@ -20,8 +21,9 @@ import type { InstanceSource } from '../container/instance.js';
 import { validateSpec, type ContainerSpec } from '../container/spec.js';
 import { createStateDir, leasedPaths, removeStateDir } from '../container/state-dir.js';
 import { specToOciConfig, writeBundle } from './bundle.js';
+import { runscCommand, type RunscPlatform } from '../runsc/invocation.js';
 
-export type OciRuntime = 'runc' | 'crun';
+export type OciRuntime = 'runc' | 'crun' | 'runsc';
 
 /** Cgroup parent for OCI-run instances (so `ctvm gc` and stats find them apart from ours). */
 export const OCI_CGROUP_PARENT = 'ctvm-oci';
@@ -32,6 +34,8 @@ export interface OciLaunchOptions {
   /** Hybrid cgroup host: crun needs the workaround of src/host/crun-workaround.ts. */
   hybrid: boolean;
   timeoutMs: number;
+  /** runsc only: the gVisor platform (src/engine/runsc/invocation.ts). */
+  platform?: RunscPlatform;
 }
 
 /** The runtime's command line for `args` (crun wrapped on hybrid hosts). */
@@ -39,7 +43,9 @@ export function runtimeCommand(
   runtime: OciRuntime,
   args: string[],
   hybrid: boolean,
+  runsc: { platform: RunscPlatform; root: string } = { platform: 'ptrace', root: '/nonexistent' },
 ): { file: string; args: string[] } {
+  if (runtime === 'runsc') return runscCommand(args, runsc.platform, runsc.root);
   const path = which(runtime);
   if (!path) throw new HostError(`${runtime} not installed`, { hint: `apt-get install ${runtime}` });
   return runtime === 'crun' ? crunInvocation(path, args, hybrid) : { file: path, args };
@@ -54,7 +60,8 @@ export function launchOci(runtime: OciRuntime, spec: ContainerSpec, opts: OciLau
   const layout = createStateDir(spec.name, opts.driver.version, undefined, leasedPaths(spec));
   writeBundle(layout.stateDir, specToOciConfig(spec, `/${OCI_CGROUP_PARENT}/${spec.name}`));
   const id = `ctvm-${spec.name}`;
-  const cmd = runtimeCommand(runtime, ['run', '--bundle', layout.stateDir, id], opts.hybrid);
+  const runsc = { platform: opts.platform ?? 'ptrace', root: join(layout.stateDir, 'runsc') };
+  const cmd = runtimeCommand(runtime, ['run', '--bundle', layout.stateDir, id], opts.hybrid, runsc);
   const readyWatch = new ReadyWatch(events, spec.outputMarks.length > 0);
   const child = spawnNsexec(
     ['cwd', layout.stateDir, ...markArgs(spec.outputMarks), '--', cmd.file, ...cmd.args],
@@ -84,7 +91,7 @@ export function launchOci(runtime: OciRuntime, spec: ContainerSpec, opts: OciLau
     if (timer) clearTimeout(timer);
     const atNs = monoNs();
     events.phases.push({ name: 'exit', atNs });
-    const del = runtimeCommand(runtime, ['delete', '--force', id], opts.hybrid);
+    const del = runtimeCommand(runtime, ['delete', '--force', id], opts.hybrid, runsc);
     await execa(del.file, del.args, { reject: false, stdio: 'ignore' });
     await opts.driver
       .open(spec.name)

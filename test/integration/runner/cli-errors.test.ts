@@ -31,8 +31,8 @@ const cases: { name: string; body?: string; args?: string[]; expect: RegExp }[] 
   },
   {
     name: 'unknown environment',
-    body: good.replace('[bare]', '[bare, docker]'),
-    expect: /environments\.1\.id: unknown environment "docker"/,
+    body: good.replace('[bare]', '[bare, podman]'),
+    expect: /environments\.1\.id: unknown environment "podman"/,
   },
   {
     name: 'unknown workload',
@@ -49,8 +49,8 @@ const cases: { name: string; body?: string; args?: string[]; expect: RegExp }[] 
   {
     name: 'unknown --only env',
     body: good,
-    args: ['--only', 'lxc'],
-    expect: /--only: unknown environment 'lxc'/,
+    args: ['--only', 'podman'],
+    expect: /--only: unknown environment 'podman'/,
   },
   {
     name: 'missing scenario',

@@ -10,9 +10,9 @@ import { exportMarkdown } from '../../../src/report/export-markdown.js';
 import { exportHtml } from '../../../src/report/export-html.js';
 
 const ENVS = [
-  { id: 'bare', label: 'bare' },
-  { id: 'container', label: 'container' },
-  { id: 'vm', label: 'vm (tcg)' },
+  { id: 'bare', type: 'bare', label: 'bare' },
+  { id: 'container', type: 'container', label: 'container' },
+  { id: 'vm', type: 'vm', label: 'vm (tcg)' },
 ];
 
 let seq = 0;

@@ -26,8 +26,19 @@ test('a valid scenario parses with defaults and durations in ms', () => {
   assert.equal(s.idleWindow, 3000);
   assert.equal(s.timeout, 60_000);
   assert.equal(s.warmup, 1);
-  assert.deepEqual(s.environments, [{ id: 'bare', options: {} }]);
+  assert.deepEqual(s.environments, [{ id: 'bare', type: 'bare', options: {} }]);
   assert.deepEqual(s.workloads, [{ name: 'noop' }]);
+});
+
+test('one type listed twice under two labels, each with its own options; a label defaults the type', () => {
+  const s = parseScenario(
+    base.replace('[bare]', '\n  - vm\n  - { id: vm-minimal, type: vm, options: { kernel: minimal } }'),
+    'ok.yaml',
+  );
+  assert.deepEqual(s.environments, [
+    { id: 'vm', type: 'vm', options: { accel: 'auto' } },
+    { id: 'vm-minimal', type: 'vm', options: { accel: 'auto', kernel: 'minimal' } },
+  ]);
 });
 
 const cases: [string, string, RegExp][] = [
@@ -44,8 +55,23 @@ const cases: [string, string, RegExp][] = [
   ],
   [
     'unknown environment',
-    base.replace('[bare]', '[bare, lxc]'),
-    /^bad\.yaml:2:22: environments\.1\.id: unknown environment "lxc"; known: bare, container/,
+    base.replace('[bare]', '[bare, podman]'),
+    /^bad\.yaml:2:22: environments\.1\.id: unknown environment "podman"; known: bare, /,
+  ],
+  [
+    'unknown environment type under a label',
+    base.replace('[bare]', '\n  - { id: my-vm, type: hyperv }'),
+    /^bad\.yaml:3:\d+: environments\.0\.type: unknown environment type "hyperv"; known: bare, /,
+  ],
+  [
+    'bad label',
+    base.replace('[bare]', '\n  - { id: "My VM", type: vm }'),
+    /^bad\.yaml:3:\d+: environments\.0\.id: expected a label like "vm-minimal"/,
+  ],
+  [
+    'same label twice',
+    base.replace('[bare]', '\n  - vm\n  - { id: vm, type: vm, options: { kernel: minimal } }'),
+    /environments\.1: environment "vm" is listed twice \(give each a distinct id/,
   ],
   [
     'unknown workload',
