@@ -2,6 +2,7 @@
 import type { ReportModel } from './model.js';
 import type { Stacks } from './stacks.js';
 import { fmtMiB, fmtMs, fmtTimes, noCI, tcgMark } from './format.js';
+import { sidesSentence } from './spectrum/spectrum-text.js';
 
 export interface Headline {
   sentence: string;
@@ -38,7 +39,12 @@ export function headline(model: ReportModel, s: Stacks): Headline {
     };
   const subject =
     c.env.id === 'container' ? "A container (ctvm's own engine)" : `A container (${c.env.label})`;
-  return { sentence: `${subject} ${parts.join(' and ')}, ${on}.`, caveats };
+  // With several container engines and VM kinds, the headline compares the two sides as ranges.
+  const sides = sidesSentence(model);
+  return {
+    sentence: sides ? `${sides.replace(/\.$/, '')}, ${on}.` : `${subject} ${parts.join(' and ')}, ${on}.`,
+    caveats,
+  };
 }
 
 function caveatsFor(model: ReportModel, s: Stacks): string[] {

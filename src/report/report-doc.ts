@@ -10,6 +10,8 @@ import { densityTable, idleCpuTable, layersTable, memoryTable, startTable, workT
 import { factRows } from './facts.js';
 import { isolationBlocks } from './isolation.js';
 import { METRICS } from '../results/metrics.js';
+import { SPECTRUM_FILE } from './charts/spectrum-chart.js';
+import { spectrumTable } from './spectrum/spectrum-text.js';
 
 export interface ReportInput {
   model: ReportModel;
@@ -26,6 +28,7 @@ const SECTIONS: {
   charts: (string | RegExp)[];
   table?: (m: ReportModel) => Block | undefined;
 }[] = [
+  { title: 'Isolation spectrum', charts: [SPECTRUM_FILE], table: spectrumTable },
   {
     title: 'Start latency',
     charts: ['start-latency.png', /^start-phases-/],
@@ -55,9 +58,9 @@ export function buildDoc(input: ReportInput): Doc {
   doc.push({
     type: 'image',
     file: input.figureFile,
-    alt: 'Figure 12.1 quantified: container and VM stacks',
+    alt: 'Figure 12.1 quantified: one stack per environment',
     caption:
-      "The two stacks of Figure 12.1 with this run's numbers; layer heights are proportional to host memory (PSS).",
+      "Figure 12.1 with this run's numbers, one stack per environment; layer heights are proportional to host memory (PSS) on one scale.",
   });
   const layers = layersTable(stacks);
   if (layers) doc.push(layers);

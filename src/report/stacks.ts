@@ -65,7 +65,7 @@ export function stacks(model: ReportModel): Stacks {
   return { bare, container, vm: v && vmStack(model, v, container) };
 }
 
-function layerCosts(model: ReportModel, env: EnvInfo): LayerCosts {
+export function layerCosts(model: ReportModel, env: EnvInfo): LayerCosts {
   const start = model.start.find((r) => r.env.id === env.id);
   const idle = model.idle.find((r) => r.env.id === env.id);
   const works = model.work.filter((w) => w.env.id === env.id && w.work?.vsBaseline);

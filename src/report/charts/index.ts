@@ -4,10 +4,12 @@ import { cpuOverheadChart, idleCpuChart } from './cpu-chart.js';
 import { idleMemoryDistributionChart, startDistributionChart } from './distribution-chart.js';
 import { densityChart, memoryChart } from './memory-chart.js';
 import { exitChart, startChart, startPhaseCharts } from './start-chart.js';
+import { spectrumChart } from './spectrum-chart.js';
 import type { ChartEntry } from './spec.js';
 
 export function allCharts(model: ReportModel): ChartEntry[] {
   return [
+    spectrumChart(model),
     startChart(model),
     ...startPhaseCharts(model),
     exitChart(model),

@@ -1,59 +1,66 @@
-// Figure 12.1, quantified: the container stack and the VM stack side by side over one host OS
-// and the hardware, each layer annotated with this run's numbers, heights proportional to memory.
+// Figure 12.1, quantified: one stack per environment of the run (layers from
+// spectrum/env-kinds.ts) over one host OS and the hardware, each layer annotated with this run's
+// numbers, heights proportional to memory on one scale.
 import { createCanvas, type CanvasRenderingContext2D } from 'canvas';
 import type { ReportModel } from '../model.js';
 import type { Stacks } from '../stacks.js';
 import type { Headline } from '../headline.js';
-import { fmtTimes, tcgMark } from '../format.js';
 import { box, fitFont, FONT, text, wrap } from './draw.js';
-import { containerColumn, layerHeights, vmColumn, type Column } from './layers.js';
+import { layerHeights, type Column } from './layers.js';
+import { envStacks } from '../spectrum/env-stacks.js';
+import { stackColumn } from '../spectrum/stack-column.js';
 
 export const FIGURE = { width: 1600, height: 1000, file: 'figure-12-1.png' } as const;
 const MARGIN = 60;
-const GAP = 190;
+const COL_W = 340;
+const COL_GAP = 36;
 const STACK_TOP = 250;
 const GROUND = 735; // top of the Host OS bar
 const MIN_LAYER_PX = 66;
 
-export function renderFigure(model: ReportModel, s: Stacks, head: Headline): Buffer {
-  const canvas = createCanvas(FIGURE.width, FIGURE.height);
+/** Width for `n` stacks: 1600 px, wider when the run has more environments than fit. */
+export function figureWidth(n: number): number {
+  return Math.max(FIGURE.width, 2 * MARGIN + n * COL_W + Math.max(0, n - 1) * COL_GAP);
+}
+
+export function renderFigure(model: ReportModel, _s: Stacks, head: Headline): Buffer {
+  const cols = envStacks(model).map(stackColumn);
+  const width = figureWidth(cols.length);
+  const canvas = createCanvas(width, FIGURE.height);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = 'white';
-  ctx.fillRect(0, 0, FIGURE.width, FIGURE.height);
+  ctx.fillRect(0, 0, width, FIGURE.height);
   const host = model.run.meta.host;
   text(
     ctx,
-    'Figure 12.1, measured: containers vs virtual machines',
-    FIGURE.width / 2,
+    'Figure 12.1, measured: every environment of the run, one stack each',
+    width / 2,
     42,
     `bold 34px "${FONT}"`,
     '#1b2631',
     'center',
   );
   const facts = `${host.host.cpuModel}, ${host.host.cores} cores · Linux ${host.host.kernel} · cgroup ${host.cgroup.mode} · run ${model.run.meta.runId}${model.run.meta.status === 'complete' ? '' : ` (${model.run.meta.status.toUpperCase()})`}`;
-  fitFont(ctx, facts, FIGURE.width - 2 * MARGIN, 18);
-  text(ctx, facts, FIGURE.width / 2, 80, ctx.font, '#566573', 'center');
-  const colW = (FIGURE.width - 2 * MARGIN - GAP) / 2;
-  const cols = [containerColumn(model, s), vmColumn(model, s)];
-  const present = cols.filter((c): c is Column => c !== undefined);
-  const heights = layerHeights(present, GROUND - STACK_TOP - 8, MIN_LAYER_PX);
-  cols.forEach((col, i) => {
-    const x = MARGIN + i * (colW + GAP);
-    if (col) drawColumn(ctx, col, heights[present.indexOf(col)]!, x, colW);
-    else
-      text(
-        ctx,
-        i === 0 ? 'no container measured in this run' : 'no VM measured in this run',
-        x + colW / 2,
-        (STACK_TOP + GROUND) / 2,
-        `italic 22px "${FONT}"`,
-        '#7f8c8d',
-        'center',
-      );
-  });
-  drawRatios(ctx, s, MARGIN + colW + GAP / 2);
-  drawBase(ctx, model);
-  drawFooter(ctx, head);
+  fitFont(ctx, facts, width - 2 * MARGIN, 18);
+  text(ctx, facts, width / 2, 80, ctx.font, '#566573', 'center');
+  if (cols.length === 0)
+    text(
+      ctx,
+      'no environment measured in this run',
+      width / 2,
+      (STACK_TOP + GROUND) / 2,
+      `italic 22px "${FONT}"`,
+      '#7f8c8d',
+      'center',
+    );
+  const heights = layerHeights(cols, GROUND - STACK_TOP - 8, MIN_LAYER_PX);
+  const colW = cols.length
+    ? Math.min(COL_W * 1.6, (width - 2 * MARGIN - (cols.length - 1) * COL_GAP) / cols.length)
+    : COL_W;
+  const left = (width - (cols.length * colW + Math.max(0, cols.length - 1) * COL_GAP)) / 2;
+  cols.forEach((col, i) => drawColumn(ctx, col, heights[i]!, left + i * (colW + COL_GAP), colW));
+  drawBase(ctx, model, width);
+  drawFooter(ctx, head, width);
   return canvas.toBuffer('image/png');
 }
 
@@ -64,8 +71,10 @@ function drawColumn(
   x: number,
   w: number,
 ): void {
-  text(ctx, col.title, x + w / 2, 128, `bold 27px "${FONT}"`, '#1b2631', 'center');
-  text(ctx, col.summary, x + w / 2, 166, `bold 23px "${FONT}"`, '#1a5276', 'center');
+  fitFont(ctx, col.title, w - 8, 25, 'bold');
+  text(ctx, col.title, x + w / 2, 128, ctx.font, '#1b2631', 'center');
+  fitFont(ctx, col.summary, w - 8, 21, 'bold');
+  text(ctx, col.summary, x + w / 2, 166, ctx.font, '#1a5276', 'center');
   if (col.phases) {
     ctx.font = `15px "${FONT}"`;
     const lines = wrap(ctx, col.phases, w).slice(0, 2);
@@ -79,7 +88,7 @@ function drawColumn(
     const h = heights[i]!;
     y -= h;
     box(ctx, x, y, w, h - 4, layer.fill);
-    const nameW = layer.names.length > 1 ? 128 : 200;
+    const nameW = Math.min(layer.names.length > 1 ? 128 : 200, w * 0.42);
     layer.names.forEach((name, k) => {
       if (k > 0) {
         ctx.strokeStyle = '#34495e';
@@ -120,37 +129,9 @@ function drawColumn(
   }
 }
 
-function drawRatios(ctx: CanvasRenderingContext2D, s: Stacks, cx: number): void {
-  const c = s.container;
-  const v = s.vm;
-  if (!c || !v) return;
-  const lines: string[] = [];
-  // "(TCG)" beside each ratio: an emulated guest's ratio is not a KVM guest's.
-  const tcg = (r: number) => tcgMark(r, v.env.accel);
-  if (c.startNs && v.startNs)
-    lines.push(`${fmtTimes(v.startNs / c.startNs)}`, `slower start${tcg(v.startNs / c.startNs)}`);
-  if (c.pssBytes && v.pssBytes)
-    lines.push(`${fmtTimes(v.pssBytes / c.pssBytes)}`, `more memory${tcg(v.pssBytes / c.pssBytes)}`);
-  const top = (STACK_TOP + GROUND) / 2 - (lines.length / 2) * 40;
-  text(ctx, 'the VM, vs the container:', cx, top - 20, `14px "${FONT}"`, '#566573', 'center');
-  lines.forEach((l, i) => {
-    const big = i % 2 === 0;
-    const y = top + 24 + Math.floor(i / 2) * 100 + (big ? 0 : 34);
-    text(
-      ctx,
-      l,
-      cx,
-      y,
-      big ? `bold 38px "${FONT}"` : `16px "${FONT}"`,
-      big ? '#a04000' : '#566573',
-      'center',
-    );
-  });
-}
-
-function drawBase(ctx: CanvasRenderingContext2D, model: ReportModel): void {
+function drawBase(ctx: CanvasRenderingContext2D, model: ReportModel, width: number): void {
   const host = model.run.meta.host;
-  const w = FIGURE.width - 2 * MARGIN;
+  const w = width - 2 * MARGIN;
   box(ctx, MARGIN, GROUND, w, 50, '#d5d8dc');
   const os = `Host OS — Linux ${host.host.kernel} (${host.host.os}): one kernel shared by every container; each VM brings its own`;
   fitFont(ctx, os, w - 30, 19, 'bold');
@@ -162,8 +143,8 @@ function drawBase(ctx: CanvasRenderingContext2D, model: ReportModel): void {
   text(ctx, hw, MARGIN + 16, GROUND + 81, ctx.font);
 }
 
-function drawFooter(ctx: CanvasRenderingContext2D, head: Headline): void {
-  const w = FIGURE.width - 2 * MARGIN;
+function drawFooter(ctx: CanvasRenderingContext2D, head: Headline, width: number): void {
+  const w = width - 2 * MARGIN;
   let y = GROUND + 134;
   ctx.font = `bold 19px "${FONT}"`;
   for (const line of wrap(ctx, head.sentence, w).slice(0, 2)) {

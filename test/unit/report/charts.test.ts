@@ -7,7 +7,7 @@ import { buildModel } from '../../../src/report/model.js';
 import { stacks } from '../../../src/report/stacks.js';
 import { headline } from '../../../src/report/headline.js';
 import { allCharts, isSkip, renderChartPng, type ChartSpec } from '../../../src/report/charts/index.js';
-import { FIGURE, renderFigure } from '../../../src/report/figure/figure-12-1.js';
+import { FIGURE, figureWidth, renderFigure } from '../../../src/report/figure/figure-12-1.js';
 import { summarize } from '../../../src/stats/index.js';
 import { QUICK } from './fixtures.js';
 
@@ -47,10 +47,12 @@ test('every chart of the fixture renders to a PNG of its declared size that is n
   }
 });
 
-test('Figure 12.1 renders at 1600x1000 and is not blank', async () => {
+test('Figure 12.1 renders one stack per environment (1600 px wide up to 4) and is not blank', async () => {
   const s = stacks(model);
   const png = renderFigure(model, s, headline(model, s));
+  assert.equal(model.envs.length, 4);
   assert.deepEqual(ihdr(png), { width: FIGURE.width, height: FIGURE.height });
+  assert.equal(figureWidth(12), 2 * 60 + 12 * 340 + 11 * 36, 'a 12-environment run gets a wider figure');
   assert.ok((await luminanceVariance(png)) > 100);
 });
 

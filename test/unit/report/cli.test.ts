@@ -11,6 +11,7 @@ import { EMPTY, QUICK, TRUNCATED } from './fixtures.js';
 
 const FILES = [
   'figure-12-1.png',
+  'isolation-spectrum.png',
   'start-latency.png',
   // phases: small multiples, one linear chart per environment
   'start-phases-bare.png',
@@ -56,12 +57,12 @@ test('ctvm report <fixture> writes every file (time printed)', async () => {
     );
     assert.equal(r.code, 0, r.err);
     for (const f of FILES) assert.ok(existsSync(join(out, '20261129-010000-quick', f)), f);
-    assert.match(r.out, /wrote 16 files to .* in \d+\.\d\d s/);
+    assert.match(r.out, /wrote 17 files to .* in \d+\.\d\d s/);
     const html = readFileSync(join(out, '20261129-010000-quick', 'index.html'), 'utf8');
     assert.equal(
       (html.match(/<img src="data:image\/png;base64,/g) ?? []).length,
-      13,
-      'all 13 images inlined',
+      14,
+      'all 14 images inlined',
     );
     assert.ok(!/(src|href)="(https?:)?\/\//.test(html), 'no external references');
   } finally {
@@ -95,7 +96,7 @@ test('writeReport on a truncated run reports, warns about the line, labels it in
   try {
     const r = await writeReport(TRUNCATED, out);
     assert.equal(r.dir, join(out, '20261129-020000-truncated'));
-    assert.equal(r.files.length, 16);
+    assert.equal(r.files.length, 17);
     assert.ok(
       r.warnings.some((w) => /samples\.jsonl line 142: truncated last line/.test(w)),
       r.warnings.join('\n'),
