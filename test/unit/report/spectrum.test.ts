@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChartConfiguration } from 'chart.js';
-import { loadRun } from '../../../src/report/load-run.js';
+import { loadReportRun as loadRun } from '../../../src/report/index.js';
 import { buildModel } from '../../../src/report/model.js';
 import { isSkip, type ChartSpec } from '../../../src/report/charts/index.js';
 import { spectrumChart, spectrumPoints } from '../../../src/report/charts/spectrum-chart.js';
