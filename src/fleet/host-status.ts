@@ -27,7 +27,7 @@ export function hostStatus(fleetDir: string, host: string): HostStatus {
   }
   const last = readJson(join(fleetDir, TREE_DIR, host));
   if (last?.unreachable === true)
-    return { status: 'failed', stage: 'unreachable', reason: String(last.msg ?? 'unreachable') };
+    return { status: 'failed', stage: 'unreachable', reason: String(last.msg ?? 'unreachable').trim() };
   const msg = typeof last?.msg === 'string' ? `: ${last.msg}` : '';
   return {
     status: 'failed',

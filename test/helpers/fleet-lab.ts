@@ -4,10 +4,11 @@
 // config, pidfile, log in the lab's temp dir), and the Ansible inventory that reaches them.
 // teardown() removes all of it and says what it could not remove.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { CACHE_DIR, PROJECT_DIR } from '../../src/paths.js';
 
 export interface LabHost {
   name: string;
@@ -181,4 +182,25 @@ export function labLeftovers(tag: string, tmp: string): string[] {
   if (/\bp[0-9]+@/.test(links) && links.includes(tag)) out.push('veth on the host');
   if (existsSync(tmp)) out.push(`temp dir ${tmp}`);
   return out;
+}
+
+/**
+ * ctvm_env for simulated hosts: the real set-up runs on each, but its `npm ci` works offline from
+ * a copy of this machine's npm cache, and canvas installs through its documented prebuild path
+ * (npm_config_canvas_local_prebuilds) from a tarball of the canvas this checkout built, instead
+ * of compiling it once per host. The guest kernel comes from this checkout's cache dir.
+ */
+export function simulatedHostEnv(tmp: string): Record<string, string> {
+  cpSync(join(homedir(), '.npm', '_cacache'), join(tmp, 'npm-cache', '_cacache'), { recursive: true });
+  const canvas = join(PROJECT_DIR, 'node_modules/canvas');
+  const { version } = JSON.parse(readFileSync(join(canvas, 'package.json'), 'utf8')) as { version: string };
+  mkdirSync(join(tmp, 'prebuilds'), { recursive: true });
+  const tarball = join(tmp, 'prebuilds', `canvas-v${version}-napi-v7-linux-x64.tar.gz`);
+  execFileSync('tar', ['-czf', tarball, '-C', canvas, 'build/Release']);
+  return {
+    CTVM_CACHE_DIR: CACHE_DIR,
+    npm_config_cache: join(tmp, 'npm-cache'),
+    npm_config_offline: 'true',
+    npm_config_canvas_local_prebuilds: join(tmp, 'prebuilds'),
+  };
 }

@@ -15,7 +15,14 @@ const STACK_TOP = 250;
 const GROUND = 735; // top of the Host OS bar
 const MIN_LAYER_PX = 66;
 
-export function renderFigure(model: ReportModel, s: Stacks, head: Headline): Buffer {
+/** What the figure says about its ground when it is not one run's host (a fleet: src/fleet/report). */
+export interface FigureGround {
+  facts: string;
+  hostOs: string;
+  hardware: string;
+}
+
+export function renderFigure(model: ReportModel, s: Stacks, head: Headline, ground?: FigureGround): Buffer {
   const canvas = createCanvas(FIGURE.width, FIGURE.height);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = 'white';
@@ -30,7 +37,7 @@ export function renderFigure(model: ReportModel, s: Stacks, head: Headline): Buf
     '#1b2631',
     'center',
   );
-  const facts = `${host.host.cpuModel}, ${host.host.cores} cores · Linux ${host.host.kernel} · cgroup ${host.cgroup.mode} · run ${model.run.meta.runId}${model.run.meta.status === 'complete' ? '' : ` (${model.run.meta.status.toUpperCase()})`}`;
+  const facts = ground?.facts ?? `${host.host.cpuModel}, ${host.host.cores} cores · Linux ${host.host.kernel} · cgroup ${host.cgroup.mode} · run ${model.run.meta.runId}${model.run.meta.status === 'complete' ? '' : ` (${model.run.meta.status.toUpperCase()})`}`;
   fitFont(ctx, facts, FIGURE.width - 2 * MARGIN, 18);
   text(ctx, facts, FIGURE.width / 2, 80, ctx.font, '#566573', 'center');
   const colW = (FIGURE.width - 2 * MARGIN - GAP) / 2;
@@ -52,7 +59,7 @@ export function renderFigure(model: ReportModel, s: Stacks, head: Headline): Buf
       );
   });
   drawRatios(ctx, s, MARGIN + colW + GAP / 2);
-  drawBase(ctx, model);
+  drawBase(ctx, model, ground);
   drawFooter(ctx, head);
   return canvas.toBuffer('image/png');
 }
@@ -148,16 +155,16 @@ function drawRatios(ctx: CanvasRenderingContext2D, s: Stacks, cx: number): void 
   });
 }
 
-function drawBase(ctx: CanvasRenderingContext2D, model: ReportModel): void {
+function drawBase(ctx: CanvasRenderingContext2D, model: ReportModel, ground?: FigureGround): void {
   const host = model.run.meta.host;
   const w = FIGURE.width - 2 * MARGIN;
   box(ctx, MARGIN, GROUND, w, 50, '#d5d8dc');
-  const os = `Host OS — Linux ${host.host.kernel} (${host.host.os}): one kernel shared by every container; each VM brings its own`;
+  const os = ground?.hostOs ?? `Host OS — Linux ${host.host.kernel} (${host.host.os}): one kernel shared by every container; each VM brings its own`;
   fitFont(ctx, os, w - 30, 19, 'bold');
   text(ctx, os, MARGIN + 16, GROUND + 25, ctx.font);
   box(ctx, MARGIN, GROUND + 56, w, 50, '#aab7b8');
   const gib = (host.host.memTotalBytes / 2 ** 30).toFixed(1);
-  const hw = `Hardware — ${host.host.cpuModel}, ${host.host.cores} cores, ${gib} GiB RAM; KVM ${host.kvm.usable ? 'usable' : `not usable (${host.kvm.reason ?? 'no /dev/kvm'})`}`;
+  const hw = ground?.hardware ?? `Hardware — ${host.host.cpuModel}, ${host.host.cores} cores, ${gib} GiB RAM; KVM ${host.kvm.usable ? 'usable' : `not usable (${host.kvm.reason ?? 'no /dev/kvm'})`}`;
   fitFont(ctx, hw, w - 30, 19, 'bold');
   text(ctx, hw, MARGIN + 16, GROUND + 81, ctx.font);
 }

@@ -6,13 +6,12 @@
 // tarball of the canvas this checkout built (instead of compiling it three times).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa, execaSync } from 'execa';
-import { CACHE_DIR, PROJECT_DIR } from '../../../src/paths.js';
+import { execa } from 'execa';
+import { PROJECT_DIR } from '../../../src/paths.js';
 import { requires } from '../../helpers/requires.js';
-import { labLeftovers, startLab, type Lab } from '../../helpers/fleet-lab.js';
+import { labLeftovers, simulatedHostEnv, startLab, type Lab } from '../../helpers/fleet-lab.js';
 
 const skip = requires('root', 'linux', 'ansible', 'sshd', 'helper', 'busybox');
 const CTVM = join(PROJECT_DIR, 'bin/ctvm.js');
@@ -20,23 +19,6 @@ let lab: Lab | undefined;
 /** Inventory vars every simulated host gets (set-up environment). */
 let common: Record<string, unknown> = {};
 const t0 = Date.now();
-
-/** The controller's copy of canvas as the prebuild tarball canvas's install script looks for. */
-function canvasPrebuild(dir: string): void {
-  const pkg = JSON.parse(readFileSync(join(PROJECT_DIR, 'node_modules/canvas/package.json'), 'utf8')) as {
-    version: string;
-  };
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `canvas-v${pkg.version}-napi-v7-linux-x64.tar.gz`);
-  const r = execaSync(
-    'tar',
-    ['-czf', file, '-C', join(PROJECT_DIR, 'node_modules/canvas'), 'build/Release'],
-    {
-      reject: false,
-    },
-  );
-  assert.equal(r.exitCode, 0, r.stderr);
-}
 
 function ctvm(args: string[]) {
   assert.ok(lab);
@@ -49,21 +31,13 @@ function ctvm(args: string[]) {
 
 before(async () => {
   if (skip) return;
-  const envVars = (tmp: string) => ({
-    CTVM_CACHE_DIR: CACHE_DIR,
-    npm_config_cache: join(tmp, 'npm-cache'),
-    npm_config_offline: 'true',
-    npm_config_canvas_local_prebuilds: join(tmp, 'prebuilds'),
-  });
   lab = await startLab(3);
   const tmp = lab.tmp;
-  cpSync(join(homedir(), '.npm', '_cacache'), join(tmp, 'npm-cache', '_cacache'), { recursive: true });
-  canvasPrebuild(join(tmp, 'prebuilds'));
   writeFileSync(
     join(tmp, 'tiny.yaml'),
     'name: tiny\nseed: 7\nenvironments: [bare, container]\nworkloads: [noop]\nrepetitions: 1\nwarmup: 0\n',
   );
-  common = { ctvm_env: envVars(tmp) };
+  common = { ctvm_env: simulatedHostEnv(tmp) };
 });
 
 after(async () => {
