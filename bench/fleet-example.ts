@@ -14,15 +14,21 @@ let code = 1;
 try {
   const inventory = lab.writeInventory({}, { ctvm_env: simulatedHostEnv(lab.tmp) });
   const ctvm = (args: string[]) =>
-    execa('ip', ['netns', 'exec', lab.controllerNetns, process.execPath, join(PROJECT_DIR, 'bin/ctvm.js'), ...args], {
-      env: lab.controllerEnv,
-      stdio: 'inherit',
-      reject: false,
-    });
+    execa(
+      'ip',
+      ['netns', 'exec', lab.controllerNetns, process.execPath, join(PROJECT_DIR, 'bin/ctvm.js'), ...args],
+      {
+        env: lab.controllerEnv,
+        stdio: 'inherit',
+        reject: false,
+      },
+    );
   const t0 = Date.now();
   const run = await ctvm(['fleet', 'run', scenario, '-i', inventory, '--serial', '--results', RESULTS_DIR]);
   console.log(`fleet run: exit ${run.exitCode} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  const fleets = (await execa('ls', ['-t', RESULTS_DIR])).stdout.split('\n').filter((f) => f.startsWith('fleet-'));
+  const fleets = (await execa('ls', ['-t', RESULTS_DIR])).stdout
+    .split('\n')
+    .filter((f) => f.startsWith('fleet-'));
   const report = await ctvm(['report', fleets[0]!, '--out', REPORTS_DIR, '--name', name]);
   code = run.exitCode === 0 && report.exitCode === 0 ? 0 : 1;
 } finally {

@@ -37,7 +37,9 @@ export function renderFigure(model: ReportModel, s: Stacks, head: Headline, grou
     '#1b2631',
     'center',
   );
-  const facts = ground?.facts ?? `${host.host.cpuModel}, ${host.host.cores} cores · Linux ${host.host.kernel} · cgroup ${host.cgroup.mode} · run ${model.run.meta.runId}${model.run.meta.status === 'complete' ? '' : ` (${model.run.meta.status.toUpperCase()})`}`;
+  const facts =
+    ground?.facts ??
+    `${host.host.cpuModel}, ${host.host.cores} cores · Linux ${host.host.kernel} · cgroup ${host.cgroup.mode} · run ${model.run.meta.runId}${model.run.meta.status === 'complete' ? '' : ` (${model.run.meta.status.toUpperCase()})`}`;
   fitFont(ctx, facts, FIGURE.width - 2 * MARGIN, 18);
   text(ctx, facts, FIGURE.width / 2, 80, ctx.font, '#566573', 'center');
   const colW = (FIGURE.width - 2 * MARGIN - GAP) / 2;
@@ -159,12 +161,16 @@ function drawBase(ctx: CanvasRenderingContext2D, model: ReportModel, ground?: Fi
   const host = model.run.meta.host;
   const w = FIGURE.width - 2 * MARGIN;
   box(ctx, MARGIN, GROUND, w, 50, '#d5d8dc');
-  const os = ground?.hostOs ?? `Host OS — Linux ${host.host.kernel} (${host.host.os}): one kernel shared by every container; each VM brings its own`;
+  const os =
+    ground?.hostOs ??
+    `Host OS — Linux ${host.host.kernel} (${host.host.os}): one kernel shared by every container; each VM brings its own`;
   fitFont(ctx, os, w - 30, 19, 'bold');
   text(ctx, os, MARGIN + 16, GROUND + 25, ctx.font);
   box(ctx, MARGIN, GROUND + 56, w, 50, '#aab7b8');
   const gib = (host.host.memTotalBytes / 2 ** 30).toFixed(1);
-  const hw = ground?.hardware ?? `Hardware — ${host.host.cpuModel}, ${host.host.cores} cores, ${gib} GiB RAM; KVM ${host.kvm.usable ? 'usable' : `not usable (${host.kvm.reason ?? 'no /dev/kvm'})`}`;
+  const hw =
+    ground?.hardware ??
+    `Hardware — ${host.host.cpuModel}, ${host.host.cores} cores, ${gib} GiB RAM; KVM ${host.kvm.usable ? 'usable' : `not usable (${host.kvm.reason ?? 'no /dev/kvm'})`}`;
   fitFont(ctx, hw, w - 30, 19, 'bold');
   text(ctx, hw, MARGIN + 16, GROUND + 81, ctx.font);
 }

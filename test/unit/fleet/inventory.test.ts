@@ -20,8 +20,13 @@ test('hosts come from hostvars and from groups, sorted, with their vars', () => 
 
 test('an inventory without hosts is an error naming the file', () => {
   assert.throws(
-    () => parseInventoryList('/x/empty.ini', JSON.stringify({ _meta: { hostvars: {} }, all: { children: ['ungrouped'] } })),
-    (e: unknown) => e instanceof UsageError && e.exitCode === 2 && /\/x\/empty\.ini names no hosts/.test(e.message),
+    () =>
+      parseInventoryList(
+        '/x/empty.ini',
+        JSON.stringify({ _meta: { hostvars: {} }, all: { children: ['ungrouped'] } }),
+      ),
+    (e: unknown) =>
+      e instanceof UsageError && e.exitCode === 2 && /\/x\/empty\.ini names no hosts/.test(e.message),
   );
 });
 
