@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { PROJECT_DIR, REPORTS_DIR, RESULTS_DIR } from '../src/paths.js';
-import { labLeftovers, simulatedHostEnv, startLab } from '../test/helpers/fleet-lab.js';
+import { inNetns, labLeftovers, simulatedHostEnv, startLab } from '../test/helpers/fleet-lab.js';
 
 const scenario = process.argv[2] ?? 'quick';
 const name = process.argv[3] ?? 'example-fleet';
@@ -14,15 +14,11 @@ let code = 1;
 try {
   const inventory = lab.writeInventory({}, { ctvm_env: simulatedHostEnv(lab.tmp) });
   const ctvm = (args: string[]) =>
-    execa(
-      'ip',
-      ['netns', 'exec', lab.controllerNetns, process.execPath, join(PROJECT_DIR, 'bin/ctvm.js'), ...args],
-      {
-        env: lab.controllerEnv,
-        stdio: 'inherit',
-        reject: false,
-      },
-    );
+    execa(...inNetns(lab.controllerNetns, [process.execPath, join(PROJECT_DIR, 'bin/ctvm.js'), ...args]), {
+      env: lab.controllerEnv,
+      stdio: 'inherit',
+      reject: false,
+    });
   const t0 = Date.now();
   const run = await ctvm(['fleet', 'run', scenario, '-i', inventory, '--serial', '--results', RESULTS_DIR]);
   console.log(`fleet run: exit ${run.exitCode} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);

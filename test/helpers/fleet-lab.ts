@@ -32,6 +32,15 @@ export interface Lab {
   teardown(): Promise<string[]>;
 }
 
+/**
+ * A command inside a lab namespace: only the network namespace changes (nsenter --net), not the
+ * mounts: `ip netns exec` mounts a fresh /sys, which hides /sys/fs/cgroup from ctvm's container.
+ */
+export const inNetns = (netns: string, argv: string[]): [string, string[]] => [
+  'nsenter',
+  [`--net=/run/netns/${netns}`, ...argv],
+];
+
 const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 
 export async function startLab(hostCount: number): Promise<Lab> {
@@ -52,6 +61,19 @@ export async function startLab(hostCount: number): Promise<Lab> {
       h.sshd.kill('SIGTERM');
       if (h.sshd.exitCode === null && h.sshd.signalCode === null)
         await new Promise<void>((done) => h.sshd.once('exit', () => done()));
+    }
+    // sshd -D leaves its sessions running when it is stopped: anything still in a lab namespace
+    // (a session, a command a host was running) is ended before the namespace goes.
+    for (const ns of created) {
+      const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean);
+      for (const pid of pids)
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
     }
     for (const ns of created.reverse())
       try {
@@ -110,7 +132,7 @@ export async function startLab(hostCount: number): Promise<Lab> {
           '',
         ].join('\n'),
       );
-      const sshd = spawn('ip', ['netns', 'exec', netns, '/usr/sbin/sshd', '-D', '-e', '-f', config], {
+      const sshd = spawn(...inNetns(netns, ['/usr/sbin/sshd', '-D', '-e', '-f', config]), {
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       sshd.stderr?.on('data', (d: Buffer) => writeFileSync(join(dir, 'sshd.log'), d, { flag: 'a' }));
@@ -160,7 +182,7 @@ export async function startLab(hostCount: number): Promise<Lab> {
 async function waitForPort(netns: string, address: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
     try {
-      execFileSync('ip', ['netns', 'exec', netns, 'bash', '-c', `exec 3<>/dev/tcp/${address}/22`], {
+      execFileSync(...inNetns(netns, ['bash', '-c', `exec 3<>/dev/tcp/${address}/22`]), {
         stdio: 'ignore',
       });
       return;
