@@ -2,6 +2,7 @@
 // (fleet/ansible.cfg unless ANSIBLE_CONFIG is set), output streamed to the terminal and appended
 // to results/fleet-<id>/ansible.log.
 import { createWriteStream } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { UsageError } from '../errors.js';
@@ -22,7 +23,7 @@ export interface PlaybookPass {
   quiet?: boolean;
 }
 
-/** Runs one pass; returns ansible-playbook's exit code (2 = some host failed, 4 = unreachable). */
+/** Runs one pass; returns ansible-playbook's exit code (2 = some host failed, 4 = unreachable; 128+N killed by signal N). */
 export async function runPlaybook(p: PlaybookPass): Promise<number> {
   const log = createWriteStream(p.logFile, { flags: 'a' });
   const args = ['-i', p.inventory, PLAYBOOK, '-e', `@${p.varsFile}`, '--limit', p.hosts.join(',')];
@@ -43,6 +44,8 @@ export async function runPlaybook(p: PlaybookPass): Promise<number> {
   });
   const r = await child;
   await new Promise<void>((done) => log.end(done));
+  // Killed (Ctrl-C, SIGTERM): what the hosts finished is still recorded by the caller.
+  if (r.signal !== undefined) return 128 + (os.constants.signals[r.signal] ?? 0);
   if (r.exitCode === undefined)
     throw new UsageError(`ansible-playbook could not be started: ${r.shortMessage ?? r.message}`, {
       hint: 'the controller needs ansible-core (apt-get install ansible-core, or node scripts/setup.mjs)',
