@@ -59,7 +59,7 @@ export function fleetCharts(rows: CrossRow[], hosts: string[]): ChartEntry[] {
     return {
       file,
       title: `${metric.title}: hosts side by side`,
-      caption: `One bar per host and environment (${hosts.join(', ')}); the table below gives the values and the spread.`,
+      caption: `One bar per host and environment (${hosts.join(', ')}); the table above gives the values and the spread.`,
       config: config as unknown as ChartConfiguration,
       ...SLIDE,
     };
