@@ -56,8 +56,10 @@ export const PACKAGES = {
     'libgif-dev',
     'librsvg2-dev',
     'git',
+    'ansible-core', // `ctvm fleet run` drives hosts through ansible-playbook (controller side)
   ],
-  test: ['chromium', 'vagrant', 'vagrant-libvirt'],
+  // openssh-server: the fleet test's simulated hosts each run their own sshd
+  test: ['chromium', 'vagrant', 'vagrant-libvirt', 'openssh-server'],
   /** Building the minimal guest kernel from Debian's kernel source (see stepMinimalKernel). */
   'minimal-kernel': ['linux-source-6.1', 'flex', 'bison', 'bc', 'libelf-dev', 'make', 'gcc'],
 };

@@ -12,6 +12,7 @@ import { registerTrend } from './commands/trend.js';
 import { registerVm } from './commands/vm.js';
 import { registerContainer } from './commands/container.js';
 import { registerGc } from './commands/gc.js';
+import { registerFleet } from './commands/fleet.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('ctvm')
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
   registerVm(program);
   registerContainer(program);
   registerGc(program);
+  registerFleet(program);
   try {
     checkUtf8(argv);
     await program.parseAsync(argv);

@@ -6,6 +6,7 @@ import { headline } from './headline.js';
 import { allCharts, isSkip, renderChartPng } from './charts/index.js';
 import { FIGURE, renderFigure } from './figure/figure-12-1.js';
 import { buildDoc } from './report-doc.js';
+import type { Doc } from './doc.js';
 import { exportMarkdown } from './export-markdown.js';
 import { exportHtml } from './export-html.js';
 import { summaryCsv } from '../results/summary-csv.js';
@@ -14,6 +15,8 @@ export interface RenderedReport {
   runId: string;
   /** File name -> bytes, in write order. */
   files: Map<string, Buffer>;
+  /** The document report.md and index.html were made from (a fleet report nests it per host). */
+  doc: Doc;
   warnings: string[];
 }
 
@@ -34,5 +37,5 @@ export async function renderReport(run: ReportRun): Promise<RenderedReport> {
     Buffer.from(exportHtml(doc, { title: `ctvm report ${run.meta.runId}`, images: files })),
   );
   files.set('summary.csv', Buffer.from(summaryCsv(run.summary)));
-  return { runId: run.meta.runId, files, warnings };
+  return { runId: run.meta.runId, files, doc, warnings };
 }

@@ -1,7 +1,7 @@
 // The one place a report touches the disk: writes every rendered file into reports/<run-id>/
 // (through a temp dir + rename per file, so a reader never sees half a PNG).
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { SystemError } from '../errors.js';
 import type { RenderedReport } from './render-report.js';
 
@@ -23,6 +23,7 @@ export function writeRendered(
   for (const [name, bytes] of report.files) {
     const path = join(dir, name);
     try {
+      mkdirSync(dirname(path), { recursive: true }); // a fleet report nests each host's files
       writeFileSync(`${path}.tmp`, bytes);
       renameSync(`${path}.tmp`, path);
     } catch (err) {

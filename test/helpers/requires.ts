@@ -28,6 +28,8 @@ const checks = {
   lxc: () => (which('lxc-execute') ? null : 'needs lxc-execute (apt-get install lxc)'),
   chromium: () => (which('chromium') ? null : 'needs chromium (apt-get install chromium)'),
   vagrant: () => (which('vagrant') ? null : 'needs vagrant (apt-get install vagrant)'),
+  ansible: () => (which('ansible-playbook') ? null : 'needs ansible-playbook (apt-get install ansible-core)'),
+  sshd: () => (existsSync('/usr/sbin/sshd') ? null : 'needs /usr/sbin/sshd (apt-get install openssh-server)'),
   cgroupV1: () =>
     existsSync('/sys/fs/cgroup/memory/memory.limit_in_bytes') ? null : 'needs cgroup v1 memory controller',
   cgroupV2: () => (isCgroup2('/sys/fs/cgroup') ? null : 'needs a pure cgroup v2 host'),

@@ -9,6 +9,8 @@ import { EXPORTERS, isExportFormat } from '../../regress/export/index.js';
 import { emit } from '../../regress/output.js';
 import { loadRun, resolveRunDir } from '../../results/read.js';
 import { loadThresholds, type Thresholds } from '../../regress/thresholds.js';
+import { isFleetSpec, resolveFleetDir } from '../../fleet/fleet-dir.js';
+import { compareFleets, fleetExitCode, formatFleetComparison } from '../../fleet/compare-fleets.js';
 
 interface CompareOpts {
   baseline?: string | true;
@@ -61,6 +63,28 @@ function minNFlag(text: string): number {
   return Number(text);
 }
 
+/** Two fleets (fleet-<id>): compared host by host; returns false when the arguments are runs. */
+function compareFleetsIfFleets(runs: string[], opts: CompareOpts, thresholds: Thresholds): boolean {
+  const fleets = runs.map((r) => isFleetSpec(r, opts.results));
+  if (!fleets.includes(true)) return false;
+  if (runs.length !== 2 || fleets.includes(false) || opts.baseline !== undefined)
+    throw new UsageError(
+      'a fleet compares only with another fleet: ctvm compare fleet-<base> fleet-<candidate>',
+      {
+        hint: 'to compare one host of a fleet with a run, pass its directory: results/fleet-<id>/<host>',
+      },
+    );
+  const [b, c] = runs.map((r) => resolveFleetDir(r, opts.results)) as [string, string];
+  const fc = compareFleets(b, c, thresholds, {
+    ...(opts.minN !== undefined ? { minN: minNFlag(opts.minN) } : {}),
+    strict: opts.strict ?? false,
+  });
+  const exporter = EXPORTERS[opts.format as keyof typeof EXPORTERS];
+  emit(formatFleetComparison(fc, exporter), opts.output);
+  process.exitCode = fleetExitCode(fc);
+  return true;
+}
+
 export function registerCompare(program: Command): void {
   program
     .command('compare')
@@ -86,6 +110,7 @@ export function registerCompare(program: Command): void {
         });
       }
       const thresholds: Thresholds = opts.thresholds ? loadThresholds(opts.thresholds) : {};
+      if (compareFleetsIfFleets(runs, opts, thresholds)) return;
       const { base, candidate } = sides(runs, opts);
       const comparison = compareSides(base, candidate, thresholds, {
         ...(opts.minN !== undefined ? { minN: minNFlag(opts.minN) } : {}),

@@ -5,23 +5,24 @@ import { REPORTS_DIR, RESULTS_DIR } from '../../paths.js';
 import { UsageError } from '../../errors.js';
 import { writeReport } from '../../report/index.js';
 import { resolveRunDir } from '../../results/read.js';
+import { isFleetSpec, resolveFleetDir } from '../../fleet/fleet-dir.js';
+import { writeFleetReport } from '../../fleet/report/index.js';
 
 export function registerReport(program: Command): void {
   program
     .command('report')
     .description('render charts, Figure 12.1, report.md, index.html and summary.csv for a run')
-    .argument('<run>', 'results/<run-id> directory, a run id, or `latest`')
+    .argument('<run>', 'results/<run-id> directory, a run id, `latest`, or a fleet (fleet-<id>)')
     .option('--out <dir>', 'reports directory (the report goes to <dir>/<run-id>/)', REPORTS_DIR)
+    .option('--results <dir>', 'where run and fleet ids are looked up', RESULTS_DIR)
     .option('--name <name>', 'sub-directory name instead of the run id (e.g. `example`)')
-    .action(async (run: string, opts: { out: string; name?: string }) => {
+    .action(async (run: string, opts: { out: string; name?: string; results: string }) => {
       if (opts.name !== undefined && !/^[A-Za-z0-9._-]+$/.test(opts.name))
         throw new UsageError(`--name ${JSON.stringify(opts.name)}: use letters, digits, '.', '_' or '-'`);
       const t0 = process.hrtime.bigint();
-      const { dir, files, warnings } = await writeReport(
-        resolveRunDir(run, RESULTS_DIR),
-        opts.out,
-        opts.name,
-      );
+      const { dir, files, warnings } = isFleetSpec(run, opts.results)
+        ? await writeFleetReport(resolveFleetDir(run, opts.results), opts.out, opts.name)
+        : await writeReport(resolveRunDir(run, opts.results), opts.out, opts.name);
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       for (const w of warnings) console.error(`warning: ${w}`);
       console.log(

@@ -23,7 +23,14 @@ export function figureWidth(n: number): number {
   return Math.max(FIGURE.width, 2 * MARGIN + n * COL_W + Math.max(0, n - 1) * COL_GAP);
 }
 
-export function renderFigure(model: ReportModel, _s: Stacks, head: Headline): Buffer {
+/** What the figure says about its ground when it is not one run's host (a fleet: src/fleet/report). */
+export interface FigureGround {
+  facts: string;
+  hostOs: string;
+  hardware: string;
+}
+
+export function renderFigure(model: ReportModel, _s: Stacks, head: Headline, ground?: FigureGround): Buffer {
   const cols = envStacks(model).map(stackColumn);
   const width = figureWidth(cols.length);
   const canvas = createCanvas(width, FIGURE.height);
@@ -40,7 +47,9 @@ export function renderFigure(model: ReportModel, _s: Stacks, head: Headline): Bu
     '#1b2631',
     'center',
   );
-  const facts = `${host.host.cpuModel}, ${host.host.cores} cores · Linux ${host.host.kernel} · cgroup ${host.cgroup.mode} · run ${model.run.meta.runId}${model.run.meta.status === 'complete' ? '' : ` (${model.run.meta.status.toUpperCase()})`}`;
+  const facts =
+    ground?.facts ??
+    `${host.host.cpuModel}, ${host.host.cores} cores · Linux ${host.host.kernel} · cgroup ${host.cgroup.mode} · run ${model.run.meta.runId}${model.run.meta.status === 'complete' ? '' : ` (${model.run.meta.status.toUpperCase()})`}`;
   fitFont(ctx, facts, width - 2 * MARGIN, 18);
   text(ctx, facts, width / 2, 80, ctx.font, '#566573', 'center');
   if (cols.length === 0)
@@ -59,7 +68,7 @@ export function renderFigure(model: ReportModel, _s: Stacks, head: Headline): Bu
     : COL_W;
   const left = (width - (cols.length * colW + Math.max(0, cols.length - 1) * COL_GAP)) / 2;
   cols.forEach((col, i) => drawColumn(ctx, col, heights[i]!, left + i * (colW + COL_GAP), colW));
-  drawBase(ctx, model, width);
+  drawBase(ctx, model, width, ground);
   drawFooter(ctx, head, width);
   return canvas.toBuffer('image/png');
 }
@@ -129,16 +138,25 @@ function drawColumn(
   }
 }
 
-function drawBase(ctx: CanvasRenderingContext2D, model: ReportModel, width: number): void {
+function drawBase(
+  ctx: CanvasRenderingContext2D,
+  model: ReportModel,
+  width: number,
+  ground?: FigureGround,
+): void {
   const host = model.run.meta.host;
   const w = width - 2 * MARGIN;
   box(ctx, MARGIN, GROUND, w, 50, '#d5d8dc');
-  const os = `Host OS — Linux ${host.host.kernel} (${host.host.os}): one kernel shared by every container; each VM brings its own`;
+  const os =
+    ground?.hostOs ??
+    `Host OS — Linux ${host.host.kernel} (${host.host.os}): one kernel shared by every container; each VM brings its own`;
   fitFont(ctx, os, w - 30, 19, 'bold');
   text(ctx, os, MARGIN + 16, GROUND + 25, ctx.font);
   box(ctx, MARGIN, GROUND + 56, w, 50, '#aab7b8');
   const gib = (host.host.memTotalBytes / 2 ** 30).toFixed(1);
-  const hw = `Hardware — ${host.host.cpuModel}, ${host.host.cores} cores, ${gib} GiB RAM; KVM ${host.kvm.usable ? 'usable' : `not usable (${host.kvm.reason ?? 'no /dev/kvm'})`}`;
+  const hw =
+    ground?.hardware ??
+    `Hardware — ${host.host.cpuModel}, ${host.host.cores} cores, ${gib} GiB RAM; KVM ${host.kvm.usable ? 'usable' : `not usable (${host.kvm.reason ?? 'no /dev/kvm'})`}`;
   fitFont(ctx, hw, w - 30, 19, 'bold');
   text(ctx, hw, MARGIN + 16, GROUND + 81, ctx.font);
 }
