@@ -1,22 +1,28 @@
 // `ctvm report <results/RUN | RUN-ID | latest> [--out reports/]`: render a run's report.
 import type { Command } from 'commander';
 import { relative } from 'node:path';
-import { REPORTS_DIR } from '../../paths.js';
+import { REPORTS_DIR, RESULTS_DIR } from '../../paths.js';
+import { dirOption } from '../flags.js';
 import { UsageError } from '../../errors.js';
 import { resolveRunDir, writeReport } from '../../report/index.js';
 
-export function registerReport(program: Command): void {
-  program
-    .command('report')
-    .description('render charts, Figure 12.1, report.md, index.html and summary.csv for a run')
-    .argument('<run>', 'results/<run-id> directory, a run id, or `latest`')
-    .option('--out <dir>', 'reports directory (the report goes to <dir>/<run-id>/)', REPORTS_DIR)
+export function defineReport(cmd: Command): void {
+  cmd
+    .argument('<run>', 'a run directory, a run id (in --results), or `latest`')
+    .addOption(dirOption('--results <dir>', 'where run ids and latest are looked up', RESULTS_DIR))
+    .addOption(
+      dirOption('--out <dir>', 'reports directory (the report goes to <dir>/<run-id>/)', REPORTS_DIR),
+    )
     .option('--name <name>', 'sub-directory name instead of the run id (e.g. `example`)')
-    .action(async (run: string, opts: { out: string; name?: string }) => {
+    .action(async (run: string, opts: { results: string; out: string; name?: string }) => {
       if (opts.name !== undefined && !/^[A-Za-z0-9._-]+$/.test(opts.name))
         throw new UsageError(`--name ${JSON.stringify(opts.name)}: use letters, digits, '.', '_' or '-'`);
       const t0 = process.hrtime.bigint();
-      const { dir, files, warnings } = await writeReport(resolveRunDir(run), opts.out, opts.name);
+      const { dir, files, warnings } = await writeReport(
+        resolveRunDir(run, opts.results),
+        opts.out,
+        opts.name,
+      );
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       for (const w of warnings) console.error(`warning: ${w}`);
       console.log(
