@@ -127,19 +127,25 @@ test('completion with an unknown shell: exit 2 naming it', async () => {
   assert.match(r.err, /hint: one of: bash, zsh/);
 });
 
+/** Through bin/ctvm.js: baseline prints with process.stdout.write (regress/output.ts). */
+function bin(...args: string[]): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [join(PROJECT_DIR, 'bin/ctvm.js'), ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
 test('baseline --baselines-dir, its former name --dir (hidden), and both at once', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ctvm-cli-shape-'));
   try {
     const id = '2025-03-01T10-00-00Z-quick';
-    const saved = await ctvm('baseline', 'save', '--results', REGRESS_RESULTS, '--baselines-dir', dir, id);
+    const saved = bin('baseline', 'save', '--results', REGRESS_RESULTS, '--baselines-dir', dir, id);
     assert.equal(saved.code, 0, saved.err);
     assert.match(saved.out, new RegExp(`saved baseline ${dir}/${id}`));
     for (const flag of ['--baselines-dir', '--dir']) {
-      const list = await ctvm('baseline', 'list', flag, dir);
+      const list = bin('baseline', 'list', flag, dir);
       assert.equal(list.code, 0, list.err);
       assert.match(list.out, new RegExp(`${id}\n$`), flag);
     }
-    const both = await ctvm('baseline', 'list', '--baselines-dir', dir, '--dir', join(dir, 'other'));
+    const both = bin('baseline', 'list', '--baselines-dir', dir, '--dir', join(dir, 'other'));
     assert.equal(both.code, 2);
     assert.match(both.err, /--baselines-dir and --dir name the same setting/);
     const help = await ctvm('baseline', 'list', '--help');
