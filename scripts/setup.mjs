@@ -21,6 +21,7 @@ import {
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildDist, distStale } from './dist.mjs';
 
 const PROJECT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE = process.env.CTVM_CACHE_DIR ?? join(PROJECT, '.cache');
@@ -152,6 +153,14 @@ function stepNpm(check) {
   if (check) return console.log('setup: npm packages out of date');
   run('npm', [existsSync(lock) ? 'ci' : 'install', '--no-audit', '--no-fund'], { cwd: PROJECT });
   writeFileSync(stamp, want + '\n');
+}
+
+/** dist/: the CLI compiled ahead of time (scripts/dist.mjs), only the sources that changed. */
+function stepDist(check) {
+  const why = distStale(PROJECT);
+  if (why === null) return;
+  if (check) return console.log(`setup: dist/ out of date (${why})`);
+  buildDist(PROJECT, (m) => console.log(`setup: ${m}`));
 }
 
 /**
@@ -372,6 +381,7 @@ export function main(argv) {
   }
   stepPackages(purpose, check, withMinimalKernel);
   stepNpm(check);
+  stepDist(check);
   stepNative(check);
   stepKernel(check);
   if (withMinimalKernel) stepMinimalKernel(check);

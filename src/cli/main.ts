@@ -1,38 +1,43 @@
-// CLI entry: parse -> call -> print. Each command lives in src/cli/commands/<name>.ts and only
-// registers itself; the logic is in the modules it calls.
-import { Command, CommanderError } from 'commander';
+// CLI entry: parse -> call -> print. The commands are listed in registry.ts; each one's module
+// (src/cli/commands/<name>.ts) is loaded only when that command runs, and defines its options.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError, type OutputConfiguration } from 'commander';
 import { CtvmError, UsageError } from '../errors.js';
-import { registerDoctor } from './commands/doctor.js';
-import { registerBench } from './commands/bench.js';
-import { registerReport } from './commands/report.js';
-import { registerRun } from './commands/run.js';
-import { registerCompare } from './commands/compare.js';
-import { registerBaseline } from './commands/baseline.js';
-import { registerTrend } from './commands/trend.js';
-import { registerVm } from './commands/vm.js';
-import { registerContainer } from './commands/container.js';
-import { registerGc } from './commands/gc.js';
-import { registerFleet } from './commands/fleet.js';
+import { PROJECT_DIR } from '../paths.js';
+import { COMMANDS, commandsToLoad } from './registry.js';
 
-export async function main(argv: string[]): Promise<number> {
+/** The version in package.json (read, not imported: dist/ and src/ sit at the same depth). */
+export function ctvmVersion(): string {
+  return (JSON.parse(readFileSync(join(PROJECT_DIR, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * The program with every command named and described, and the ones `argv` needs fully defined.
+ * `output` replaces stdout/stderr for what commander prints (help, version, completion; tests).
+ */
+export async function buildProgram(argv: readonly string[], output?: OutputConfiguration): Promise<Command> {
   const program = new Command('ctvm')
     .description('What does a VM cost compared with a container? Measured on this host.')
+    .version(ctvmVersion(), '-V, --version', 'print the version')
     .option('--debug', 'print stack traces')
     .exitOverride()
     .showHelpAfterError();
-  registerDoctor(program);
-  registerBench(program);
-  registerReport(program);
-  registerRun(program);
-  registerCompare(program);
-  registerBaseline(program);
-  registerTrend(program);
-  registerVm(program);
-  registerContainer(program);
-  registerGc(program);
-  registerFleet(program);
+  if (output) program.configureOutput(output);
+  const full = commandsToLoad(argv);
+  const defines = await Promise.all(full.map((c) => c.load()));
+  for (const entry of COMMANDS) {
+    const cmd = program.command(entry.name).description(entry.description);
+    const i = full.indexOf(entry);
+    if (i >= 0) defines[i]!(cmd);
+  }
+  return program;
+}
+
+export async function main(argv: string[], output?: OutputConfiguration): Promise<number> {
   try {
     checkUtf8(argv);
+    const program = await buildProgram(argv, output);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {

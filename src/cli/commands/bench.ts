@@ -6,14 +6,13 @@ import { writeReport } from '../../report/index.js';
 import { runExitCode } from '../../runner/outcome.js';
 import { runScenario } from '../../runner/run.js';
 import { printOutcome } from './run.js';
+import { dirOption } from '../flags.js';
 
-export function registerBench(program: Command): void {
-  program
-    .command('bench')
-    .description('run the default scenario (scenarios/quick.yaml) and render its report')
+export function defineBench(cmd: Command): void {
+  cmd
     .option('--scenario <name>', 'another scenario instead of quick', 'quick')
     .option('--out <dir>', 'results directory (default: results/)')
-    .option('--reports <dir>', 'reports directory', REPORTS_DIR)
+    .addOption(dirOption('--reports <dir>', 'reports directory', REPORTS_DIR))
     .option('--plain', 'one line per sample instead of a progress bar')
     .action(async (flags: { scenario: string; out?: string; reports: string; plain?: boolean }) => {
       const t0 = Date.now();

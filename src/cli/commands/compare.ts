@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { RESULTS_DIR } from '../../paths.js';
+import { dirOption } from '../flags.js';
 import { compareSides, exitCodeFor, type CompareSide } from '../../regress/compare.js';
 import { DEFAULT_POOL, defaultBaselinesDir, pooledBaseline, runSide } from '../../regress/baseline.js';
 import { EXPORTERS, isExportFormat } from '../../regress/export/index.js';
@@ -85,19 +86,15 @@ function compareFleetsIfFleets(runs: string[], opts: CompareOpts, thresholds: Th
   return true;
 }
 
-export function registerCompare(program: Command): void {
-  program
-    .command('compare')
-    .description(
-      'compare a candidate run with a base run (or pooled saved baselines); exit 1 on a regression',
-    )
+export function defineCompare(cmd: Command): void {
+  cmd
     .argument('[runs...]', "base and candidate: results dir paths, run ids, or 'latest'")
     .option(
       '--baseline [K]',
       `compare against the pooled samples of the last K saved baselines (default ${DEFAULT_POOL})`,
     )
     .option('--baselines-dir <dir>', 'where baselines are saved (default <results>/baselines)')
-    .option('--results <dir>', 'where run ids and latest are looked up', RESULTS_DIR)
+    .addOption(dirOption('--results <dir>', 'where run ids and latest are looked up', RESULTS_DIR))
     .option('--thresholds <file>', 'noise floors and alpha per metric/group (JSON or YAML)')
     .option('--format <name>', `output: ${Object.keys(EXPORTERS).join(', ')}`, 'table')
     .option('--output <file>', 'write the output to a file instead of stdout')

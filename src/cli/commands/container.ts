@@ -141,9 +141,8 @@ export function formatPhases(t: PhaseTimeline): string {
   return ['phases (since launch):', ...rows].join('\n');
 }
 
-export function registerContainer(program: Command): void {
-  const container = program.command('container').description('our own container engine');
-  container
+export function defineContainer(cmd: Command): void {
+  cmd
     .command('run')
     .description('run CMD in a container (namespaces, cgroup limits, overlay rootfs) and exit with its code')
     .option('--rootfs <dir>', 'rootfs directory (default: the workload rootfs)')

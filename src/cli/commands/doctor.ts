@@ -4,10 +4,8 @@ import { doctor } from '../../host/doctor.js';
 import { formatDoctor } from '../../host/doctor-format.js';
 import { checkHostAccel, parseRequiredAccel } from '../../runner/require-accel.js';
 
-export function registerDoctor(program: Command): void {
-  program
-    .command('doctor')
-    .description('probe this host: cgroups, KVM (by booting a tiny guest), TCG, qemu, runtimes')
+export function defineDoctor(cmd: Command): void {
+  cmd
     .option('--json', 'print the report as JSON')
     .option('--refresh', 're-probe instead of using the result cached for this boot')
     .option('--require-accel <accel>', 'exit 3 unless guests can run with kvm (or tcg) here')

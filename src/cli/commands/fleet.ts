@@ -2,6 +2,7 @@
 // `ctvm fleet run --resume fleet-<id> [-i <inventory>]`: the scenario on every host through
 // Ansible; exit 0 when every host completed, 2 when a host was unreachable or not root (bad
 // input, named), 3 when a host failed set-up or mid-run.
+import { dirOption } from '../flags.js';
 import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { UsageError } from '../../errors.js';
@@ -18,8 +19,7 @@ interface FleetRunOpts {
   quiet?: boolean;
 }
 
-export function registerFleet(program: Command): void {
-  const fleet = program.command('fleet').description('the same scenario on many hosts, through Ansible');
+export function defineFleet(fleet: Command): void {
   fleet
     .command('run')
     .description('run a scenario on every inventory host into results/fleet-<id>/<host>/')
@@ -28,7 +28,7 @@ export function registerFleet(program: Command): void {
     .option('--resume <fleet>', 'rerun only the hosts of fleet-<id> that did not complete')
     .option('--serial', 'one host at a time (hosts that share hardware)')
     .option('--seed <n>', "seed for every host (default: the scenario's, else one random seed)")
-    .option('--results <dir>', 'results directory', RESULTS_DIR)
+    .addOption(dirOption('--results <dir>', 'results directory', RESULTS_DIR))
     .option('--quiet', "do not echo ansible's output (it is still in ansible.log)")
     .action(async (scenario: string | undefined, opts: FleetRunOpts) => {
       const outcome = await runOrResume(scenario, opts);

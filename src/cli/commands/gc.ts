@@ -11,12 +11,8 @@ import { reapLauncherDirs } from '../../engine/launcher/launcher-dir.js';
 import { OCI_CGROUP_PARENT } from '../../engine/oci/launch.js';
 import { gcVms } from '../../engine/vm/gc.js';
 
-export function registerGc(program: Command): void {
-  program
-    .command('gc')
-    .description(
-      'remove leftovers of crashed runs whose owner process is dead: cgroups, mounts, state dirs, processes, qemu',
-    )
+export function defineGc(cmd: Command): void {
+  cmd
     .option('--json', 'print the report as JSON')
     .option(
       '--cache-days <n>',

@@ -2,21 +2,22 @@
 import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { REPORTS_DIR, RESULTS_DIR } from '../../paths.js';
+import { dirOption } from '../flags.js';
 import { UsageError } from '../../errors.js';
 import { writeReport } from '../../report/index.js';
 import { resolveRunDir } from '../../results/read.js';
 import { isFleetSpec, resolveFleetDir } from '../../fleet/fleet-dir.js';
 import { writeFleetReport } from '../../fleet/report/index.js';
 
-export function registerReport(program: Command): void {
-  program
-    .command('report')
-    .description('render charts, Figure 12.1, report.md, index.html and summary.csv for a run')
-    .argument('<run>', 'results/<run-id> directory, a run id, `latest`, or a fleet (fleet-<id>)')
-    .option('--out <dir>', 'reports directory (the report goes to <dir>/<run-id>/)', REPORTS_DIR)
-    .option('--results <dir>', 'where run and fleet ids are looked up', RESULTS_DIR)
+export function defineReport(cmd: Command): void {
+  cmd
+    .argument('<run>', 'a run directory, a run id (in --results), `latest`, or a fleet (fleet-<id>)')
+    .addOption(dirOption('--results <dir>', 'where run and fleet ids and latest are looked up', RESULTS_DIR))
+    .addOption(
+      dirOption('--out <dir>', 'reports directory (the report goes to <dir>/<run-id>/)', REPORTS_DIR),
+    )
     .option('--name <name>', 'sub-directory name instead of the run id (e.g. `example`)')
-    .action(async (run: string, opts: { out: string; name?: string; results: string }) => {
+    .action(async (run: string, opts: { results: string; out: string; name?: string }) => {
       if (opts.name !== undefined && !/^[A-Za-z0-9._-]+$/.test(opts.name))
         throw new UsageError(`--name ${JSON.stringify(opts.name)}: use letters, digits, '.', '_' or '-'`);
       const t0 = process.hrtime.bigint();

@@ -1,6 +1,12 @@
 // `ctvm run <scenario> [--out DIR] [--seed N] [--repetitions N] [--only ENV,…] [--resume RUN]`.
+import { dirname, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.js';
+import { errorMessage, UsageError } from '../../errors.js';
+import { RESULTS_DIR } from '../../paths.js';
+import { headline } from '../../report/headline.js';
+import { loadReportRun } from '../../report/index.js';
+import { buildModel } from '../../report/model.js';
+import { stacks } from '../../report/stacks.js';
 import { formatEnvOutcome, runExitCode } from '../../runner/outcome.js';
 import { parseRequiredAccel } from '../../runner/require-accel.js';
 import { runScenario, type RunOutcome } from '../../runner/run.js';
@@ -16,10 +22,8 @@ interface RunFlags {
   requireAccel?: string;
 }
 
-export function registerRun(program: Command): void {
-  program
-    .command('run')
-    .description('run a scenario (a path, or a name from scenarios/) and write results/<run-id>/')
+export function defineRun(cmd: Command): void {
+  cmd
     .argument('[scenario]', 'scenario file or name, e.g. quick')
     .option('--out <dir>', 'results directory (default: results/)')
     .option('--seed <n>', "seed for the interleaving order (default: the scenario's, else random)")
@@ -50,8 +54,26 @@ export function registerRun(program: Command): void {
         progress: flags.quiet ? 'quiet' : flags.plain ? 'plain' : 'auto',
       });
       printOutcome(outcome);
+      printNext(outcome);
       process.exitCode = runExitCode(outcome);
     });
+}
+
+/**
+ * After a run that measured something: the report's headline sentence and the command that
+ * renders the full report (with --results when the run is not in the default results dir).
+ */
+export function printNext(o: RunOutcome): void {
+  if (o.interrupted || !o.envs.some((e) => e.state === 'ok')) return;
+  try {
+    const model = buildModel(loadReportRun(o.dir));
+    console.log(`headline: ${headline(model, stacks(model)).sentence}`);
+  } catch (err) {
+    console.error(`warning: no headline for ${o.runId}: ${errorMessage(err)}`);
+  }
+  const parent = dirname(resolve(o.dir));
+  const where = parent === resolve(RESULTS_DIR) ? '' : ` --results ${relative(process.cwd(), parent) || '.'}`;
+  console.log(`next: ctvm report ${o.runId}${where}`);
 }
 
 /** Per-environment lines, then the run line; an environment that produced nothing is said loudly. */

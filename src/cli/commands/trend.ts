@@ -4,13 +4,12 @@ import { join } from 'node:path';
 import { REPORTS_DIR, RESULTS_DIR } from '../../paths.js';
 import { renderTrend } from '../../regress/trend.js';
 import { emit } from '../../regress/output.js';
+import { dirArgument, dirOption } from '../flags.js';
 
-export function registerTrend(program: Command): void {
-  program
-    .command('trend')
-    .description('chart each headline metric over the runs in a results dir (by date and git revision)')
-    .argument('[results-dir]', 'dir holding <run-id>/ result dirs', RESULTS_DIR)
-    .option('--out <dir>', 'where trend.md and the PNGs go', join(REPORTS_DIR, 'trend'))
+export function defineTrend(cmd: Command): void {
+  cmd
+    .addArgument(dirArgument('[results-dir]', 'dir holding <run-id>/ result dirs', RESULTS_DIR))
+    .addOption(dirOption('--out <dir>', 'where trend.md and the PNGs go', join(REPORTS_DIR, 'trend')))
     .action(async (resultsDir: string, opts: { out: string }) => {
       const out = await renderTrend(resultsDir, opts.out);
       emit(

@@ -24,9 +24,9 @@ interface VmRunFlags {
 /** Guest lines worth showing by default: the workload's output, not kernel noise or our markers. */
 const isWorkloadLine = (l: string) => !/^\s*\[\s*\d+\.\d+\]/.test(l) && !/CTVM-(INIT|MEM|EXIT)/.test(l);
 
-export function registerVm(program: Command): void {
-  const vm = program.command('vm').description('QEMU guests booted from the workload rootfs');
-  vm.command('run')
+export function defineVm(cmd: Command): void {
+  cmd
+    .command('run')
     .description('boot one guest running a workload; exits with its exit code')
     .option('--workload <name>', 'catalog workload (noop, idle, cpu, exit:3, ...)')
     .option('--rootfs <dir>', 'your own rootfs (needs /bin/busybox); the command comes after --')
