@@ -23,12 +23,13 @@ export interface QemuLaunchConfig {
 
 /** -M value: microvm without legacy devices the guest would spend emulated time probing. */
 export function machineArg(c: Pick<QemuLaunchConfig, 'machine' | 'microvmAcpi'>): string {
-  if (c.machine !== 'microvm') return c.machine;
+  // mem-merge=on: guest RAM is madvise(MADV_MERGEABLE), so KSM (when the host runs it) can share it.
+  if (c.machine !== 'microvm') return `${c.machine},mem-merge=on`;
   // rtc stays on: with rtc=off this qemu/kernel pair stalls ~1 s before the first console byte.
   // pit/pic on: under TCG the guest verifies its LAPIC timer against the PIT's IRQ 0; without
   // them the LAPIC timer is disabled ("verification failure"), no timer interrupt ever comes and
   // any sleep in the guest hangs. Costs ~0.1 s of boot with the minimal kernel (bench/README).
-  return `microvm,x-option-roms=off,pit=on,pic=on,rtc=on,isa-serial=on,acpi=${c.microvmAcpi ? 'on' : 'off'}`;
+  return `microvm,x-option-roms=off,pit=on,pic=on,rtc=on,isa-serial=on,acpi=${c.microvmAcpi ? 'on' : 'off'},mem-merge=on`;
 }
 
 export function kernelCmdline(

@@ -21,7 +21,7 @@ function after(args: string[], flag: string): string | undefined {
 
 test('microvm: no PIT/PIC/option ROMs, pci=off and tsc_early_khz on the kernel line', () => {
   const a = qemuArgs(base);
-  assert.equal(after(a, '-M'), 'microvm,x-option-roms=off,pit=on,pic=on,rtc=on,isa-serial=on,acpi=off');
+  assert.equal(after(a, '-M'), 'microvm,x-option-roms=off,pit=on,pic=on,rtc=on,isa-serial=on,acpi=off,mem-merge=on');
   const cmd = after(a, '-append') ?? '';
   assert.match(cmd, /\bpci=off\b/);
   assert.match(cmd, /\bacpi=off\b/);
