@@ -30,7 +30,9 @@ export async function createLevel(
   };
   // allSettled, not all: no worker may still be launching when the caller's finally stops `into`.
   const results = await Promise.allSettled(
-    Array.from({ length: Math.min(concurrency, n) }, () => worker().catch((err: unknown) => ((failed = true), Promise.reject(err)))),
+    Array.from({ length: Math.min(concurrency, n) }, () =>
+      worker().catch((err: unknown) => ((failed = true), Promise.reject(err))),
+    ),
   );
   const rejected = results.find((r) => r.status === 'rejected');
   if (rejected) throw rejected.reason;

@@ -40,7 +40,8 @@ export async function waitKsmSettled(
         return { settled: true, fullScans: now.fullScans - first.fullScans, elapsedNs: monoNs() - t0 };
     }
     const idle = now.fullScans === first.fullScans && now.pagesScanned === first.pagesScanned;
-    if (idle && (monoNs() - t0) / 1e6 >= IDLE_MS) return { settled: true, fullScans: 0, elapsedNs: monoNs() - t0 };
+    if (idle && (monoNs() - t0) / 1e6 >= IDLE_MS)
+      return { settled: true, fullScans: 0, elapsedNs: monoNs() - t0 };
     if ((monoNs() - t0) / 1e6 >= capMs)
       return { settled: false, fullScans: now.fullScans - first.fullScans, elapsedNs: monoNs() - t0 };
     await sleep(POLL_MS, signal);

@@ -12,7 +12,8 @@ export const DENSITY_METRICS = {
     unit: 'bytes',
     label: 'Marginal PSS of the N-th instance',
     smallerIsBetter: true,
-    definition: 'total PSS with N instances minus total PSS with N-1 (the N-th stopped); mean of the N measured after creation and after the N-th was started again',
+    definition:
+      'total PSS with N instances minus total PSS with N-1 (the N-th stopped); mean of the N measured after creation and after the N-th was started again',
     mayBeNonPositive: true,
   },
   marginalMemAvailableBytes: {
@@ -90,7 +91,8 @@ export const DENSITY_METRICS = {
     unit: 'count',
     label: 'KSM pages_sharing',
     smallerIsBetter: false,
-    definition: 'host-wide pages_sharing once settled (page-table entries pointing at a merged page beyond the first: pages saved)',
+    definition:
+      'host-wide pages_sharing once settled (page-table entries pointing at a merged page beyond the first: pages saved)',
     mayBeNonPositive: true,
   },
   ksmPagesShared: {
@@ -111,7 +113,8 @@ export const DENSITY_METRICS = {
     unit: 'ns',
     label: 'KSM settle time',
     smallerIsBetter: true,
-    definition: 'KSM switched on until pages_sharing moved <= 1% between two full scans (after >= 3), or the cap',
+    definition:
+      'KSM switched on until pages_sharing moved <= 1% between two full scans (after >= 3), or the cap',
   },
   ksmSettled: {
     unit: 'count',

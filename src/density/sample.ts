@@ -6,7 +6,13 @@ import { availableParallelism } from 'node:os';
 import type { Instance } from '../engine/environment.js';
 import { enableKsm, ksmAvailable, ksmdCpuNs, readKsmStats, thpMode, type KsmSession } from '../host/ksm.js';
 import { readMeminfo } from '../measure/meminfo.js';
-import { sleep, launchTracked, stopTracked, type SampleTarget, type Tracked } from '../runner/sample-context.js';
+import {
+  sleep,
+  launchTracked,
+  stopTracked,
+  type SampleTarget,
+  type Tracked,
+} from '../runner/sample-context.js';
 import { memoryMetrics, type SampleOutcome } from '../runner/samplers.js';
 import type { Scenario } from '../runner/scenario-schema.js';
 import { levelBudgetProblem, MeasuredCosts } from './budget.js';
@@ -25,7 +31,11 @@ export const THP_CODES: Record<string, number> = { never: 0, madvise: 1, always:
 export const measuredCosts = new MeasuredCosts();
 
 /** How long an instance of a level may live, and so how long the sampler's watchdog waits. */
-export function levelDurationMs(s: Pick<Scenario, 'timeout' | 'settle' | 'idleWindow'>, d: DensityConfig, n: number): number {
+export function levelDurationMs(
+  s: Pick<Scenario, 'timeout' | 'settle' | 'idleWindow'>,
+  d: DensityConfig,
+  n: number,
+): number {
   const waves = Math.ceil(n / d.concurrency) + 1;
   return s.timeout * waves + 4 * s.settle + s.idleWindow + (d.ksm ? d.ksmSettleTimeout : 0) + 60_000;
 }
@@ -43,7 +53,8 @@ async function measure(all: readonly Tracked[]): Promise<LevelMemory> {
   const availableBytes = readMeminfo().availableBytes;
   assertRunning(all);
   const mean: Record<string, number> = {};
-  for (const key of Object.keys(per[0] ?? {})) mean[key] = per.reduce((s, m) => s + (m[key] ?? 0), 0) / per.length;
+  for (const key of Object.keys(per[0] ?? {}))
+    mean[key] = per.reduce((s, m) => s + (m[key] ?? 0), 0) / per.length;
   return { mean, totalPssBytes: per.reduce((s, m) => s + (m.pssBytes ?? 0), 0), availableBytes };
 }
 
@@ -53,7 +64,11 @@ function assertRunning(all: readonly Tracked[]): void {
 }
 
 /** Host CPU per wall second used by all of `insts` together over `windowMs`. */
-async function idleCpuPerSec(insts: readonly Instance[], windowMs: number, signal?: AbortSignal): Promise<number> {
+async function idleCpuPerSec(
+  insts: readonly Instance[],
+  windowMs: number,
+  signal?: AbortSignal,
+): Promise<number> {
   const c0 = await Promise.all(insts.map((i) => i.sampleCpu()));
   await sleep(windowMs, signal);
   const c1 = await Promise.all(insts.map((i) => i.sampleCpu()));
@@ -111,7 +126,10 @@ export async function densityLevelSample(
     };
     const thp = thpMode();
     if (thp !== undefined && THP_CODES[thp] !== undefined) metrics.thpMode = THP_CODES[thp];
-    measuredCosts.record(envId, Math.max(full.mean.pssBytes ?? 0, metrics.memAvailableDropBytes!, metrics.marginalPssBytes!));
+    measuredCosts.record(
+      envId,
+      Math.max(full.mean.pssBytes ?? 0, metrics.memAvailableDropBytes!, metrics.marginalPssBytes!),
+    );
     if (d.ksm && ksmAvailable()) {
       const cpu0 = ksmdCpuNs();
       ksm = enableKsm({ pagesToScan: d.ksmPagesToScan, sleepMs: KSM_SLEEP_MS });
@@ -130,7 +148,9 @@ export async function densityLevelSample(
         ksmSettleNs: settle.elapsedNs,
         ksmSettled: settle.settled ? 1 : 0,
         ksmFullScans: settle.fullScans,
-        ...(cpu0 !== undefined && cpu1 !== undefined ? { ksmdCpuPerSec: (cpu1 - cpu0) / settle.elapsedNs } : {}),
+        ...(cpu0 !== undefined && cpu1 !== undefined
+          ? { ksmdCpuPerSec: (cpu1 - cpu0) / settle.elapsedNs }
+          : {}),
       });
     }
     return { metrics };

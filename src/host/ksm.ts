@@ -144,7 +144,8 @@ export function gcKsm(p: KsmPaths = defaultKsmPaths()): string | undefined {
 export function ksmdCpuNs(): Nanoseconds | undefined {
   for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'ksmd') return threadsCpuNs(Number(pid)) ?? undefined;
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'ksmd')
+        return threadsCpuNs(Number(pid)) ?? undefined;
     } catch {
       continue;
     }

@@ -121,7 +121,15 @@ export function creationTable(model: ReportModel): Table | undefined {
   if (rows.length === 0) return undefined;
   return {
     type: 'table',
-    head: ['environment', 'N', 'concurrency', 'time until all N READY', 'instances/s', 'per core/s', 'vs Firecracker 5/core/s'],
+    head: [
+      'environment',
+      'N',
+      'concurrency',
+      'time until all N READY',
+      'instances/s',
+      'per core/s',
+      'vs Firecracker 5/core/s',
+    ],
     align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
     rows: rows.map(({ s, p }) => {
       const perCore = med(p, 'creationPerCorePerSec')!;

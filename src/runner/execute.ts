@@ -11,13 +11,7 @@ import type { Progress } from './progress.js';
 import type { RunWriter } from './results-writer.js';
 import type { SampleTarget } from './sample-context.js';
 import { densityLevelSample, levelDurationMs } from '../density/sample.js';
-import {
-  attackSample,
-  idleSample,
-  startSample,
-  workSample,
-  type SampleOutcome,
-} from './samplers.js';
+import { attackSample, idleSample, startSample, workSample, type SampleOutcome } from './samplers.js';
 import type { Scenario } from './scenario-schema.js';
 import { workloadKey } from './workloads.js';
 
@@ -93,7 +87,11 @@ async function takeSample(ctx: ExecContext, p: PlannedSample): Promise<SampleRec
       (p.kind === 'density' && s.density
         ? levelDurationMs(s, s.density, p.density)
         : (s.timeout + s.settle + s.idleWindow) * Math.max(1, p.density)) + WATCHDOG_GRACE_MS;
-    const out = await withWatchdog(runSampler(target, p, s), budget, `${sampleLabel(p)} exceeded ${budget} ms`);
+    const out = await withWatchdog(
+      runSampler(target, p, s),
+      budget,
+      `${sampleLabel(p)} exceeded ${budget} ms`,
+    );
     return {
       ...base,
       ok: true,

@@ -45,7 +45,11 @@ export function registerGc(program: Command): void {
       const errors = [...report.errors, ...vms.errors, ...launcherWarnings];
       if (opts.json)
         console.log(
-          JSON.stringify({ ...report, vms, leases, launchers, ...(ksm ? { ksm } : {}), ...(cache ? { cache } : {}) }, null, 2),
+          JSON.stringify(
+            { ...report, vms, leases, launchers, ...(ksm ? { ksm } : {}), ...(cache ? { cache } : {}) },
+            null,
+            2,
+          ),
         );
       else {
         console.log(

@@ -70,7 +70,12 @@ export function densityChart(model: ReportModel): ChartEntry {
     file,
     title,
     ...SLIDE,
-    config: logXLines(title, 'median over repetitions at each N', 'MiB per instance', datasets) as unknown as ChartConfiguration,
+    config: logXLines(
+      title,
+      'median over repetitions at each N',
+      'MiB per instance',
+      datasets,
+    ) as unknown as ChartConfiguration,
     caption:
       'N idle instances at once: mean host PSS per instance (shared pages are split between sharers, so it falls as N grows when instances share), solid with KSM off, dashed once KSM settled on the same N instances.',
   };
@@ -97,7 +102,12 @@ export function marginalChart(model: ReportModel): ChartEntry {
     file,
     title,
     ...SLIDE,
-    config: logXLines(title, 'total PSS with N minus with N-1 (the N-th stopped)', 'MiB for the N-th instance', datasets) as unknown as ChartConfiguration,
+    config: logXLines(
+      title,
+      'total PSS with N minus with N-1 (the N-th stopped)',
+      'MiB for the N-th instance',
+      datasets,
+    ) as unknown as ChartConfiguration,
     caption:
       'Marginal cost: total host PSS of the level with N instances minus with N-1, measured by stopping and restarting the N-th. The triangle is the KSM-on cost per extra instance between the two highest levels.',
   };
@@ -118,7 +128,12 @@ export function creationChart(model: ReportModel): ChartEntry {
     data: {
       labels: bars.map((b) => b.label),
       datasets: [
-        { type: 'bar', label: 'instances per core per second', data: bars.map((b) => b.v), backgroundColor: bars.map((b) => b.color) },
+        {
+          type: 'bar',
+          label: 'instances per core per second',
+          data: bars.map((b) => b.v),
+          backgroundColor: bars.map((b) => b.color),
+        },
         {
           type: 'line',
           label: `Firecracker anchor: ${FIRECRACKER_PER_CORE_PER_SEC} microVMs/core/s`,
@@ -130,7 +145,13 @@ export function creationChart(model: ReportModel): ChartEntry {
       ],
     },
     options: {
-      plugins: { ...titleOptions(title, 'N instances created with the scenario concurrency: N / time until all READY / cores'), legend: { position: 'bottom' } },
+      plugins: {
+        ...titleOptions(
+          title,
+          'N instances created with the scenario concurrency: N / time until all READY / cores',
+        ),
+        legend: { position: 'bottom' },
+      },
       scales: {
         x: { ticks: { autoSkip: false, maxRotation: 60 } },
         y: spansDecades(bars.map((b) => b.v).concat(FIRECRACKER_PER_CORE_PER_SEC))

@@ -2,7 +2,7 @@
 // the guest's own view beside it). Density charts: density-charts.ts.
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import type { ReportModel } from '../model.js';
-import { bytesToMiB, envColor, fmtMiB, tick } from '../format.js';
+import { bytesToMiB, envColor, fmtMiB } from '../format.js';
 import { ciTop, labelsPlugin, nLabel, whiskersPlugin } from './plugins.js';
 import { SLIDE, titleOptions, type ChartEntry } from './spec.js';
 

@@ -35,15 +35,27 @@ test(
       for (const s of density) {
         const m = s.metrics;
         const what = `${s.env}@${s.density}`;
-        assert.ok(m.pssBytes! > 0 && m.levelPssBytes! >= m.pssBytes! * s.density * 0.99, `${what} PSS ${m.pssBytes}`);
+        assert.ok(
+          m.pssBytes! > 0 && m.levelPssBytes! >= m.pssBytes! * s.density * 0.99,
+          `${what} PSS ${m.pssBytes}`,
+        );
         assert.ok(Number.isFinite(m.marginalPssBytes), `${what} marginal`);
         assert.ok(m.nthStartNs! > 0 && m.creationAllReadyNs! > 0, `${what} start/creation`);
-        assert.ok(Math.abs(m.creationPerSec! - s.density / (m.creationAllReadyNs! / 1e9)) < 1e-6, `${what} rate`);
+        assert.ok(
+          Math.abs(m.creationPerSec! - s.density / (m.creationAllReadyNs! / 1e9)) < 1e-6,
+          `${what} rate`,
+        );
         assert.ok(m.levelIdleCpuPerSec! >= 0, `${what} idle CPU`);
       }
       const vm = density.find((s) => s.env === 'vm')!.metrics;
-      assert.ok(vm.guestUsedBytes! > 0 && vm.guestTotalBytes! <= 64 * 1024 * 1024, 'the guest reports its own view');
-      assert.ok(vm.marginalPssBytes! > 10 * 1024 * 1024, `one more TCG guest costs more than 10 MiB: ${vm.marginalPssBytes}`);
+      assert.ok(
+        vm.guestUsedBytes! > 0 && vm.guestTotalBytes! <= 64 * 1024 * 1024,
+        'the guest reports its own view',
+      );
+      assert.ok(
+        vm.marginalPssBytes! > 10 * 1024 * 1024,
+        `one more TCG guest costs more than 10 MiB: ${vm.marginalPssBytes}`,
+      );
       assert.deepEqual(await runLeftovers(runDir), {
         cgroupDirs: [],
         stateDirs: [],

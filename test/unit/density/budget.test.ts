@@ -25,7 +25,10 @@ test('a level that leaves MemAvailable above the margin fits; one that does not 
 test('the estimate is guest RAM + qemu for VMs, and a larger measured cost replaces it', () => {
   const vm = { memory: '256M' };
   // 20 GiB available, margin 2.4 GiB (10% of 24): 64 x (256 + 64) MiB = 20 GiB does not fit.
-  assert.match(levelBudgetProblem('vm', vm, 64, undefined, undefined, mem(20))!, /64 x 320 MiB \(guest RAM \+ 64 MiB qemu\)/);
+  assert.match(
+    levelBudgetProblem('vm', vm, 64, undefined, undefined, mem(20))!,
+    /64 x 320 MiB \(guest RAM \+ 64 MiB qemu\)/,
+  );
   assert.equal(levelBudgetProblem('vm', vm, 16, undefined, undefined, mem(20)), undefined);
   assert.equal(256 * MiB + VM_OVERHEAD_BYTES, 320 * MiB);
   // A container measured at 100 MiB per instance: 512 of them no longer fit in 20 GiB.

@@ -9,9 +9,19 @@ import { stableBetweenScans } from '../../../src/density/ksm-settle.js';
 
 function fakeSysfs(): { p: KsmPaths; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'ctvm-ksm-'));
-  const files = { run: 0, pages_to_scan: 100, sleep_millisecs: 20, pages_shared: 3, pages_sharing: 7, full_scans: 2 };
+  const files = {
+    run: 0,
+    pages_to_scan: 100,
+    sleep_millisecs: 20,
+    pages_shared: 3,
+    pages_sharing: 7,
+    full_scans: 2,
+  };
   for (const [k, v] of Object.entries(files)) writeFileSync(join(dir, k), `${v}\n`);
-  return { p: { dir, recordFile: join(dir, 'state', 'ksm.json') }, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    p: { dir, recordFile: join(dir, 'state', 'ksm.json') },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 test('enableKsm saves the settings to disk before switching KSM on, restore() puts them back once', () => {
@@ -22,7 +32,10 @@ test('enableKsm saves the settings to disk before switching KSM on, restore() pu
     const rec = JSON.parse(readFileSync(p.recordFile, 'utf8')) as { saved: unknown; ownerPid: number };
     assert.deepEqual(rec.saved, { pages_to_scan: 100, sleep_millisecs: 20, run: 0 });
     assert.equal(rec.ownerPid, process.pid);
-    assert.throws(() => enableKsm({ pagesToScan: 1, sleepMs: 1 }, p), /KSM is in use by another ctvm process \(pid \d+/);
+    assert.throws(
+      () => enableKsm({ pagesToScan: 1, sleepMs: 1 }, p),
+      /KSM is in use by another ctvm process \(pid \d+/,
+    );
     s.restore();
     s.restore();
     assert.deepEqual(readKsmSettings(p), { pages_to_scan: 100, sleep_millisecs: 20, run: 0 });
@@ -41,7 +54,10 @@ test('gcKsm restores what a dead owner saved, and leaves a live owner alone', ()
     assert.equal(readKsmSettings(p).run, 1);
     const rec = JSON.parse(readFileSync(p.recordFile, 'utf8')) as Record<string, unknown>;
     writeFileSync(p.recordFile, JSON.stringify({ ...rec, ownerStartTicks: -1 })); // a dead process
-    assert.match(gcKsm(p)!, /restored KSM settings saved by dead pid \d+: pages_to_scan=100 sleep_millisecs=20 run=0/);
+    assert.match(
+      gcKsm(p)!,
+      /restored KSM settings saved by dead pid \d+: pages_to_scan=100 sleep_millisecs=20 run=0/,
+    );
     assert.deepEqual(readKsmSettings(p), { pages_to_scan: 100, sleep_millisecs: 20, run: 0 });
     assert.equal(existsSync(p.recordFile), false);
     assert.equal(gcKsm(p), undefined);
@@ -52,7 +68,8 @@ test('gcKsm restores what a dead owner saved, and leaves a live owner alone', ()
 
 test('a host without KSM is an error that names the dir', () => {
   assert.throws(
-    () => enableKsm({ pagesToScan: 1, sleepMs: 1 }, { dir: '/nonexistent/ksm', recordFile: '/nonexistent/x' }),
+    () =>
+      enableKsm({ pagesToScan: 1, sleepMs: 1 }, { dir: '/nonexistent/ksm', recordFile: '/nonexistent/x' }),
     /\/nonexistent\/ksm does not exist: this kernel has no KSM/,
   );
 });
