@@ -6,6 +6,7 @@ export type Bytes = number;
 export const NS_PER_MS = 1e6;
 export const NS_PER_S = 1e9;
 export const MiB = 1024 * 1024;
+export const GiB = 1024 * MiB;
 
 /** Host CLOCK_MONOTONIC in ns (same clock the C helper's clock_gettime(CLOCK_MONOTONIC) reads). */
 export function monoNs(): Nanoseconds {

@@ -89,24 +89,6 @@ export function idleCpuTable(model: ReportModel): Table | undefined {
   };
 }
 
-export function densityTable(model: ReportModel): Table | undefined {
-  if (model.density.length === 0) return undefined;
-  return {
-    type: 'table',
-    head: ['environment', 'N', 'PSS per instance', 'MemAvailable drop per instance', 'n'],
-    align: ['l', 'r', 'r', 'r', 'r'],
-    rows: model.density.flatMap((s) =>
-      s.points.map((p) => [
-        s.env.label,
-        String(p.n),
-        p.pss ? fmtMiB(p.pss.median) : dash,
-        p.memAvailableDrop ? fmtMiB(p.memAvailableDrop.median) : dash,
-        String(p.pss?.n ?? p.memAvailableDrop?.n ?? 0),
-      ]),
-    ),
-  };
-}
-
 export function workTable(model: ReportModel): Table | undefined {
   if (model.work.length === 0) return undefined;
   return {

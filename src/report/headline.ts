@@ -3,13 +3,21 @@ import type { ReportModel } from './model.js';
 import type { Stacks } from './stacks.js';
 import { fmtMiB, fmtMs, fmtTimes, noCI, tcgMark } from './format.js';
 import { sidesSentence } from './spectrum/spectrum-text.js';
+import { densitySentence } from './density.js';
 
 export interface Headline {
   sentence: string;
   caveats: string[];
 }
 
+/** The container-vs-VM sentence, followed by the density one when the run has density levels. */
 export function headline(model: ReportModel, s: Stacks): Headline {
+  const h = stackHeadline(model, s);
+  const density = densitySentence(model);
+  return density ? { ...h, sentence: `${h.sentence} ${density}` } : h;
+}
+
+function stackHeadline(model: ReportModel, s: Stacks): Headline {
   const host = model.run.meta.host.host;
   const on = `on ${host.cpuModel} (${host.cores} cores, Linux ${host.kernel})`;
   const c = s.container;

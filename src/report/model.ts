@@ -44,6 +44,8 @@ export interface DensityPoint {
   n: number;
   pss?: Distribution;
   memAvailableDrop?: Distribution;
+  /** Every density metric of this level (src/density/metrics.ts), by name. */
+  metrics: Record<string, Distribution>;
 }
 
 export interface DensitySeries {
@@ -163,6 +165,7 @@ function densitySeries(run: ReportRun, envs: EnvInfo[]): DensitySeries[] {
       n,
       pss: rows.find((r) => r.density === n && r.metric === 'pssBytes')?.dist,
       memAvailableDrop: rows.find((r) => r.density === n && r.metric === 'memAvailableDropBytes')?.dist,
+      metrics: Object.fromEntries(rows.filter((r) => r.density === n).map((r) => [r.metric, r.dist])),
     }));
     return [{ env, points }];
   });

@@ -6,12 +6,13 @@ import type { ReportModel } from './model.js';
 import type { Stacks } from './stacks.js';
 import type { Headline } from './headline.js';
 import { isSkip, type ChartEntry } from './charts/index.js';
-import { densityTable, idleCpuTable, layersTable, memoryTable, startTable, workTable } from './doc-tables.js';
+import { idleCpuTable, layersTable, memoryTable, startTable, workTable } from './doc-tables.js';
 import { factRows } from './facts.js';
 import { isolationBlocks } from './isolation.js';
 import { METRICS } from '../results/metrics.js';
 import { SPECTRUM_FILE } from './charts/spectrum-chart.js';
 import { spectrumTable } from './spectrum/spectrum-text.js';
+import { creationTable, densityLevelTable, ksmTable } from './density.js';
 
 export interface ReportInput {
   model: ReportModel;
@@ -36,7 +37,10 @@ const SECTIONS: {
   },
   { title: 'Exit latency', charts: ['exit-latency.png'], table: (m) => startTable(m, 'exit') },
   { title: 'RAM per idle instance', charts: ['memory-idle.png'], table: memoryTable },
-  { title: 'Density', charts: ['density.png'], table: densityTable },
+  { title: 'Density', charts: ['density.png'], table: densityLevelTable },
+  { title: 'Density: the marginal cost of one more instance', charts: ['density-marginal.png'] },
+  { title: 'Density: memory sharing (KSM)', charts: [], table: ksmTable },
+  { title: 'Density: creation rate', charts: ['density-creation.png'], table: creationTable },
   { title: 'CPU overhead per workload mode', charts: ['cpu-overhead.png'], table: workTable },
   { title: 'Idle CPU', charts: ['idle-cpu.png'], table: idleCpuTable },
   { title: 'Per-sample distributions', charts: ['dist-start.png', 'dist-idle-pss.png'] },

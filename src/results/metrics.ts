@@ -1,4 +1,6 @@
 // Every metric ctvm records: its unit, label and direction. Names carry units (…Ns, …Bytes).
+import { DENSITY_METRICS } from '../density/metrics.js';
+
 export interface MetricInfo {
   unit: 'ns' | 'bytes' | 'ratio' | 'MB/s' | 'count' | 'cpu-s/s';
   label: string;
@@ -98,6 +100,7 @@ export const METRICS = {
     smallerIsBetter: false,
     definition: 'workload-reported throughput (mem copy, io write+fsync)',
   },
+  ...DENSITY_METRICS,
 } as const satisfies Record<string, MetricInfo>;
 
 export type MetricName = keyof typeof METRICS;

@@ -10,14 +10,8 @@ import type { PlannedSample } from './plan.js';
 import type { Progress } from './progress.js';
 import type { RunWriter } from './results-writer.js';
 import type { SampleTarget } from './sample-context.js';
-import {
-  attackSample,
-  densitySample,
-  idleSample,
-  startSample,
-  workSample,
-  type SampleOutcome,
-} from './samplers.js';
+import { densityLevelSample, levelDurationMs } from '../density/sample.js';
+import { attackSample, idleSample, startSample, workSample, type SampleOutcome } from './samplers.js';
 import type { Scenario } from './scenario-schema.js';
 import { workloadKey } from './workloads.js';
 
@@ -89,8 +83,15 @@ async function takeSample(ctx: ExecContext, p: PlannedSample): Promise<SampleRec
     signal: ctx.signal,
   };
   try {
-    const budget = (s.timeout + s.settle + s.idleWindow) * Math.max(1, p.density) + WATCHDOG_GRACE_MS;
-    const out = await withWatchdog(runSampler(target, p), budget, `${sampleLabel(p)} exceeded ${budget} ms`);
+    const budget =
+      (p.kind === 'density' && s.density
+        ? levelDurationMs(s, s.density, p.density)
+        : (s.timeout + s.settle + s.idleWindow) * Math.max(1, p.density)) + WATCHDOG_GRACE_MS;
+    const out = await withWatchdog(
+      runSampler(target, p, s),
+      budget,
+      `${sampleLabel(p)} exceeded ${budget} ms`,
+    );
     return {
       ...base,
       ok: true,
@@ -104,7 +105,7 @@ async function takeSample(ctx: ExecContext, p: PlannedSample): Promise<SampleRec
   }
 }
 
-function runSampler(t: SampleTarget, p: PlannedSample): Promise<SampleOutcome> {
+function runSampler(t: SampleTarget, p: PlannedSample, s: Scenario): Promise<SampleOutcome> {
   switch (p.kind) {
     case 'start':
       return startSample(t);
@@ -115,7 +116,8 @@ function runSampler(t: SampleTarget, p: PlannedSample): Promise<SampleOutcome> {
     case 'idle':
       return idleSample(t);
     case 'density':
-      return densitySample(t, p.density);
+      if (!s.density) throw new Error('density sample planned without a density section');
+      return densityLevelSample(t, p.env, p.density, s, s.density);
   }
 }
 

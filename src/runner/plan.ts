@@ -58,7 +58,10 @@ export function planRun(scenario: Scenario, envIds: readonly string[], seed: num
     for (const level of [...d.levels].sort((a, b) => a - b))
       for (let r = 0; r < d.repetitions; r++)
         items.push(
-          ...shuffled(envIds, rng).map((env): Item => ({
+          ...shuffled(
+            envIds.filter((e) => level <= (d.maxLevel[e] ?? Infinity)),
+            rng,
+          ).map((env): Item => ({
             kind: 'density',
             env,
             workload: d.workload,

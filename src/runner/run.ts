@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { PreparedWorkload } from '../engine/environment.js';
+import { assertDensityFits } from '../density/budget.js';
 import { caughtSignal, interruptSignal } from '../engine/reaper.js';
 import { errorMessage, UsageError } from '../errors.js';
 import { doctor } from '../host/doctor.js';
@@ -61,6 +62,7 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   const progress = createProgress(opts.progress);
   const { used, records } = await resolveEnvironments(s.environments, host);
   if (opts.requireAccel) checkRunAccel(records, opts.requireAccel);
+  assertDensityFits(s.density, used); // before anything is prepared or started
   const workloads = await prepareAll(s, used, records, progress);
   const seed = opts.seed ?? s.seed ?? randomBytes(4).readUInt32LE(0);
   const runId = newRunId(s.name);

@@ -91,29 +91,6 @@ export async function idleSample(t: SampleTarget): Promise<SampleOutcome> {
   }
 }
 
-/** N idle instances at once: per-instance means of memory, and MemAvailable drop / N. */
-export async function densitySample(t: SampleTarget, n: number): Promise<SampleOutcome> {
-  const availBefore = readMeminfo().availableBytes;
-  const all: Tracked[] = [];
-  try {
-    // Launched one after another (launch() returns once spawned), then all boot concurrently.
-    for (let i = 0; i < n; i++) all.push(await launchTracked(t, i, t.timeoutMs * n + t.settleMs));
-    await Promise.all(all.map((x) => x.inst.ready));
-    await sleep(t.settleMs, t.signal);
-    const mems: MemorySample[] = [];
-    for (const x of all) mems.push(await x.inst.sampleMemory());
-    const availAfter = readMeminfo().availableBytes;
-    for (const x of all) assertStillRunning(x);
-    const per = mems.map(memoryMetrics);
-    const metrics: Record<string, number> = { memAvailableDropBytes: (availBefore - availAfter) / n };
-    for (const key of Object.keys(per[0] ?? {}))
-      metrics[key] = per.reduce((s, m) => s + (m[key] ?? 0), 0) / per.length;
-    return { metrics };
-  } finally {
-    await stopTracked(all, 'sample done');
-  }
-}
-
 export function memoryMetrics(m: MemorySample): Record<string, number> {
   const out: Record<string, number> = { pssBytes: m.pssBytes, rssBytes: m.rssBytes };
   if (m.cgroupBytes !== undefined) out.cgroupBytes = m.cgroupBytes;

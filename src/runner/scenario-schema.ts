@@ -177,6 +177,18 @@ const density = z.strictObject({
     .min(1),
   repetitions: z.number().int().min(1).max(SCENARIO_BOUNDS.maxRepetitions).default(1),
   workload: workloadName.default('idle'),
+  /** Per environment id, the highest level it runs (e.g. { vm: 64 } while containers go on to 512). */
+  maxLevel: z.record(z.string(), z.number().int().min(1)).default({}),
+  /** Instances launched at once while a level is created (its creation rate). */
+  concurrency: z.number().int().min(1).max(64).default(1),
+  /** Measure every level a second time with KSM on (hosts with /sys/kernel/mm/ksm). */
+  ksm: z.boolean().default(false),
+  /** Longest wait for KSM to settle (pages_sharing stable over full scans). */
+  ksmSettleTimeout: duration.default(120_000),
+  /** ksmd pages_to_scan while ctvm holds KSM (sleep_millisecs is 20, the kernel default). */
+  ksmPagesToScan: z.number().int().min(1).max(1_000_000).default(5000),
+  /** MemAvailable a level must leave; default max(1 GiB, 10% of MemTotal). */
+  safetyMargin: size.optional(),
 });
 
 const scenarioFields = z.strictObject({
@@ -211,7 +223,27 @@ function uniqueEnvironments(s: { environments: { id: string }[] }, ctx: z.Refine
   });
 }
 
-export const scenarioSchema = scenarioFields.superRefine(uniqueEnvironments);
+/** density.maxLevel may only name environments of the scenario (a typo would cap nothing). */
+function densityEnvKeys(
+  s: { environments: { id: string }[]; density?: { maxLevel: Record<string, number> } },
+  ctx: z.RefinementCtx,
+): void {
+  const ids = new Set(s.environments.map((e) => e.id));
+  for (const key of Object.keys(s.density?.maxLevel ?? {}))
+    if (!ids.has(key))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['density', 'maxLevel', key],
+        message: `"${key}" is not an environment of this scenario (${[...ids].join(', ')})`,
+      });
+}
+
+function scenarioChecks(s: Parameters<typeof densityEnvKeys>[0], ctx: z.RefinementCtx): void {
+  uniqueEnvironments(s, ctx);
+  densityEnvKeys(s, ctx);
+}
+
+export const scenarioSchema = scenarioFields.superRefine(scenarioChecks);
 
 /**
  * The validated scenario as run.json records it, checked again on --resume (a hand-edited or
@@ -219,8 +251,13 @@ export const scenarioSchema = scenarioFields.superRefine(uniqueEnvironments);
  */
 const storedMs = z.number().nonnegative().max(SCENARIO_BOUNDS.maxDurationMs);
 export const storedScenarioSchema = scenarioFields
-  .extend({ settle: storedMs, idleWindow: storedMs, timeout: storedMs })
-  .superRefine(uniqueEnvironments);
+  .extend({
+    settle: storedMs,
+    idleWindow: storedMs,
+    timeout: storedMs,
+    density: density.extend({ ksmSettleTimeout: storedMs }).optional(),
+  })
+  .superRefine(scenarioChecks);
 
 export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioEnvironment = Scenario['environments'][number];

@@ -32,6 +32,7 @@ const checks = {
   sshd: () => (existsSync('/usr/sbin/sshd') ? null : 'needs /usr/sbin/sshd (apt-get install openssh-server)'),
   cgroupV1: () =>
     existsSync('/sys/fs/cgroup/memory/memory.limit_in_bytes') ? null : 'needs cgroup v1 memory controller',
+  ksm: () => (existsSync('/sys/kernel/mm/ksm/run') ? null : 'needs KSM (/sys/kernel/mm/ksm, CONFIG_KSM)'),
   cgroupV2: () => (isCgroup2('/sys/fs/cgroup') ? null : 'needs a pure cgroup v2 host'),
 } satisfies Record<string, () => string | null>;
 

@@ -10,6 +10,7 @@ import { detectHostCgroups } from '../../host/cgroup-mode.js';
 import { reapLauncherDirs } from '../../engine/launcher/launcher-dir.js';
 import { OCI_CGROUP_PARENT } from '../../engine/oci/launch.js';
 import { gcVms } from '../../engine/vm/gc.js';
+import { gcKsm } from '../../host/ksm.js';
 
 export function defineGc(cmd: Command): void {
   cmd
@@ -29,6 +30,8 @@ export function defineGc(cmd: Command): void {
       const drivers = [selectCgroupDriver(facts), selectCgroupDriver(facts, { parent: OCI_CGROUP_PARENT })];
       const report = await gcContainers({ drivers });
       const vms = await gcVms();
+      // Once the dead run's qemu is gone: put back the KSM settings it had replaced.
+      const ksm = gcKsm();
       // After the reaping: what is left in the state dirs is in use, and its leases hold.
       const leases = reapDeadLeases();
       // Socket dirs of launchers whose Node owner was SIGKILLed (the next launcher would reap them too).
@@ -38,7 +41,11 @@ export function defineGc(cmd: Command): void {
       const errors = [...report.errors, ...vms.errors, ...launcherWarnings];
       if (opts.json)
         console.log(
-          JSON.stringify({ ...report, vms, leases, launchers, ...(cache ? { cache } : {}) }, null, 2),
+          JSON.stringify(
+            { ...report, vms, leases, launchers, ...(ksm ? { ksm } : {}), ...(cache ? { cache } : {}) },
+            null,
+            2,
+          ),
         );
       else {
         console.log(
@@ -53,6 +60,7 @@ export function defineGc(cmd: Command): void {
             `gc: vm: removed ${vms.reaped.length} dir(s): ${vms.reaped.join(' ')}${vms.killed.length ? `; killed qemu ${vms.killed.join(' ')}` : ''}`,
           );
         if (leases.length) console.log(`gc: removed ${leases.length} dead run(s)' cache lease(s)`);
+        if (ksm) console.log(`gc: ${ksm}`);
         if (launchers.length) console.log(`gc: removed ${launchers.length} dead launcher socket dir(s)`);
         if (vms.kept.length) console.log(`gc: vm: kept ${vms.kept.length} in use: ${vms.kept.join(' ')}`);
         if (cache)

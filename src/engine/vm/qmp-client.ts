@@ -62,7 +62,7 @@ export class QmpClient {
     client.greetingAtNs = greeting.atNs;
     client.attach(greeting.rest);
     try {
-      await client.execute('qmp_capabilities');
+      await client.execute('qmp_capabilities', undefined, timeoutMs);
     } catch (err) {
       client.close();
       throw err;

@@ -2,7 +2,8 @@
 import type { ReportModel } from '../model.js';
 import { cpuOverheadChart, idleCpuChart } from './cpu-chart.js';
 import { idleMemoryDistributionChart, startDistributionChart } from './distribution-chart.js';
-import { densityChart, memoryChart } from './memory-chart.js';
+import { creationChart, densityChart, marginalChart } from './density-charts.js';
+import { memoryChart } from './memory-chart.js';
 import { exitChart, startChart, startPhaseCharts } from './start-chart.js';
 import { spectrumChart } from './spectrum-chart.js';
 import type { ChartEntry } from './spec.js';
@@ -15,6 +16,8 @@ export function allCharts(model: ReportModel): ChartEntry[] {
     exitChart(model),
     memoryChart(model),
     densityChart(model),
+    marginalChart(model),
+    creationChart(model),
     cpuOverheadChart(model),
     idleCpuChart(model),
     startDistributionChart(model),

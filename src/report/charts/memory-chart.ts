@@ -1,9 +1,9 @@
 // RAM per idle instance (host PSS; the VM's split into guest RAM / kernel image / hypervisor, and
-// the guest's own view beside it) and density (memory per instance as N grows).
+// the guest's own view beside it). Density charts: density-charts.ts.
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import type { ReportModel } from '../model.js';
-import { bytesToMiB, envColor, fmtMiB, tick } from '../format.js';
-import { ciTop, labelsPlugin, logBounds, nLabel, spansDecades, whiskersPlugin } from './plugins.js';
+import { bytesToMiB, envColor, fmtMiB } from '../format.js';
+import { ciTop, labelsPlugin, nLabel, whiskersPlugin } from './plugins.js';
 import { SLIDE, titleOptions, type ChartEntry } from './spec.js';
 
 const VM_PARTS = [
@@ -92,78 +92,4 @@ export function memoryChart(model: ReportModel): ChartEntry {
     config: config as unknown as ChartConfiguration,
     caption: `Proportional set size on the host of one idle instance (${rows[0]!.workload} workload) after a settle time: every process of the instance, or qemu split by mapping. The light bar beside the VM's is what the guest kernel itself reports as used.`,
   };
-}
-
-export function densityChart(model: ReportModel): ChartEntry {
-  const file = 'density.png';
-  const title = 'Density: memory per instance as N instances run at once';
-  const series = model.density.filter((s) => s.points.some((p) => p.pss || p.memAvailableDrop));
-  if (series.length === 0) return { file, title, skipped: 'this run has no density samples' };
-  type Pt = { x: number; y: number };
-  const datasets: ChartDataset<'line', Pt[]>[] = series
-    .flatMap((s) => [
-      {
-        label: `${s.env.label}: PSS per instance`,
-        data: s.points.flatMap((p) => (p.pss ? [{ x: p.n, y: bytesToMiB(p.pss.median) }] : [])),
-        borderColor: envColor(s.env.id),
-        backgroundColor: envColor(s.env.id),
-        borderWidth: 3,
-        pointRadius: 6,
-      },
-      {
-        label: `${s.env.label}: MemAvailable drop per instance`,
-        data: s.points.flatMap((p) =>
-          p.memAvailableDrop ? [{ x: p.n, y: bytesToMiB(p.memAvailableDrop.median) }] : [],
-        ),
-        borderColor: envColor(s.env.id),
-        backgroundColor: 'white',
-        borderDash: [8, 6],
-        borderWidth: 2,
-        pointRadius: 5,
-      },
-    ])
-    .filter((d) => d.data.length > 0);
-  const ys = datasets.flatMap((d) => d.data.map((p) => p.y));
-  const log = spansDecades(ys);
-  const ns = series.flatMap((s) => s.points.map((p) => p.n));
-  const config: ChartConfiguration<'line', Pt[]> = {
-    type: 'line',
-    data: { datasets },
-    options: {
-      plugins: {
-        ...titleOptions(title, 'median over repetitions at each N'),
-        legend: { position: 'bottom', labels: { boxWidth: 30 } },
-      },
-      scales: {
-        x: {
-          type: 'linear',
-          min: 0,
-          max: Math.max(...ns) + 1,
-          title: { display: true, text: 'instances running at once (N)' },
-          ticks: { stepSize: 1, callback: (v) => (Number.isInteger(Number(v)) ? String(v) : '') },
-        },
-        y: log
-          ? {
-              type: 'logarithmic',
-              ...logBounds(ys),
-              title: { display: true, text: 'MiB per instance (log scale)' },
-              ticks: { callback: (v) => (isDecadeish(Number(v)) ? tick(Number(v)) : '') },
-            }
-          : { type: 'linear', beginAtZero: true, title: { display: true, text: 'MiB per instance' } },
-      },
-    },
-  };
-  return {
-    file,
-    title,
-    ...SLIDE,
-    config: config as unknown as ChartConfiguration,
-    caption:
-      'N idle instances started together: PSS per instance (shared pages are split between sharers, so it falls as N grows when instances share) and the host MemAvailable drop divided by N.',
-  };
-}
-
-function isDecadeish(v: number): boolean {
-  const m = v / 10 ** Math.floor(Math.log10(v));
-  return Math.abs(m - 1) < 1e-9 || Math.abs(m - 3) < 1e-9;
 }

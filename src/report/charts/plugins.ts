@@ -125,6 +125,12 @@ export function logBounds(values: number[]): { min: number; max: number } {
   };
 }
 
+/** Log-axis ticks worth a label: 1, 3, 10, 30, ... */
+export function isDecadeish(v: number): boolean {
+  const m = v / 10 ** Math.floor(Math.log10(v));
+  return Math.abs(m - 1) < 1e-9 || Math.abs(m - 3) < 1e-9;
+}
+
 /** 20 distinguishable colours (Tableau 10, then its lighter/darker companions). */
 export const PALETTE = [
   '#1f77b4',

@@ -21,7 +21,10 @@ function after(args: string[], flag: string): string | undefined {
 
 test('microvm: no PIT/PIC/option ROMs, pci=off and tsc_early_khz on the kernel line', () => {
   const a = qemuArgs(base);
-  assert.equal(after(a, '-M'), 'microvm,x-option-roms=off,pit=on,pic=on,rtc=on,isa-serial=on,acpi=off');
+  assert.equal(
+    after(a, '-M'),
+    'microvm,x-option-roms=off,pit=on,pic=on,rtc=on,isa-serial=on,acpi=off,mem-merge=on',
+  );
   const cmd = after(a, '-append') ?? '';
   assert.match(cmd, /\bpci=off\b/);
   assert.match(cmd, /\bacpi=off\b/);
@@ -40,7 +43,7 @@ test('microvm: no PIT/PIC/option ROMs, pci=off and tsc_early_khz on the kernel l
 test('pc/q35 keep their firmware defaults and get no microvm-only kernel options', () => {
   for (const machine of ['pc', 'q35'] as const) {
     const a = qemuArgs({ ...base, machine, accel: 'kvm' });
-    assert.equal(after(a, '-M'), machine);
+    assert.equal(after(a, '-M'), `${machine},mem-merge=on`);
     assert.equal(after(a, '-cpu'), 'host');
     assert.doesNotMatch(after(a, '-append') ?? '', /pci=off|acpi=off|tsc_early_khz/);
   }
@@ -50,7 +53,7 @@ test('tb-size only for TCG; extra kernel words appended; ACPI opt-in', () => {
   assert.equal(after(qemuArgs({ ...base, tbSizeMiB: 32 }), '-accel'), 'tcg,tb-size=32');
   assert.equal(after(qemuArgs({ ...base, accel: 'kvm', tbSizeMiB: 32 }), '-accel'), 'kvm');
   assert.match(kernelCmdline({ ...base, extraCmdline: ['nokaslr'] }), / nokaslr$/);
-  assert.match(machineArg({ machine: 'microvm', microvmAcpi: true }), /acpi=on$/);
+  assert.match(machineArg({ machine: 'microvm', microvmAcpi: true }), /acpi=on,mem-merge=on$/);
 });
 
 test('isa-debug-exit status decodes to the guest code; other statuses do not', () => {
