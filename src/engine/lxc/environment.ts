@@ -26,8 +26,10 @@ const LXC_LOCK_ROOT = '/run/lxc';
 /** The cgroup LXC makes in every hierarchy to move itself while it sets up (ENGINES.md). */
 const LXC_PIVOT = 'lxc.pivot';
 
-/** Removes LXC's host-wide traces once no instance needs them: empty dirs only, never in use. */
-export function cleanLxcTraces(lxcpath: string): void {
+/** Removes LXC's host-wide traces once no instance needs them: empty dirs only, never in use.
+ * Besides lxc.pivot, LXC 5 makes `lxc.monitor.<name>` and `lxc.payload.<name>` in every hierarchy
+ * and leaves them behind when the container was killed (seen here on the v1 hybrid host). */
+export function cleanLxcTraces(lxcpath: string, name?: string): void {
   // LXC mirrors the lxcpath under /run/lxc/lock: ours is ours; its parents go only when empty.
   const lockDir = join(LXC_LOCK_ROOT, 'lock', lxcpath);
   rmSync(lockDir, { recursive: true, force: true });
@@ -38,8 +40,11 @@ export function cleanLxcTraces(lxcpath: string): void {
   } catch {
     return;
   }
-  for (const h of hierarchies) emptyRmdir(join('/sys/fs/cgroup', h, LXC_PIVOT));
-  emptyRmdir(join('/sys/fs/cgroup', LXC_PIVOT));
+  const dirs = [LXC_PIVOT, ...(name ? [`lxc.payload.${name}`, `lxc.monitor.${name}`] : [])];
+  for (const d of dirs) {
+    for (const h of hierarchies) emptyRmdir(join('/sys/fs/cgroup', h, d));
+    emptyRmdir(join('/sys/fs/cgroup', d));
+  }
 }
 
 /** After an instance: its container stopped (a killed lxc-execute can leave it running), its
@@ -51,7 +56,7 @@ export async function removeLxcInstance(lxcpath: string, name: string): Promise<
     timeout: 10_000,
   });
   rmSync(lxcpath, { recursive: true, force: true });
-  cleanLxcTraces(lxcpath);
+  cleanLxcTraces(lxcpath, name);
   emptyRmdir(LXC_STATE_DIR);
 }
 

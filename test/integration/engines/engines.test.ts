@@ -31,6 +31,16 @@ const lxcTraces = (): string[] =>
     '/run/lxc',
     '/run/ctvm/lxc',
     ...readdirSync('/sys/fs/cgroup').map((h) => `/sys/fs/cgroup/${h}/lxc.pivot`),
+    // LXC's per-container cgroups (lxc.monitor.<name>, lxc.payload.<name>) in every hierarchy.
+    ...['', ...readdirSync('/sys/fs/cgroup')].flatMap((h) => {
+      try {
+        return readdirSync(`/sys/fs/cgroup/${h}`)
+          .filter((n) => /^lxc\.(monitor|payload)\./.test(n) && n.includes(PREFIX))
+          .map((n) => `/sys/fs/cgroup/${h}/${n}`);
+      } catch {
+        return [];
+      }
+    }),
   ].filter((p) => existsSync(p));
 
 const cases: Array<[string, () => Environment, string | false]> = [
@@ -78,6 +88,10 @@ for (const [id, make, skip] of cases) {
     assert.deepEqual(leftovers(), none);
     assert.deepEqual(namedProcesses(), []);
     assert.deepEqual(links(), linksBefore, 'no network device created or left');
-    assert.deepEqual(lxcTraces(), tracesBefore, 'no LXC lock dir, lxcpath or lxc.pivot cgroup left');
+    assert.deepEqual(
+      lxcTraces(),
+      tracesBefore,
+      'no LXC lock dir, lxcpath, lxc.pivot, lxc.monitor or lxc.payload cgroup left',
+    );
   });
 }
