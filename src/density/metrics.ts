@@ -1,5 +1,5 @@
 // Metrics of density levels (src/density/sample.ts); METRICS in src/results/metrics.ts includes them.
-import type { MetricInfo } from '../results/metrics.js';
+import type { MetricInfo } from '../results/metric-info.js';
 
 export const DENSITY_METRICS = {
   levelPssBytes: {

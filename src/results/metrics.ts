@@ -1,15 +1,8 @@
 // Every metric ctvm records: its unit, label and direction. Names carry units (…Ns, …Bytes).
 import { DENSITY_METRICS } from '../density/metrics.js';
 
-export interface MetricInfo {
-  unit: 'ns' | 'bytes' | 'ratio' | 'MB/s' | 'count' | 'cpu-s/s';
-  label: string;
-  smallerIsBetter: boolean;
-  /** What it means exactly (README mirrors these). */
-  definition: string;
-  /** Can be 0 or negative, so a ratio of two values means nothing (0/0, a sign flip): no ratio. */
-  mayBeNonPositive?: true;
-}
+export type { MetricInfo } from './metric-info.js';
+import type { MetricInfo } from './metric-info.js';
 
 export const METRICS = {
   startNs: {
