@@ -12,7 +12,7 @@ import { writeFleetReport } from '../../fleet/report/index.js';
 export function defineReport(cmd: Command): void {
   cmd
     .argument('<run>', 'a run directory, a run id (in --results), `latest`, or a fleet (fleet-<id>)')
-    .addOption(dirOption('--results <dir>', 'where run and fleet ids and latest are looked up', RESULTS_DIR))
+    .addOption(dirOption('--results <dir>', 'where run and fleet ids are looked up', RESULTS_DIR))
     .addOption(
       dirOption('--out <dir>', 'reports directory (the report goes to <dir>/<run-id>/)', REPORTS_DIR),
     )

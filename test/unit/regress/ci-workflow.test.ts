@@ -26,7 +26,7 @@ test('bench-gate.yml: jobs.bench on a self-hosted KVM runner; compare, summary, 
   assert.match(runs, /ctvm\.js compare --baseline "\$POOL" .* --format md latest > compare\.md/s);
   assert.match(runs, />> "\$GITHUB_STEP_SUMMARY"/);
   assert.match(runs, /--format benchmark-action --output bench\.json/);
-  assert.match(runs, /baseline save --dir/);
+  assert.match(runs, /baseline save --baselines-dir/);
   const tracker = job.steps.find((s) => s.uses?.startsWith('benchmark-action/github-action-benchmark'));
   assert.equal(tracker?.with?.tool, 'customSmallerIsBetter');
   assert.equal(tracker?.with?.['output-file-path'], 'bench.json');

@@ -21,9 +21,12 @@ test('the committed scenario.schema.json is what the zod schema generates', () =
   assert.deepEqual(schema.required, ['name', 'environments', 'workloads', 'repetitions']);
   assert.deepEqual(schema.properties.environments.items.anyOf[0]!.enum, [
     'bare',
+    'chroot',
     'container',
     'oci:runc',
     'oci:crun',
+    'oci:runsc',
+    'lxc',
     'vm',
   ]);
 });
