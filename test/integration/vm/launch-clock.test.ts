@@ -14,37 +14,41 @@ test(
   'vm launch: the clock starts after the preparation, right before the instance',
   { skip: requires('kernel', 'busybox', 'qemu') },
   async () => {
-    let spec: VmSpec | undefined;
-    let startedNs = 0;
-    const env = createVmEnvironment({
-      startInstance: (s) => {
-        startedNs = monoNs();
-        spec = s;
-        return { connectQmp: async () => undefined } as unknown as VmInstance;
-      },
-    });
+    // The least of five launches: a GC pause or a preemption can land in any window; work that
+    // belongs to preparation is in every one of them.
     const workload = await prepareWorkload('noop');
-    const t0 = monoNs();
-    const vm = await env.launch({
-      workload,
-      instanceName: 'ctvm-test-clock',
-      timeoutMs: 0,
-      options: { accel: 'tcg' },
-    });
-    if (!spec) {
-      await vm.stop?.('test');
-      assert.fail('launch ignored startInstance: a real qemu was started');
+    let least = Infinity;
+    for (let i = 0; i < 5; i++) {
+      let spec: VmSpec | undefined;
+      let startedNs = 0;
+      const env = createVmEnvironment({
+        startInstance: (s) => {
+          startedNs = monoNs();
+          spec = s;
+          return { connectQmp: async () => undefined } as unknown as VmInstance;
+        },
+      });
+      const t0 = monoNs();
+      const vm = await env.launch({
+        workload,
+        instanceName: 'ctvm-test-clock',
+        timeoutMs: 0,
+        options: { accel: 'tcg' },
+      });
+      if (!spec) {
+        await vm.stop?.('test');
+        assert.fail('launch ignored startInstance: a real qemu was started');
+      }
+      const s = spec as VmSpec;
+      const prepNs = s.launchNs - t0;
+      const clockToInstanceNs = startedNs - s.launchNs;
+      console.log(
+        `# preparation ${(prepNs / 1e6).toFixed(3)} ms, clock -> instance ${(clockToInstanceNs / 1e6).toFixed(3)} ms`,
+      );
+      least = Math.min(least, clockToInstanceNs);
+      assert.equal(s.config.accel, 'tcg');
+      assert.match(s.config.initrdPath, /\.cpio(\.gz)?$/);
     }
-    const prepNs = spec.launchNs - t0;
-    const clockToInstanceNs = startedNs - spec.launchNs;
-    console.log(
-      `# preparation ${(prepNs / 1e6).toFixed(3)} ms, clock -> instance ${(clockToInstanceNs / 1e6).toFixed(3)} ms`,
-    );
-    assert.ok(
-      clockToInstanceNs < 200_000,
-      `clock -> instance ${clockToInstanceNs} ns: preparation inside the window`,
-    );
-    assert.equal(spec.config.accel, 'tcg');
-    assert.match(spec.config.initrdPath, /\.cpio(\.gz)?$/);
+    assert.ok(least < 200_000, `clock -> instance ${least} ns at least: preparation inside the window`);
   },
 );
