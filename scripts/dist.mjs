@@ -15,7 +15,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const MANIFEST = '.ctvm-dist.json';
@@ -26,9 +26,12 @@ const CONFIG_INPUTS = ['tsconfig.json', 'tsconfig.build.json', 'scripts/dist.mjs
 
 /** src/**.ts relative to the project, sorted. */
 export function sourceFiles(project) {
-  return readdirSync(join(project, 'src'), { recursive: true, withFileTypes: true })
+  // String slicing, not path.relative(): this runs on every CLI start, and relative() on ~200
+  // paths costs ~8 ms there. readdirSync's parentPath is src/ itself or below it.
+  const src = join(project, 'src');
+  return readdirSync(src, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'))
-    .map((e) => relative(project, join(e.parentPath ?? e.path, e.name)))
+    .map((e) => `src${(e.parentPath ?? e.path).slice(src.length)}/${e.name}`)
     .sort();
 }
 

@@ -95,6 +95,7 @@ export async function probeAccel(opts: ProbeOptions): Promise<AccelFacts> {
     if (outcome === 'timeout') {
       return {
         usable: false,
+        timedOut: true,
         reason:
           `probe guest printed no marker within ${opts.timeoutMs} ms under ${opts.accel}` +
           (tail ? ` (last console line: ${tail})` : ' (console stayed silent)'),

@@ -5,11 +5,12 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import si from 'systeminformation';
 import type { Availability } from './availability.js';
-import { CACHE_DIR, KERNEL_DIR, BUILD_DIR, PROJECT_DIR } from '../paths.js';
+import { CACHE_DIR, KERNEL_DIR, BUILD_DIR } from '../paths.js';
 import { which } from '../util/which.js';
 import { probeAccel } from './accel-probe.js';
 import { describeVirt, detectVirt } from './virt-detect.js';
-import { doctorCacheKey, readCachedReport, writeCachedReport } from './doctor-cache.js';
+import { writeCachedReport } from './doctor-cache.js';
+import { bootId, cacheKey, readCached } from './doctor-read.js';
 import { detectHostCgroups } from './cgroup-mode.js';
 import type { DoctorReport, KvmFacts } from './facts.js';
 import { checkRuntime } from './runtime-check.js';
@@ -17,37 +18,10 @@ import { CRUN_HYBRID_PREFIX, crunInvocation } from './crun-workaround.js';
 import { checkRunsc } from '../engine/runsc/invocation.js';
 import { checkLxc } from '../engine/lxc/check.js';
 
+export { bootId, readCached } from './doctor-read.js';
+
 const KVM_PROBE_TIMEOUT_MS = 10_000;
 const TCG_PROBE_TIMEOUT_MS = 60_000;
-
-export function bootId(): string {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
-/** This process's cache key: boot, uid, checkout, and the files the report describes. */
-function cacheKey(): string | null {
-  const opt = (p: string | null) => (p ? [p] : []);
-  return doctorCacheKey({
-    bootId: bootId(),
-    uid: process.getuid?.() ?? -1,
-    projectDir: PROJECT_DIR,
-    inputs: [
-      join(KERNEL_DIR, 'vmlinux'),
-      join(KERNEL_DIR, 'version'),
-      join(BUILD_DIR, 'ctvm-probe'),
-      join(BUILD_DIR, 'ctvm-nsexec'),
-      ...opt(which('qemu-system-x86_64')),
-      ...opt(which('busybox')),
-      '/bin/busybox',
-      ...opt(which('runc')),
-      ...opt(which('crun')),
-    ],
-  });
-}
 
 /** The cached report when its key still holds, else a fresh probe (cached if the dir allows). */
 export async function doctor(opts: { refresh?: boolean } = {}): Promise<DoctorReport> {
@@ -56,13 +30,12 @@ export async function doctor(opts: { refresh?: boolean } = {}): Promise<DoctorRe
     if (cached) return cached;
   }
   const report = await probeHost();
+  // A TCG probe that ran out of time says more about that moment's load than about the host:
+  // caching it would keep every VM row unusable until the next boot. It is probed again next time.
+  if (report.tcg.timedOut) return report;
   const warning = writeCachedReport(CACHE_DIR, cacheKey(), report);
   if (warning) console.error(`warning: ${warning}`);
   return report;
-}
-
-export function readCached(): DoctorReport | null {
-  return readCachedReport(CACHE_DIR, cacheKey());
 }
 
 async function probeHost(): Promise<DoctorReport> {

@@ -23,6 +23,8 @@ export interface AccelFacts {
   reason?: string;
   /** Spawn -> marker on the serial console for the tiny probe guest. */
   bootMs?: number;
+  /** The probe ran out of time (not a verdict of the host: a loaded moment can cause it). */
+  timedOut?: boolean;
 }
 
 export interface KvmFacts extends AccelFacts {

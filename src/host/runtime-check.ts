@@ -24,7 +24,11 @@ export async function checkRuntime(
   try {
     mkdirSync(join(dir, 'rootfs/bin'), { recursive: true });
     copyFileSync('/bin/busybox', join(dir, 'rootfs/bin/busybox'));
-    await execa(path, ['spec'], { cwd: dir });
+    // `crun spec` inspects the host's cgroups and fails without a cgroup mount: that is the
+    // runtime's own verdict on this host, reported like a failed run (not thrown at doctor).
+    const made = await execa(path, ['spec'], { cwd: dir, reject: false });
+    if (made.exitCode !== 0)
+      return { present: true, path, version, usable: false, reason: `${name} spec: ${lastLine(made)}` };
     const spec = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as {
       process: { terminal: boolean; args: string[] };
     };
@@ -38,16 +42,22 @@ export async function checkRuntime(
       stdin: 'ignore',
     });
     if (r.exitCode === 0) return { present: true, path, version, usable: true };
-    const why =
-      (r.stderr || r.stdout)
-        .split('\n')
-        .map((l) => l.trim())
-        .filter(Boolean)
-        .pop() ?? `exit ${r.exitCode}`;
-    return { present: true, path, version, usable: false, reason: why.slice(0, 300) };
+    return { present: true, path, version, usable: false, reason: lastLine(r) };
   } finally {
     const del = invoke(path, ['delete', '--force', id]);
     await execa(del.file, del.args, { reject: false });
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The runtime's last non-empty output line (its error), else its exit status. */
+function lastLine(r: { stdout?: unknown; stderr?: unknown; exitCode?: number }): string {
+  const text = String(r.stderr || r.stdout || '');
+  const line =
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .pop() ?? `exit ${r.exitCode ?? '?'}`;
+  return line.slice(0, 300);
 }

@@ -1,11 +1,10 @@
 // Workload catalog: a name -> the command run identically in every environment.
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PreparedWorkload } from '../engine/environment.js';
 import { UsageError } from '../errors.js';
 import { which } from '../util/which.js';
-import { ATTACK_IN_ROOTFS, buildRootfs, PROBE_IN_ROOTFS } from './rootfs.js';
+import { ATTACK_IN_ROOTFS, buildRootfs, DIGEST_MEMO, PROBE_IN_ROOTFS } from './rootfs.js';
+import { sha256File } from '../util/file-digest.js';
 
 /** Built-in probe modes and their default arguments (sized for ~0.2-1 s of work on this host). */
 export const PROBE_WORKLOADS: Record<string, string[]> = {
@@ -80,6 +79,6 @@ export async function prepareWorkload(name: string, args?: string[]): Promise<Pr
     rootfsHash: rootfs.hash,
     argv,
     env: { PATH: '/bin:/usr/bin:/sbin:/usr/sbin', HOME: '/root' },
-    binarySha256: createHash('sha256').update(readFileSync(binary)).digest('hex'),
+    binarySha256: sha256File(binary, DIGEST_MEMO),
   };
 }

@@ -1,6 +1,6 @@
 // The shared-library closure of a host program (the figure's "Bins/Libs" layer, made real):
 // the program, its ELF interpreter and every library ldd resolves, by their host paths.
-import { execa } from 'execa';
+import { execFile } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { which } from '../util/which.js';
@@ -30,8 +30,12 @@ export async function programClosure(program: string): Promise<ClosureFile[]> {
     throw new UsageError(`host program '${program}' not found on PATH`, {
       hint: `install it (e.g. apt-get install ${program})`,
     });
-  const ldd = await execa('ldd', [path], { reject: false });
-  const libs = ldd.exitCode === 0 ? parseLdd(ldd.stdout) : []; // static binaries: "not a dynamic executable"
+  // node:child_process, not execa: this runs on every CLI start that prepares a workload, and
+  // importing execa alone costs ~100 ms there.
+  const ldd = await new Promise<{ ok: boolean; stdout: string }>((resolve) =>
+    execFile('ldd', [path], (err, stdout) => resolve({ ok: !err, stdout })),
+  );
+  const libs = ldd.ok ? parseLdd(ldd.stdout) : []; // static binaries: "not a dynamic executable"
   const files: ClosureFile[] = [{ path, source: realpathSync(path) }];
   for (const lib of libs) files.push({ path: lib, source: realpathSync(lib) });
   return files;

@@ -7,7 +7,6 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
-  readFileSync,
   renameSync,
   rmSync,
   symlinkSync,
@@ -19,6 +18,10 @@ import { markUsed } from '../cache/prune.js';
 import { BUILD_DIR, CACHE_DIR } from '../paths.js';
 import { which } from '../util/which.js';
 import { programClosure, type ClosureFile } from './closure.js';
+import { sha256File } from '../util/file-digest.js';
+
+/** Where file digests are remembered between CLI starts (util/file-digest.ts). */
+export const DIGEST_MEMO = join(CACHE_DIR, 'digests.json');
 
 /** Busybox applets linked into /bin (what tests and `ctvm container run` use inside). */
 export const APPLETS = [
@@ -81,8 +84,9 @@ export async function buildRootfs(opts: { hostPrograms?: string[] } = {}): Promi
     { path: ATTACK_IN_ROOTFS, source: attack },
     ...extra,
   ];
-  const h = createHash('sha256').update('ctvm-rootfs-v1\0' + APPLETS.join(','));
-  for (const f of files) h.update(f.path + '\0').update(readFileSync(f.source));
+  // The content hash of every file (memoised by its identity: a stat, not a read, on each start).
+  const h = createHash('sha256').update('ctvm-rootfs-v2\0' + APPLETS.join(','));
+  for (const f of files) h.update(`${f.path}\0${sha256File(f.source, DIGEST_MEMO)}\n`);
   const hash = h.digest('hex').slice(0, 16);
   const dir = join(CACHE_DIR, 'rootfs', hash);
   if (existsSync(join(dir, '.complete'))) {

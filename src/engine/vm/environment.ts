@@ -2,7 +2,7 @@
 // the same rootfs the container uses. createVmEnvironment() is what the runner imports.
 import { readFileSync } from 'node:fs';
 import { HostError } from '../../errors.js';
-import { doctor, readCached } from '../../host/doctor.js';
+import { readCached } from '../../host/doctor-read.js';
 import { monoNs } from '../../units.js';
 import { which } from '../../util/which.js';
 import type { Availability, Environment, LaunchOptions, PreparedWorkload } from '../environment.js';
@@ -44,7 +44,7 @@ async function prepareLaunch(opts: LaunchOptions): Promise<Pick<VmSpec, 'qemuPat
 export async function resolveAccel(choice: VmOptions['accel']): Promise<Accel> {
   if (choice !== 'auto') {
     if (choice === 'kvm') {
-      const report = readCached() ?? (await doctor());
+      const report = readCached() ?? (await probeDoctor());
       if (!report.kvm.usable)
         throw new HostError(`accel kvm is not usable here: ${report.kvm.reason ?? 'probe failed'}`, {
           hint: 'use --accel tcg (or auto)',
@@ -52,8 +52,14 @@ export async function resolveAccel(choice: VmOptions['accel']): Promise<Accel> {
     }
     return choice;
   }
-  const report = readCached() ?? (await doctor());
+  const report = readCached() ?? (await probeDoctor());
   return report.kvm.usable ? 'kvm' : 'tcg';
+}
+
+/** A fresh doctor probe, only when no cached report holds (loaded lazily: it is heavy to import). */
+async function probeDoctor() {
+  const { doctor } = await import('../../host/doctor.js');
+  return doctor();
 }
 
 /** Host TSC kHz (microvm guests get it as tsc_early_khz): doctor's figure, else /proc/cpuinfo. */

@@ -1,7 +1,8 @@
 // One QEMU guest: spawn -> QMP greeting -> console -> /init -> READY -> power-off -> exit, on the
 // host monotonic clock; boot timer, memory/CPU sampling, idempotent stop, nothing left behind.
-import { execa, type ResultPromise } from 'execa';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
 import { HostError, errorMessage } from '../../errors.js';
 import { threadsCpuNs } from '../../measure/cpu.js';
 import { readSmapsByMapping } from '../../measure/smaps.js';
@@ -53,7 +54,7 @@ export class VmInstance implements Instance {
   readonly qmpSocket: string;
   qmp: QmpClient | null = null;
 
-  private readonly child: ResultPromise;
+  private readonly child: ChildProcessByStdio<Writable, Readable, Readable>;
   private readonly console: ConsoleLines;
   private stderr = '';
   private guestExitCode: number | null = null;
@@ -89,13 +90,16 @@ export class VmInstance implements Instance {
       throw err;
     }
     this.untrack = track(this);
-    this.child = execa(cmd.file, cmd.args, {
-      stdin: 'pipe',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      buffer: false,
-      reject: false,
-      cleanup: true,
+    // node:child_process rather than execa: `ctvm vm run` pays every import before the guest
+    // starts, and execa's costs ~100 ms. qemu dies with us through setpriv's PDEATHSIG and the
+    // reaper (track above), which is what execa's `cleanup` added.
+    this.child = spawn(cmd.file, cmd.args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // 'close' comes after 'exit' and after stdout/stderr have ended, so every console line has
+    // been seen; a spawn failure emits 'error' and then 'close' (code -2 style), never only 'exit'.
+    const closed = new Promise<{ code: number | null; signal: string | null; error?: Error }>((resolve) => {
+      let error: Error | undefined;
+      this.child.once('error', (err) => (error = err));
+      this.child.once('close', (code, signal) => resolve({ code, signal, ...(error ? { error } : {}) }));
     });
     if (this.child.pid === undefined) {
       this.cleanupFiles();
@@ -105,14 +109,14 @@ export class VmInstance implements Instance {
     this.pid = this.child.pid;
     this.phase('spawn');
     recordQemu(this.dir, state.record, this.pid); // now `ctvm gc` can end it if we die
-    this.child.stdout?.on('data', (chunk: Buffer) => {
+    this.child.stdout.on('data', (chunk: Buffer) => {
       if (this.console.bytes === 0) this.phase('console');
       this.console.push(chunk);
     });
-    this.child.stderr?.on('data', (chunk: Buffer) => {
+    this.child.stderr.on('data', (chunk: Buffer) => {
       if (this.stderr.length < STDERR_LIMIT) this.stderr += chunk.toString('utf8');
     });
-    this.child.stdin?.on('error', () => undefined); // EPIPE when qemu is gone
+    this.child.stdin.on('error', () => undefined); // EPIPE when qemu is gone
     if (spec.timeoutMs > 0) {
       const remaining = Math.max(1, spec.timeoutMs - (monoNs() - spec.launchNs) / 1e6);
       this.timer = setTimeout(() => {
@@ -120,9 +124,8 @@ export class VmInstance implements Instance {
         this.kill();
       }, remaining);
     }
-    this.exited = this.child.then(
-      (r) => this.finish(r.exitCode, r.signal ?? null),
-      (err: unknown) => this.finish(undefined, errorMessage(err)),
+    this.exited = closed.then((r) =>
+      r.error ? this.finish(undefined, errorMessage(r.error)) : this.finish(r.code ?? undefined, r.signal),
     );
   }
 
@@ -279,7 +282,7 @@ export class VmInstance implements Instance {
         resolve(Number.isFinite(m.memTotalBytes) ? m : null);
       });
     });
-    this.child.stdin?.write(MEM_REQUEST);
+    this.child.stdin.write(MEM_REQUEST);
     return answer;
   }
 
