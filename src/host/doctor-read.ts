@@ -2,7 +2,8 @@
 // need on every start (accel, TSC, qemu version). Kept apart from doctor.ts, whose probes import
 // systeminformation and execa (~200 ms), so that reading the cache costs only a stat per input.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BUILD_DIR, CACHE_DIR, KERNEL_DIR, PROJECT_DIR } from '../paths.js';
 import { which } from '../util/which.js';
 import { doctorCacheKey, readCachedReport } from './doctor-cache.js';
@@ -16,7 +17,13 @@ export function bootId(): string {
   }
 }
 
-/** This process's cache key: boot, uid, checkout, and the files the report describes. */
+/**
+ * doctor.ts itself (or its compiled doctor.js, whichever runs): a report written by older code
+ * may lack what this code checks (an engine added since), so a changed doctor is a new key.
+ */
+export const DOCTOR_CODE = fileURLToPath(new URL(`./doctor${extname(import.meta.url)}`, import.meta.url));
+
+/** This process's cache key: boot, uid, checkout, the doctor's code and the files the report describes. */
 export function cacheKey(): string | null {
   const opt = (p: string | null) => (p ? [p] : []);
   return doctorCacheKey({
@@ -24,6 +31,7 @@ export function cacheKey(): string | null {
     uid: process.getuid?.() ?? -1,
     projectDir: PROJECT_DIR,
     inputs: [
+      DOCTOR_CODE,
       join(KERNEL_DIR, 'vmlinux'),
       join(KERNEL_DIR, 'version'),
       join(BUILD_DIR, 'ctvm-probe'),

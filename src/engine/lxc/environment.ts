@@ -17,10 +17,12 @@ import { which } from '../../util/which.js';
 import { launchBare } from '../bare/instance.js';
 import { detectHostCgroups } from '../../host/cgroup-mode.js';
 import { checkWorkloadRootfs } from '../container/spec.js';
+import { selfOwner, writeRecord } from '../container/state-dir.js';
 import { lxcConfig } from './config.js';
 
 /** Private lxcpath root: one dir per instance below it. */
-export const LXC_STATE_DIR = join(STATE_DIR, 'lxc');
+// The '.d' keeps it apart from container state dirs ([a-z0-9-]): container gc never takes it for one.
+export const LXC_STATE_DIR = join(STATE_DIR, 'lxc.d');
 /** Where LXC keeps lock files for an lxcpath (it mirrors the path below it). */
 const LXC_LOCK_ROOT = '/run/lxc';
 /** The cgroup LXC makes in every hierarchy to move itself while it sets up (ENGINES.md). */
@@ -55,8 +57,10 @@ export async function removeLxcInstance(lxcpath: string, name: string): Promise<
     stdio: 'ignore',
     timeout: 10_000,
   });
-  rmSync(lxcpath, { recursive: true, force: true });
+  // Traces first, the lxcpath (with its owner record) last: an interrupted removal leaves the
+  // record that lets `ctvm gc` finish it.
   cleanLxcTraces(lxcpath, name);
+  rmSync(lxcpath, { recursive: true, force: true });
   emptyRmdir(LXC_STATE_DIR);
 }
 
@@ -87,6 +91,8 @@ export function createLxcEnvironment(): Environment {
       await nsexecSettled();
       const lxcpath = join(LXC_STATE_DIR, opts.instanceName);
       mkdirSync(lxcpath, { recursive: true, mode: 0o700 });
+      // Before lxc-execute exists: if ctvm is SIGKILLed, `ctvm gc` (lxc/gc.ts) sees a dead owner.
+      writeRecord(lxcpath, { format: 1, name: opts.instanceName, ...selfOwner() });
       const config = join(lxcpath, 'config');
       const name = opts.instanceName;
       writeFileSync(

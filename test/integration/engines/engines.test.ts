@@ -29,7 +29,7 @@ const namedProcesses = (): string[] =>
 const lxcTraces = (): string[] =>
   [
     '/run/lxc',
-    '/run/ctvm/lxc',
+    '/run/ctvm/lxc.d',
     ...readdirSync('/sys/fs/cgroup').map((h) => `/sys/fs/cgroup/${h}/lxc.pivot`),
     // LXC's per-container cgroups (lxc.monitor.<name>, lxc.payload.<name>) in every hierarchy.
     ...['', ...readdirSync('/sys/fs/cgroup')].flatMap((h) => {

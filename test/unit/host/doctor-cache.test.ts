@@ -4,7 +4,7 @@
 // failure is a warning.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -14,6 +14,7 @@ import {
   type CacheContext,
 } from '../../../src/host/doctor-cache.js';
 import type { DoctorReport } from '../../../src/host/facts.js';
+import { DOCTOR_CODE } from '../../../src/host/doctor-read.js';
 
 test('the cache key changes with uid, checkout and any input file; a report under another key is not read', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ctvm-doctor-cache-'));
@@ -54,4 +55,10 @@ test('an unwritable cache dir is a warning, not an error', () => {
     w ?? '',
     /^cannot cache the doctor report in \/dev\/null\/x \(.*ENOTDIR.*\): it is probed again/,
   );
+});
+
+test("the key covers the doctor's own code: a report written by older code is not read", () => {
+  // A missing file would fingerprint as "path:-" and silently never change the key.
+  assert.ok(existsSync(DOCTOR_CODE), `${DOCTOR_CODE} exists`);
+  assert.match(DOCTOR_CODE, /\/host\/doctor\.(ts|js)$/);
 });
