@@ -62,6 +62,8 @@ interface Pending {
   /** The server's D for this pid arrived: until then the pid stays routed to this launch. */
   serverReaped: boolean;
   grace?: NodeJS.Timeout;
+  /** Grace periods extended because connections were still being routed (bounded). */
+  graceRounds?: number;
   resolvePid: (pid: number) => void;
   rejectPid: (e: Error) => void;
   resolveDone: (e: LaunchEnd) => void;
@@ -69,6 +71,8 @@ interface Pending {
 
 /** How long a reaped launcher's missing connections may take to be accepted before we give up. */
 const CONNECT_GRACE_MS = 1000;
+/** A connection that never says whose it is cannot hold a launch forever: at most this many graces. */
+const MAX_GRACE_ROUNDS = 10;
 const KINDS = ['status', 'out', 'err'] as const;
 /** A spare reads its request into a 64 KiB buffer (native/nsexec/serve.c); bigger ones take the fork. */
 const SPARE_MAX_REQUEST_BYTES = 60 * 1024;
@@ -79,6 +83,8 @@ type Spare = { pid: number } & Partial<Record<StreamKind, Socket>>;
 export class LauncherSession {
   private nextId = 1;
   private readonly pending = new Set<Pending>();
+  /** Connections accepted whose first line (whose stream it is) has not been read yet. */
+  private unrouted = 0;
   /** Slow-path launches until the server's S reply names their launcher. */
   private readonly byId = new Map<number, Pending>();
   private readonly byPid = new Map<number, Pending>();
@@ -321,6 +327,20 @@ export class LauncherSession {
     if (!s.forced && (missing.length > 0 || !s.drained)) {
       if (missing.length > 0 && !p.grace) {
         p.grace = setTimeout(() => {
+          // Timers run before the poll phase: connections queued while this process was not
+          // scheduled (a loaded host) are accepted only after. Look again once they have been,
+          // and wait longer while any accepted connection has not said whose it is yet.
+          setImmediate(() => {
+            p.graceRounds = (p.graceRounds ?? 0) + 1;
+            if (this.unrouted > 0 && p.graceRounds < MAX_GRACE_ROUNDS) {
+              p.grace = undefined;
+              return this.maybeFinish(p);
+            }
+            giveUp();
+          });
+        }, CONNECT_GRACE_MS);
+        p.grace.unref();
+        const giveUp = () => {
           const now = p.state;
           if (now.kind !== 'reaped') return;
           const lostStatus = missing.includes('status') && !p.connected.has('status');
@@ -328,8 +348,7 @@ export class LauncherSession {
           const end = lostStatus ? { ...now.end, error: now.end.error ?? why } : now.end;
           this.move(p, { ...now, end, forced: true });
           this.maybeFinish(p);
-        }, CONNECT_GRACE_MS);
-        p.grace.unref();
+        };
       }
       return;
     }
@@ -350,10 +369,20 @@ export class LauncherSession {
   private route(sock: Socket): void {
     sock.on('error', () => undefined); // a reset connection just ends (close follows)
     let head = Buffer.alloc(0);
+    // Accepted, but its header line not read yet: a launcher's grace waits for these.
+    this.unrouted++;
+    let routed = false;
+    const done = () => {
+      if (routed) return;
+      routed = true;
+      this.unrouted--;
+    };
+    sock.once('close', done);
     const onData = (chunk: Buffer): void => {
       head = Buffer.concat([head, chunk]);
       const nl = head.indexOf(10);
       if (nl < 0) return void (head.length > 64 ? sock.destroy() : undefined);
+      done();
       sock.off('data', onData);
       sock.pause();
       const m = /^(spare )?(\d+) (out|err|status)$/.exec(head.subarray(0, nl).toString());

@@ -188,6 +188,30 @@ test('a launcher that never connects its status stream is given up after the gra
   assert.match(end.error ?? '', /launcher 80 exited \(code 0\) without connecting its status stream/);
 });
 
+test('a status connection accepted in the grace but read after it still counts (a loaded host)', async () => {
+  const h = harness();
+  const o = options('ignore');
+  const launch = h.session.prepare(['--', 'z'], o);
+  launch.start();
+  h.reply('S 1 81');
+  await launch.pid;
+  h.reply('D 81 0 0');
+  // Accepted (in the kernel's queue when the reap report came), its header not read yet.
+  const status = new FakeSocket();
+  (h.session as unknown as { route(s: FakeSocket): void }).route(status);
+  const alive = setTimeout(() => undefined, 5000);
+  await new Promise((r) => setTimeout(r, 1300)); // past CONNECT_GRACE_MS
+  status.send('1 status\nX code 4\n');
+  const end = await launch.done;
+  clearTimeout(alive);
+  assert.equal(end.error, undefined, 'not given up while its connection was being routed');
+  assert.deepEqual(
+    o.seen.map((m) => m.kind),
+    ['exit'],
+    'its status stream was read',
+  );
+});
+
 test('a connection with a bad header, or for nobody, is closed', async () => {
   const h = harness();
   const bad = h.connect('hello there\n');
