@@ -92,6 +92,11 @@ export interface MemorySample {
   guestAvailableBytes?: Bytes;
   /** VM only: qemu's PSS split by mapping kind (Guest OS + app | kernel image | Hypervisor). */
   split?: { guestRamBytes: Bytes; kernelImageBytes: Bytes; hypervisorBytes: Bytes };
+  /**
+   * Engine-specific parts, recorded as metrics under these names (each in results/metrics.ts):
+   * e.g. gVisor's sentry + gofer inside pssBytes, or the runtime parent process outside it.
+   */
+  parts?: Record<string, Bytes>;
 }
 
 export interface CpuSample {

@@ -62,6 +62,26 @@ export const METRICS = {
     smallerIsBetter: true,
     definition: "PSS of qemu's remaining mappings: its binary, libraries, heap, TCG code buffer",
   },
+  sentryPssBytes: {
+    unit: 'bytes',
+    label: "gVisor's sentry + gofer (PSS)",
+    smallerIsBetter: true,
+    definition:
+      "oci:runsc: PSS of the runsc-sandbox (the sentry, gVisor's user-space kernel) and runsc-gofer (serves the rootfs) processes; part of pssBytes",
+  },
+  goferPssBytes: {
+    unit: 'bytes',
+    label: "gVisor's gofer (PSS)",
+    smallerIsBetter: true,
+    definition: 'oci:runsc: PSS of the runsc-gofer process alone (part of sentryPssBytes)',
+  },
+  runtimeParentPssBytes: {
+    unit: 'bytes',
+    label: 'OCI runtime parent process (PSS)',
+    smallerIsBetter: true,
+    definition:
+      "oci:runsc: PSS of the foreground `runsc run` process that waits for the sandbox: outside the instance's cgroup and NOT in pssBytes (runc's and crun's `run` parent is not counted either)",
+  },
   idleCpuPerSec: {
     unit: 'cpu-s/s',
     label: 'Idle CPU',

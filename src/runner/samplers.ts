@@ -102,6 +102,7 @@ export function memoryMetrics(m: MemorySample): Record<string, number> {
     out.kernelImagePssBytes = m.split.kernelImageBytes;
     out.hypervisorPssBytes = m.split.hypervisorBytes;
   }
+  for (const [name, bytes] of Object.entries(m.parts ?? {})) out[name] = bytes;
   return out;
 }
 

@@ -13,6 +13,8 @@ import { checkWorkloadRootfs, specFromLaunch } from '../container/spec.js';
 import type { CgroupDriver } from '../container/cgroup/types.js';
 import { launchOci, OCI_CGROUP_PARENT } from '../oci/launch.js';
 import { runscCommand, runscPlatform, type RunscPlatform } from './invocation.js';
+import { runscPssByRole } from './memory-parts.js';
+import { layoutFor } from '../container/state-dir.js';
 
 export function createRunscEnvironment(): Environment {
   let platform: RunscPlatform = 'ptrace';
@@ -36,7 +38,7 @@ export function createRunscEnvironment(): Environment {
       await nsexecSettled();
       const f = cgroups();
       driver ??= selectCgroupDriver(f, { parent: OCI_CGROUP_PARENT });
-      return containerInstance(
+      const inst = containerInstance(
         launchOci('runsc', specFromLaunch(opts), {
           driver,
           hybrid: f.mode === 'hybrid',
@@ -44,6 +46,23 @@ export function createRunscEnvironment(): Environment {
           platform,
         }),
       );
+      const bundle = layoutFor(opts.instanceName).stateDir;
+      return {
+        ...inst,
+        // pssBytes stays the cgroup's (sentry + gofer + ptrace stubs), like runc's and crun's;
+        // the parts say how much of it is gVisor's kernel, and what `runsc run` adds outside it.
+        sampleMemory: async () => {
+          const [m, roles] = await Promise.all([inst.sampleMemory(), runscPssByRole(bundle)]);
+          return {
+            ...m,
+            parts: {
+              sentryPssBytes: roles.sentry + roles.gofer,
+              goferPssBytes: roles.gofer,
+              runtimeParentPssBytes: roles.parent,
+            },
+          };
+        },
+      };
     },
     async describe(): Promise<Record<string, string>> {
       const cmd = runscCommand(['--version'], platform, '/nonexistent');

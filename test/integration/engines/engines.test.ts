@@ -82,6 +82,13 @@ for (const [id, make, skip] of cases) {
     await inst.ready;
     const mem = await inst.sampleMemory();
     assert.ok(mem.pssBytes > 0, `pss ${mem.pssBytes}`);
+    if (id === 'oci:runsc') {
+      // gVisor's parts: the sentry + gofer are inside the instance's PSS, `runsc run` outside it.
+      const p = mem.parts ?? {};
+      assert.ok(p.goferPssBytes! > 0 && p.sentryPssBytes! > p.goferPssBytes!, JSON.stringify(p));
+      assert.ok(p.sentryPssBytes! <= mem.pssBytes, `sentry+gofer ${p.sentryPssBytes} <= pss ${mem.pssBytes}`);
+      assert.ok(p.runtimeParentPssBytes! > 0, JSON.stringify(p));
+    }
     await Promise.all([inst.stop('test'), inst.stop('again')]);
     assert.equal((await inst.exited).stoppedBy, 'test');
 
