@@ -10,6 +10,7 @@ import { detectHostCgroups } from '../../host/cgroup-mode.js';
 import { reapLauncherDirs } from '../../engine/launcher/launcher-dir.js';
 import { OCI_CGROUP_PARENT } from '../../engine/oci/launch.js';
 import { gcVms } from '../../engine/vm/gc.js';
+import { gcDocker } from '../../engine/docker/gc.js';
 import { gcKsm } from '../../host/ksm.js';
 
 export function defineGc(cmd: Command): void {
@@ -28,8 +29,10 @@ export function defineGc(cmd: Command): void {
     .action(async (opts: { json?: boolean; cacheDays?: number }) => {
       const facts = detectHostCgroups();
       const drivers = [selectCgroupDriver(facts), selectCgroupDriver(facts, { parent: OCI_CGROUP_PARENT })];
-      const report = await gcContainers({ drivers });
       const vms = await gcVms();
+      // A dead run's dockerd and its containers first: the container sweep then finds nothing of theirs.
+      const docker = await gcDocker();
+      const report = await gcContainers({ drivers });
       // Once the dead run's qemu is gone: put back the KSM settings it had replaced.
       const ksm = gcKsm();
       // After the reaping: what is left in the state dirs is in use, and its leases hold.
@@ -38,11 +41,19 @@ export function defineGc(cmd: Command): void {
       const launcherWarnings: string[] = [];
       const launchers = reapLauncherDirs({ warn: (m) => launcherWarnings.push(m) });
       const cache = opts.cacheDays !== undefined ? pruneCaches({ maxAgeDays: opts.cacheDays }) : undefined;
-      const errors = [...report.errors, ...vms.errors, ...launcherWarnings];
+      const errors = [...report.errors, ...vms.errors, ...docker.errors, ...launcherWarnings];
       if (opts.json)
         console.log(
           JSON.stringify(
-            { ...report, vms, leases, launchers, ...(ksm ? { ksm } : {}), ...(cache ? { cache } : {}) },
+            {
+              ...report,
+              vms,
+              docker,
+              leases,
+              launchers,
+              ...(ksm ? { ksm } : {}),
+              ...(cache ? { cache } : {}),
+            },
             null,
             2,
           ),
@@ -59,6 +70,12 @@ export function defineGc(cmd: Command): void {
           console.log(
             `gc: vm: removed ${vms.reaped.length} dir(s): ${vms.reaped.join(' ')}${vms.killed.length ? `; killed qemu ${vms.killed.join(' ')}` : ''}`,
           );
+        if (docker.reaped.length)
+          console.log(
+            `gc: docker: removed ${docker.reaped.length} daemon dir(s): ${docker.reaped.join(' ')}${docker.killed.length ? `; stopped pids ${docker.killed.join(' ')}` : ''}`,
+          );
+        if (docker.kept.length)
+          console.log(`gc: docker: kept ${docker.kept.length} in use: ${docker.kept.join(' ')}`);
         if (leases.length) console.log(`gc: removed ${leases.length} dead run(s)' cache lease(s)`);
         if (ksm) console.log(`gc: ${ksm}`);
         if (launchers.length) console.log(`gc: removed ${launchers.length} dead launcher socket dir(s)`);
