@@ -1,8 +1,9 @@
-// Container start latency, ours vs runc vs crun vs gVisor runsc vs lxc-execute vs util-linux
-// unshare, on the same busybox rootfs
+// Container start latency, ours vs runc vs crun vs gVisor runsc vs lxc-execute vs docker vs
+// util-linux unshare, on the same busybox rootfs
 // running /bin/true, interleaved in a seeded random order. Run: npx tsx bench/container-start.ts [n]
 // Each sample is host monotonic time from the spawn call to the runtime having exited and cleaned
-// up (ours: launchContainer() -> exited, which includes cgroup + state dir removal).
+// up (ours: launchContainer() -> exited, which includes cgroup + state dir removal; docker: the
+// client's `docker run --rm` -> exited, i.e. after dockerd removed the container).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,11 @@ import { runscCommand, runscPlatform } from '../src/engine/runsc/invocation.js';
 import { lxcConfig } from '../src/engine/lxc/config.js';
 import { removeLxcInstance } from '../src/engine/lxc/environment.js';
 import { existsSync, writeFileSync } from 'node:fs';
+import { closeSession, openSession, type DockerSession } from '../src/engine/docker/session.js';
+import { clientEnv, ensureImage } from '../src/engine/docker/image.js';
+import { limitFlags, RUN_FLAGS } from '../src/engine/docker/launch.js';
+import { dockerClient, dockerdPath } from '../src/engine/docker/target.js';
+import { errorMessage } from '../src/errors.js';
 import { detectHostCgroups } from '../src/host/cgroup-mode.js';
 import { describe, median, mulberry32, ratioOfMediansCI, shuffled } from '../src/stats/index.js';
 import { monoNs, MiB } from '../src/units.js';
@@ -29,7 +35,7 @@ const WARMUP = 10;
 const facts = detectHostCgroups();
 const hybrid = facts.mode === 'hybrid';
 const driver = selectCgroupDriver(facts, { parent: 'ctvm' });
-const rootfs = (await buildRootfs()).dir;
+const { dir: rootfs, hash: rootfsHash } = await buildRootfs();
 const limits = { memoryBytes: 64 * MiB, cpus: 1, pids: 64 };
 const bundle = mkdtempSync(join(tmpdir(), 'ctvm-bench-'));
 writeBundle(
@@ -41,16 +47,38 @@ writeBundle(
 const runscRoot = mkdtempSync(join(tmpdir(), 'ctvm-bench-runsc-'));
 const lxcpath = mkdtempSync(join(tmpdir(), 'ctvm-bench-lxc-'));
 writeFileSync(join(lxcpath, 'config'), lxcConfig({ rootfs, name: 'bench', limits, v2: facts.mode === 'v2' }));
+// Docker: ctvm's own dockerd, started once for the whole bench (a daemon users keep running), the
+// rootfs imported once; each sample is one `docker run --rm --network none` through the launcher.
+const docker = await openDocker();
 const phaseDeltas = new Map<string, number[]>();
 let seq = 0;
+
+async function openDocker(): Promise<{ session: DockerSession; client: string; image: string } | undefined> {
+  const client = dockerClient();
+  if (!client || !dockerdPath() || process.getuid?.() !== 0) {
+    console.log('docker row skipped: needs root and docker.io (dockerd + /usr/bin/docker)');
+    return undefined;
+  }
+  const session = await openSession(undefined).catch((err: unknown) => {
+    console.log(`docker row skipped: ${errorMessage(err)}`);
+    return undefined;
+  });
+  if (!session) return undefined;
+  return {
+    session,
+    client,
+    image: await ensureImage(session, { rootfsDir: rootfs, rootfsHash: rootfsHash }),
+  };
+}
 
 /**
  * Reference commands are started through the same resident launcher as ours (a plain vfork+exec,
  * no namespaces), so no row pays Node's own ~10 ms spawn and the ratio compares runtimes only.
  */
-async function timed(file: string, args: string[]): Promise<number> {
+async function timed(file: string, args: string[], env: Record<string, string> = {}): Promise<number> {
   const t0 = monoNs();
-  const p = spawnNsexec(['--', file, ...args], {
+  const envArgs = Object.entries(env).flatMap(([k, v]) => ['env', `${k}=${v}`]);
+  const p = spawnNsexec([...envArgs, '--', file, ...args], {
     stdout: 'ignore',
     stderr: 'ignore',
     onStatus: () => undefined,
@@ -122,6 +150,25 @@ const variants: Record<string, () => Promise<number>> = {
       '--',
       '/bin/true',
     ]),
+  ...(docker
+    ? {
+        docker: () =>
+          timed(
+            docker.client,
+            [
+              '--host',
+              docker.session.host,
+              ...RUN_FLAGS,
+              ...limitFlags(limits),
+              '--cgroup-parent',
+              `/${docker.session.cgroupParent}/bench`,
+              docker.image,
+              '/bin/true',
+            ],
+            clientEnv(docker.session),
+          ),
+      }
+    : {}),
   unshare: () =>
     timed('unshare', [
       '--fork',
@@ -155,6 +202,8 @@ for (let round = 0; round < WARMUP + N; round++) {
 rmSync(bundle, { recursive: true, force: true });
 rmSync(runscRoot, { recursive: true, force: true });
 await removeLxcInstance(lxcpath, 'bench');
+// The daemon, its containerd, image store and the per-sample cgroup parent go with the session.
+if (docker) await closeSession(docker.session);
 // runc/crun remove the container's cgroup but not the parents we named in cgroupsPath (in every
 // hierarchy they touch, name=systemd included).
 pruneEmptyParents(['ctvm-bench/oci', 'ctvm-bench']);

@@ -44,6 +44,7 @@ export const PACKAGES = {
     'crun', // reference OCI runtimes (oci:* rows, bench/container-start)
     'runsc', // gVisor (oci:runsc)
     'lxc', // lxc-execute (the lxc environment)
+    'docker.io', // dockerd + containerd + the docker client (the docker environment; ctvm starts its own dockerd)
     'sysbench',
     'stress-ng',
     'hyperfine', // host:* workloads and the accuracy benchmark

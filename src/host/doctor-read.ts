@@ -41,6 +41,8 @@ export function cacheKey(): string | null {
       '/bin/busybox',
       ...opt(which('runc')),
       ...opt(which('crun')),
+      '/usr/sbin/dockerd',
+      '/usr/bin/docker',
     ],
   });
 }

@@ -17,6 +17,7 @@ import { checkRuntime } from './runtime-check.js';
 import { CRUN_HYBRID_PREFIX, crunInvocation } from './crun-workaround.js';
 import { checkRunsc } from '../engine/runsc/invocation.js';
 import { checkLxc } from '../engine/lxc/check.js';
+import { checkDocker } from '../engine/docker/check.js';
 
 export { bootId, readCached } from './doctor-read.js';
 
@@ -66,6 +67,7 @@ async function probeHost(): Promise<DoctorReport> {
   // One after another: gVisor's and LXC's starts are CPU-heavy on a small host.
   const runsc = await checkRunsc(kvm.usable);
   const lxc = await checkLxc(cgroup.mode === 'v2');
+  const docker = await checkDocker();
   const report: DoctorReport = {
     format: 1,
     bootId: bootId(),
@@ -90,7 +92,7 @@ async function probeHost(): Promise<DoctorReport> {
     qemu,
     guestKernel,
     busybox: busyboxPath ? { present: true, path: busyboxPath } : { present: false },
-    runtimes: { runc, crun, runsc, lxc },
+    runtimes: { runc, crun, runsc, lxc, docker },
     environments: {},
   };
   report.environments = environmentAvailability(report);
@@ -125,6 +127,18 @@ export function environmentAvailability(r: DoctorReport): DoctorReport['environm
   env.chroot = r.root ? { usable: true, detail: 'chroot(2) only' } : { usable: false, reason: 'needs root' };
   if (r.runtimes.runsc) env['oci:runsc'] = runtimeAvail(r.runtimes.runsc, 'runsc');
   if (r.runtimes.lxc) env.lxc = runtimeAvail(r.runtimes.lxc, 'lxc-execute');
+  if (r.runtimes.docker) {
+    env.docker = runtimeAvail(r.runtimes.docker, 'docker');
+    // A daemon the user names (option `host`, DOCKER_HOST) needs only the client and root here;
+    // the environment's open() finds out whether it answers.
+    env['docker:external'] =
+      r.runtimes.docker.present && r.root
+        ? { usable: true, detail: 'a Docker daemon the user names' }
+        : {
+            usable: false,
+            reason: r.root ? 'docker: docker.io not installed (apt-get install docker.io)' : 'needs root',
+          };
+  }
   env['vm:kvm'] = r.kvm.usable
     ? { usable: true, accel: 'kvm' }
     : { usable: false, reason: `KVM: ${r.kvm.reason ?? 'unusable'}` };

@@ -71,8 +71,14 @@ export interface DoctorReport {
   qemu: { path: string; version: string; machines: string[] } | null;
   guestKernel: { present: boolean; vmlinuz?: string; vmlinux?: string; version?: string };
   busybox: { present: boolean; path?: string };
-  /** runsc and lxc: absent in doctor reports cached before they were checked. */
-  runtimes: { runc: RuntimeFacts; crun: RuntimeFacts; runsc?: RuntimeFacts; lxc?: RuntimeFacts };
+  /** runsc, lxc, docker: absent in doctor reports cached before they were checked. */
+  runtimes: {
+    runc: RuntimeFacts;
+    crun: RuntimeFacts;
+    runsc?: RuntimeFacts;
+    lxc?: RuntimeFacts;
+    docker?: RuntimeFacts;
+  };
   /** Per environment id: can this host measure it, and if not why. */
   environments: Record<string, Availability & { accel?: string }>;
 }

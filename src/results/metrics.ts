@@ -30,6 +30,12 @@ export const METRICS = {
     smallerIsBetter: true,
     definition: "the instance cgroup's memory.current (v2) or memory.usage_in_bytes (v1)",
   },
+  enginePssBytes: {
+    unit: 'bytes',
+    label: 'Engine daemons PSS (shared)',
+    smallerIsBetter: true,
+    definition: "PSS of the daemons an engine keeps for all its instances (docker: dockerd + containerd), once, not per instance; not part of 'PSS per instance'",
+  },
   memAvailableDropBytes: {
     unit: 'bytes',
     label: 'MemAvailable drop per instance',

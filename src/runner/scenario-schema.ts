@@ -5,6 +5,7 @@ import { isKnownWorkload, KNOWN_WORKLOADS } from '../workload/catalog.js';
 import { parseBytes, parseDurationMs } from '../units.js';
 import { errorMessage } from '../errors.js';
 import { parseVmOptions } from '../engine/vm/options.js';
+import { socketOf } from '../engine/docker/target.js';
 import { limitProblems } from '../engine/limits.js';
 import { commandArgsProblem } from '../engine/launcher/nsexec-protocol.js';
 import { totalmem } from 'node:os';
@@ -19,6 +20,7 @@ export const ENVIRONMENT_IDS = [
   'oci:crun',
   'oci:runsc',
   'lxc',
+  'docker',
   'vm',
 ] as const;
 export type EnvironmentId = (typeof ENVIRONMENT_IDS)[number];
@@ -100,6 +102,15 @@ const vmOptions = z
     }
   });
 
+/** docker: `host` names an existing daemon's socket (else DOCKER_HOST, else ctvm's own dockerd). */
+const dockerOptions = z.strictObject({ host: z.string().min(1).optional() }).superRefine((o, ctx) => {
+  try {
+    if (o.host !== undefined) socketOf(o.host, 'host');
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', path: ['host'], message: errorMessage(err) });
+  }
+});
+
 const label = z.string().regex(LABEL, 'expected a label like "vm-minimal" (a-z, 0-9, ":._-", ≤ 63 chars)');
 
 export const envEntry = z.discriminatedUnion('type', [
@@ -109,7 +120,13 @@ export const envEntry = z.discriminatedUnion('type', [
     options: vmOptions.default({ accel: 'auto' }),
     limits: limits.optional(),
   }),
-  ...ENVIRONMENT_IDS.filter((t) => t !== 'vm').map((type) =>
+  z.strictObject({
+    id: label,
+    type: z.literal('docker'),
+    options: dockerOptions.default({}),
+    limits: limits.optional(),
+  }),
+  ...ENVIRONMENT_IDS.filter((t) => t !== 'vm' && t !== 'docker').map((type) =>
     z.strictObject({
       id: label,
       type: z.literal(type),

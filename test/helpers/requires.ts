@@ -26,6 +26,10 @@ const checks = {
   crun: () => (which('crun') ? null : 'needs crun'),
   runsc: () => (which('runsc') ? null : 'needs runsc (apt-get install runsc)'),
   lxc: () => (which('lxc-execute') ? null : 'needs lxc-execute (apt-get install lxc)'),
+  docker: () =>
+    existsSync('/usr/sbin/dockerd') && existsSync('/usr/bin/docker')
+      ? null
+      : 'needs dockerd and its client (apt-get install docker.io)',
   chromium: () => (which('chromium') ? null : 'needs chromium (apt-get install chromium)'),
   vagrant: () => (which('vagrant') ? null : 'needs vagrant (apt-get install vagrant)'),
   ansible: () => (which('ansible-playbook') ? null : 'needs ansible-playbook (apt-get install ansible-core)'),

@@ -11,6 +11,7 @@ import { reapLauncherDirs } from '../../engine/launcher/launcher-dir.js';
 import { OCI_CGROUP_PARENT } from '../../engine/oci/launch.js';
 import { gcVms } from '../../engine/vm/gc.js';
 import { gcLxc } from '../../engine/lxc/gc.js';
+import { gcDocker } from '../../engine/docker/gc.js';
 import { gcKsm } from '../../host/ksm.js';
 
 export function defineGc(cmd: Command): void {
@@ -29,8 +30,10 @@ export function defineGc(cmd: Command): void {
     .action(async (opts: { json?: boolean; cacheDays?: number }) => {
       const facts = detectHostCgroups();
       const drivers = [selectCgroupDriver(facts), selectCgroupDriver(facts, { parent: OCI_CGROUP_PARENT })];
-      const report = await gcContainers({ drivers });
       const vms = await gcVms();
+      // A dead run's dockerd and its containers first: the container sweep then finds nothing of theirs.
+      const docker = await gcDocker();
+      const report = await gcContainers({ drivers });
       const lxc = await gcLxc();
       // Once the dead run's qemu is gone: put back the KSM settings it had replaced.
       const ksm = gcKsm();
@@ -40,11 +43,20 @@ export function defineGc(cmd: Command): void {
       const launcherWarnings: string[] = [];
       const launchers = reapLauncherDirs({ warn: (m) => launcherWarnings.push(m) });
       const cache = opts.cacheDays !== undefined ? pruneCaches({ maxAgeDays: opts.cacheDays }) : undefined;
-      const errors = [...report.errors, ...vms.errors, ...lxc.errors, ...launcherWarnings];
+      const errors = [...report.errors, ...vms.errors, ...docker.errors, ...lxc.errors, ...launcherWarnings];
       if (opts.json)
         console.log(
           JSON.stringify(
-            { ...report, vms, lxc, leases, launchers, ...(ksm ? { ksm } : {}), ...(cache ? { cache } : {}) },
+            {
+              ...report,
+              vms,
+              docker,
+              lxc,
+              leases,
+              launchers,
+              ...(ksm ? { ksm } : {}),
+              ...(cache ? { cache } : {}),
+            },
             null,
             2,
           ),
@@ -63,6 +75,12 @@ export function defineGc(cmd: Command): void {
           );
         if (lxc.reaped.length)
           console.log(`gc: lxc: removed ${lxc.reaped.length} instance(s): ${lxc.reaped.join(' ')}`);
+        if (docker.reaped.length)
+          console.log(
+            `gc: docker: removed ${docker.reaped.length} daemon dir(s): ${docker.reaped.join(' ')}${docker.killed.length ? `; stopped pids ${docker.killed.join(' ')}` : ''}`,
+          );
+        if (docker.kept.length)
+          console.log(`gc: docker: kept ${docker.kept.length} in use: ${docker.kept.join(' ')}`);
         if (leases.length) console.log(`gc: removed ${leases.length} dead run(s)' cache lease(s)`);
         if (ksm) console.log(`gc: ${ksm}`);
         if (launchers.length) console.log(`gc: removed ${launchers.length} dead launcher socket dir(s)`);

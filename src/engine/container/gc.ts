@@ -11,8 +11,8 @@ import { errorMessage } from '../../errors.js';
 import type { CgroupDriver } from './cgroup/types.js';
 import { pruneEmptyParents } from './cgroup/fs.js';
 
-/** Every cgroup parent ctvm creates: the engine's, the OCI runtimes', bench/container-start's. */
-export const CTVM_CGROUP_PARENTS = ['ctvm', 'ctvm-oci', 'ctvm-bench'];
+/** Every cgroup parent ctvm creates: the engine's, the OCI runtimes', docker's, bench/container-start's. */
+export const CTVM_CGROUP_PARENTS = ['ctvm', 'ctvm-oci', 'ctvm-docker', 'ctvm-bench'];
 import {
   CONTAINER_NAME,
   isYoung,

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { ReadyWatch } from '../line-stream.js';
 import { execa } from 'execa';
-import { spawnNsexec } from '../launcher/nsexec-spawn.js';
+import { spawnNsexec, type LaunchEnd } from '../launcher/nsexec-spawn.js';
 import { markArgs } from '../../workload/protocol.js';
 import { SystemError } from '../../errors.js';
 import { monoNs } from '../../units.js';
@@ -52,6 +52,30 @@ export function runtimeCommand(
 }
 
 const ZERO: CgroupStats = { memoryBytes: 0, memoryPeakBytes: undefined, cpuNs: 0, pids: 0, oomKills: 0 };
+
+/**
+ * The exit of a container whose runtime ran in the foreground under the launcher (oci:*, docker):
+ * its exit status is the container's. The runtime deleted the cgroup on exit, so the OOM counter
+ * is gone: only what was last sampled (`last`) counts.
+ */
+export function foregroundExit(
+  r: LaunchEnd,
+  atNs: number,
+  last: CgroupStats,
+  timedOut: boolean,
+  stoppedBy: string | undefined,
+): ContainerExit {
+  return {
+    atNs,
+    code: r.signal ? null : (r.exitCode ?? null),
+    signal: r.signal ?? null,
+    ...(r.error ? { setupError: new SystemError(r.error, undefined, undefined) } : {}),
+    oomKilled: last.oomKills > 0,
+    timedOut,
+    ...(stoppedBy !== undefined ? { stoppedBy } : {}),
+    stats: last,
+  };
+}
 
 export function launchOci(runtime: OciRuntime, spec: ContainerSpec, opts: OciLaunchOptions): InstanceSource {
   const launchNs = monoNs();
@@ -98,18 +122,8 @@ export function launchOci(runtime: OciRuntime, spec: ContainerSpec, opts: OciLau
       ?.remove()
       .catch(() => undefined);
     removeStateDir(spec.name);
-    return {
-      atNs,
-      // The runtime's own exit status is the container's (runc/crun run in the foreground).
-      code: r.signal ? null : (r.exitCode ?? null),
-      signal: r.signal ?? null,
-      ...(r.error ? { setupError: new SystemError(r.error, undefined, undefined) } : {}),
-      // runc/crun delete the cgroup on exit, so the OOM counter is gone: only what was sampled.
-      oomKilled: last.oomKills > 0,
-      timedOut,
-      ...(stoppedBy !== undefined ? { stoppedBy } : {}),
-      stats: last,
-    };
+    // The runtime's own exit status is the container's (runc/crun run in the foreground).
+    return foregroundExit(r, atNs, last, timedOut, stoppedBy);
   })();
 
   async function stop(reason = 'stop'): Promise<void> {

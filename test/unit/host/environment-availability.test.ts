@@ -99,3 +99,39 @@ test('no accelerator at all: vm unusable with both reasons', () => {
     /KVM: .*; TCG: qemu-system-x86_64 not installed/,
   );
 });
+
+test("docker: doctor's own-daemon verdict for `docker`; a daemon the user names needs the client and root", () => {
+  const base = report().runtimes;
+  const failed = environmentAvailability(
+    report({
+      runtimes: {
+        ...base,
+        docker: { present: true, usable: false, reason: 'dockerd exited with code 1; its log ends: boom' },
+      },
+    }),
+  );
+  assert.deepEqual(failed.docker, {
+    usable: false,
+    reason: 'docker: dockerd exited with code 1; its log ends: boom',
+  });
+  assert.equal(failed['docker:external']?.usable, true);
+  const missing = environmentAvailability(
+    report({
+      runtimes: {
+        ...base,
+        docker: {
+          present: false,
+          usable: false,
+          reason: 'docker.io not installed (apt-get install docker.io)',
+        },
+      },
+    }),
+  );
+  assert.match(missing.docker?.usable === false ? missing.docker.reason : '', /apt-get install docker.io/);
+  assert.equal(missing['docker:external']?.usable, false);
+  assert.equal(
+    environmentAvailability(report()).docker,
+    undefined,
+    'a report from before docker had no line',
+  );
+});
