@@ -1,4 +1,4 @@
-// Container start latency, ours vs runc vs crun vs gVisor runsc vs lxc-execute vs util-linux
+// Container start latency, ours vs runc vs crun vs gVisor runsc vs lxc-execute vs LXD vs util-linux
 // unshare, on the same busybox rootfs
 // running /bin/true, interleaved in a seeded random order. Run: npx tsx bench/container-start.ts [n]
 // Each sample is host monotonic time from the spawn call to the runtime having exited and cleaned
@@ -19,6 +19,10 @@ import { runscCommand, runscPlatform } from '../src/engine/runsc/invocation.js';
 import { lxcConfig } from '../src/engine/lxc/config.js';
 import { removeLxcInstance } from '../src/engine/lxc/environment.js';
 import { existsSync, writeFileSync } from 'node:fs';
+import { lxdBinaries, startLxdDaemon } from '../src/engine/lxd/daemon.js';
+import { ensureImage } from '../src/engine/lxd/image.js';
+import { which } from '../src/util/which.js';
+import { launcherEnvArgs } from '../src/engine/bare/instance.js';
 import { detectHostCgroups } from '../src/host/cgroup-mode.js';
 import { describe, median, mulberry32, ratioOfMediansCI, shuffled } from '../src/stats/index.js';
 import { monoNs, MiB } from '../src/units.js';
@@ -29,7 +33,8 @@ const WARMUP = 10;
 const facts = detectHostCgroups();
 const hybrid = facts.mode === 'hybrid';
 const driver = selectCgroupDriver(facts, { parent: 'ctvm' });
-const rootfs = (await buildRootfs()).dir;
+const built = await buildRootfs();
+const rootfs = built.dir;
 const limits = { memoryBytes: 64 * MiB, cpus: 1, pids: 64 };
 const bundle = mkdtempSync(join(tmpdir(), 'ctvm-bench-'));
 writeBundle(
@@ -41,8 +46,36 @@ writeBundle(
 const runscRoot = mkdtempSync(join(tmpdir(), 'ctvm-bench-runsc-'));
 const lxcpath = mkdtempSync(join(tmpdir(), 'ctvm-bench-lxc-'));
 writeFileSync(join(lxcpath, 'config'), lxcConfig({ rootfs, name: 'bench', limits, v2: facts.mode === 'v2' }));
+// LXD: ctvm's own daemon (src/engine/lxd, one for the whole bench), the rootfs as an image; a sample
+// is `lxc launch` + `lxc exec -- /bin/true` + `lxc delete --force`, each through the launcher.
+const lxd = which('lxd') ? await startLxdDaemon('bench') : undefined;
+const lxdImage = lxd
+  ? (await ensureImage(lxd, { rootfsDir: rootfs, rootfsHash: built.hash }, new Map())).alias
+  : '';
 const phaseDeltas = new Map<string, number[]>();
 let seq = 0;
+
+/** One LXD container from launch to deleted; `timed` with the daemon's LXD_DIR/LXD_CONF. */
+async function lxdRow(): Promise<number> {
+  const env = launcherEnvArgs(lxd!.env);
+  const lxc = lxdBinaries().lxc;
+  const name = `ctvm-bench-lxd-${seq++}`;
+  const t0 = monoNs();
+  for (const args of [
+    ['launch', lxdImage, name],
+    ['exec', name, '--force-noninteractive', '--', '/bin/true'],
+    ['delete', '--force', name],
+  ]) {
+    const p = spawnNsexec([...env, '--', lxc, ...args], {
+      stdout: 'ignore',
+      stderr: 'ignore',
+      onStatus: () => undefined,
+    });
+    const end = await p.done;
+    if (end.exitCode !== 0) throw new Error(`lxc ${args.join(' ')}: exit ${end.exitCode} ${end.error ?? ''}`);
+  }
+  return monoNs() - t0;
+}
 
 /**
  * Reference commands are started through the same resident launcher as ours (a plain vfork+exec,
@@ -122,6 +155,7 @@ const variants: Record<string, () => Promise<number>> = {
       '--',
       '/bin/true',
     ]),
+  ...(lxd ? { lxd: lxdRow } : {}),
   unshare: () =>
     timed('unshare', [
       '--fork',
@@ -155,6 +189,8 @@ for (let round = 0; round < WARMUP + N; round++) {
 rmSync(bundle, { recursive: true, force: true });
 rmSync(runscRoot, { recursive: true, force: true });
 await removeLxcInstance(lxcpath, 'bench');
+await lxd?.stop();
+if (!lxd) console.log('lxd: not installed, no row');
 // runc/crun remove the container's cgroup but not the parents we named in cgroupsPath (in every
 // hierarchy they touch, name=systemd included).
 pruneEmptyParents(['ctvm-bench/oci', 'ctvm-bench']);

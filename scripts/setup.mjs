@@ -44,6 +44,7 @@ export const PACKAGES = {
     'crun', // reference OCI runtimes (oci:* rows, bench/container-start)
     'runsc', // gVisor (oci:runsc)
     'lxc', // lxc-execute (the lxc environment)
+    'lxd', // the lxd environment: ctvm runs its own daemon per run (src/engine/lxd/)
     'sysbench',
     'stress-ng',
     'hyperfine', // host:* workloads and the accuracy benchmark

@@ -1,5 +1,5 @@
 // The one abstraction the runner knows: an Environment launches Instances of a prepared workload.
-// bare, container, oci:runc, oci:crun and vm all implement it; nothing else is special-cased.
+// Every engine (bare, chroot, container, oci:*, lxc, lxd, vm) implements it; nothing else is special-cased.
 import type { Bytes, Nanoseconds } from '../units.js';
 import type { HostFacts } from '../host/facts.js';
 
@@ -90,6 +90,9 @@ export interface MemorySample {
   /** What the guest kernel reports (VM only). */
   guestTotalBytes?: Bytes;
   guestAvailableBytes?: Bytes;
+  /** PSS of the daemon(s) the instance needs but shares with every other instance (lxd's daemon):
+   *  the "engine" figure, not included in pssBytes. */
+  enginePssBytes?: Bytes;
   /** VM only: qemu's PSS split by mapping kind (Guest OS + app | kernel image | Hypervisor). */
   split?: { guestRamBytes: Bytes; kernelImageBytes: Bytes; hypervisorBytes: Bytes };
 }
@@ -113,9 +116,17 @@ export interface Instance {
   stop(reason?: string): Promise<void>;
 }
 
+/** What an environment holds for a whole run (a daemon); closed once, after the last sample. */
+export interface EnvironmentSession {
+  close(): Promise<void>;
+}
+
 export interface Environment {
   readonly id: string;
   probe(host: HostFacts): Promise<Availability>;
+  /** Per-run resources every instance shares (lxd: ctvm's own daemon). The runner opens it before
+   *  prepare() and closes it after the last sample, also after an interruption. Optional. */
+  session?(): Promise<EnvironmentSession>;
   /** One-time per workload (build bundle / initramfs); cached. */
   prepare(workload: PreparedWorkload, options?: Record<string, unknown>): Promise<void>;
   launch(opts: LaunchOptions): Promise<Instance>;

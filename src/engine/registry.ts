@@ -8,6 +8,7 @@ import { createOciEnvironment } from './oci/environment.js';
 import { createRunscEnvironment } from './runsc/environment.js';
 import { createChrootEnvironment } from './chroot/environment.js';
 import { createLxcEnvironment } from './lxc/environment.js';
+import { createLxdEnvironment } from './lxd/environment.js';
 import { errorMessage } from '../errors.js';
 
 export type EnvironmentLoad = { ok: true; env: Environment } | { ok: false; reason: string };
@@ -22,6 +23,7 @@ const LOADERS: Record<string, Loader> = {
   'oci:crun': async () => createOciEnvironment('crun'),
   'oci:runsc': async () => createRunscEnvironment(),
   lxc: async () => createLxcEnvironment(),
+  lxd: async () => createLxdEnvironment(),
   vm: async () => createVmEnvironment(),
 };
 

@@ -16,6 +16,7 @@ import { checkRuntime } from './runtime-check.js';
 import { CRUN_HYBRID_PREFIX, crunInvocation } from './crun-workaround.js';
 import { checkRunsc } from '../engine/runsc/invocation.js';
 import { checkLxc } from '../engine/lxc/check.js';
+import { checkLxd } from '../engine/lxd/check.js';
 
 const KVM_PROBE_TIMEOUT_MS = 10_000;
 const TCG_PROBE_TIMEOUT_MS = 60_000;
@@ -45,6 +46,7 @@ function cacheKey(): string | null {
       '/bin/busybox',
       ...opt(which('runc')),
       ...opt(which('crun')),
+      ...opt(which('lxd')),
     ],
   });
 }
@@ -90,9 +92,10 @@ async function probeHost(): Promise<DoctorReport> {
           reason: qemu ? 'guest kernel missing (npm run setup)' : 'qemu-system-x86_64 not installed',
         };
   const [runc, crun] = await Promise.all([checkRuntime('runc'), checkCrun(cgroup.mode === 'hybrid')]);
-  // One after another: gVisor's and LXC's starts are CPU-heavy on a small host.
+  // One after another: gVisor's, LXC's and LXD's starts are CPU-heavy on a small host.
   const runsc = await checkRunsc(kvm.usable);
   const lxc = await checkLxc(cgroup.mode === 'v2');
+  const lxd = await checkLxd();
   const report: DoctorReport = {
     format: 1,
     bootId: bootId(),
@@ -117,7 +120,7 @@ async function probeHost(): Promise<DoctorReport> {
     qemu,
     guestKernel,
     busybox: busyboxPath ? { present: true, path: busyboxPath } : { present: false },
-    runtimes: { runc, crun, runsc, lxc },
+    runtimes: { runc, crun, runsc, lxc, lxd: lxd.container, 'lxd-vm': lxd.vm },
     environments: {},
   };
   report.environments = environmentAvailability(report);
@@ -152,6 +155,8 @@ export function environmentAvailability(r: DoctorReport): DoctorReport['environm
   env.chroot = r.root ? { usable: true, detail: 'chroot(2) only' } : { usable: false, reason: 'needs root' };
   if (r.runtimes.runsc) env['oci:runsc'] = runtimeAvail(r.runtimes.runsc, 'runsc');
   if (r.runtimes.lxc) env.lxc = runtimeAvail(r.runtimes.lxc, 'lxc-execute');
+  if (r.runtimes.lxd) env.lxd = runtimeAvail(r.runtimes.lxd, 'lxd');
+  if (r.runtimes['lxd-vm']) env['lxd:vm'] = runtimeAvail(r.runtimes['lxd-vm'], 'lxd (VM)');
   env['vm:kvm'] = r.kvm.usable
     ? { usable: true, accel: 'kvm' }
     : { usable: false, reason: `KVM: ${r.kvm.reason ?? 'unusable'}` };

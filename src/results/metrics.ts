@@ -30,6 +30,12 @@ export const METRICS = {
     smallerIsBetter: true,
     definition: "the instance cgroup's memory.current (v2) or memory.usage_in_bytes (v1)",
   },
+  enginePssBytes: {
+    unit: 'bytes',
+    label: 'Engine daemon PSS (shared)',
+    smallerIsBetter: true,
+    definition: "PSS of the daemon an instance needs but shares with all others (lxd's daemon), not in the instance's PSS",
+  },
   memAvailableDropBytes: {
     unit: 'bytes',
     label: 'MemAvailable drop per instance',

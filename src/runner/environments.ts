@@ -1,6 +1,6 @@
 // Which environments a run uses: each scenario entry is loaded from the registry, checked against
 // doctor's verdict, then its own probe(); one the host cannot run is skipped with the reason.
-import type { Environment, Limits } from '../engine/environment.js';
+import type { Environment, EnvironmentSession, Limits } from '../engine/environment.js';
 import { loadEnvironment } from '../engine/registry.js';
 import type { DoctorReport } from '../host/facts.js';
 import { errorMessage } from '../errors.js';
@@ -27,8 +27,9 @@ export type EnvironmentRecord = {
   facts?: Record<string, string>;
 };
 
-/** doctor's availability key: the VM's depends on the accel asked for. */
+/** doctor's availability key: the VM's depends on the accel asked for, lxd's on `vm: true`. */
 export function doctorKey(e: ScenarioEnvironment): string {
+  if (e.type === 'lxd') return (e.options as { vm?: boolean }).vm === true ? 'lxd:vm' : 'lxd';
   if (e.type !== 'vm') return e.type;
   const accel = (e.options as { accel?: string }).accel ?? 'auto';
   return accel === 'auto' ? 'vm' : `vm:${accel}`;
@@ -77,4 +78,31 @@ export async function resolveEnvironments(
     records[e.id] = { used: true, type: e.type, facts };
   }
   return { used, records };
+}
+
+/**
+ * Opens each used environment's per-run session (lxd: its daemon) before anything is prepared; one
+ * that cannot open is skipped with the reason. Returns the closer the runner calls after the last
+ * sample, in a finally (so also after SIGINT/SIGTERM); closing errors are warnings.
+ */
+export async function openSessions(
+  used: UsedEnvironment[],
+  records: Record<string, EnvironmentRecord>,
+  warn: (m: string) => void,
+): Promise<() => Promise<void>> {
+  const open: Array<{ id: string; session: EnvironmentSession }> = [];
+  for (const u of [...used]) {
+    if (!u.env.session) continue;
+    try {
+      open.push({ id: u.id, session: await u.env.session() });
+    } catch (err) {
+      records[u.id] = { used: false, type: u.type, reason: `session failed: ${errorMessage(err)}` };
+      used.splice(used.indexOf(u), 1);
+      warn(`${u.id} skipped: ${errorMessage(err)}`);
+    }
+  }
+  return async () => {
+    for (const { id, session } of open.reverse())
+      await session.close().catch((err: unknown) => warn(`${id}: closing its session: ${errorMessage(err)}`));
+  };
 }

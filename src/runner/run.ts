@@ -12,7 +12,12 @@ import type { DoctorReport } from '../host/facts.js';
 import { RESULTS_DIR } from '../paths.js';
 import { RESULTS_FORMAT, type RunMeta } from '../results/types.js';
 import { summarize } from '../stats/summarize.js';
-import { resolveEnvironments, type EnvironmentRecord, type UsedEnvironment } from './environments.js';
+import {
+  openSessions,
+  resolveEnvironments,
+  type EnvironmentRecord,
+  type UsedEnvironment,
+} from './environments.js';
 import { executePlan } from './execute.js';
 import { planRun } from './plan.js';
 import { createProgress, type Progress } from './progress.js';
@@ -63,6 +68,23 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   const { used, records } = await resolveEnvironments(s.environments, host);
   if (opts.requireAccel) checkRunAccel(records, opts.requireAccel);
   assertDensityFits(s.density, used); // before anything is prepared or started
+  const closeSessions = await openSessions(used, records, (m) => progress.warn(m));
+  try {
+    return await runNew(s, file, host, used, records, progress, opts);
+  } finally {
+    await closeSessions();
+  }
+}
+
+async function runNew(
+  s: Scenario,
+  file: string,
+  host: DoctorReport,
+  used: UsedEnvironment[],
+  records: Record<string, EnvironmentRecord>,
+  progress: Progress,
+  opts: RunOptions,
+): Promise<RunOutcome> {
   const workloads = await prepareAll(s, used, records, progress);
   const seed = opts.seed ?? s.seed ?? randomBytes(4).readUInt32LE(0);
   const runId = newRunId(s.name);
@@ -114,12 +136,17 @@ async function resumeRun(ref: string, opts: RunOptions): Promise<RunOutcome> {
   for (const [id, r] of Object.entries(records))
     if (!r.used)
       progress.warn(`${id} was used by this run but cannot run now (${r.reason}); its samples stay missing`);
-  const workloads = await prepareAll(s, used, records, progress);
-  const quarantined: string[] = [];
-  const samples = readSamples(dir, { tornTail: 'repair', warnings: quarantined });
-  for (const w of quarantined) progress.warn(w);
-  const done = new Set(samples.map((r) => r.seq));
-  return execute(meta, dir, used, workloads, progress, done);
+  const closeSessions = await openSessions(used, records, (m) => progress.warn(m));
+  try {
+    const workloads = await prepareAll(s, used, records, progress);
+    const quarantined: string[] = [];
+    const samples = readSamples(dir, { tornTail: 'repair', warnings: quarantined });
+    for (const w of quarantined) progress.warn(w);
+    const done = new Set(samples.map((r) => r.seq));
+    return await execute(meta, dir, used, workloads, progress, done);
+  } finally {
+    await closeSessions();
+  }
 }
 
 async function execute(
@@ -195,6 +222,9 @@ async function prepareAll(
   for (const u of [...used]) {
     try {
       for (const w of workloads.values()) await u.env.prepare(w, u.options);
+      // An environment with per-run state knows more once prepared (lxd: its image's fingerprint).
+      if (u.env.session)
+        Object.assign(u.facts, (await u.env.describe?.(u.options).catch(() => undefined)) ?? {});
     } catch (err) {
       records[u.id] = { used: false, type: u.type, reason: `prepare failed: ${errorMessage(err)}` };
       used.splice(used.indexOf(u), 1);

@@ -94,6 +94,7 @@ export async function idleSample(t: SampleTarget): Promise<SampleOutcome> {
 export function memoryMetrics(m: MemorySample): Record<string, number> {
   const out: Record<string, number> = { pssBytes: m.pssBytes, rssBytes: m.rssBytes };
   if (m.cgroupBytes !== undefined) out.cgroupBytes = m.cgroupBytes;
+  if (m.enginePssBytes !== undefined) out.enginePssBytes = m.enginePssBytes;
   if (m.guestTotalBytes !== undefined) out.guestTotalBytes = m.guestTotalBytes;
   if (m.guestTotalBytes !== undefined && m.guestAvailableBytes !== undefined)
     out.guestUsedBytes = m.guestTotalBytes - m.guestAvailableBytes;

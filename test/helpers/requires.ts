@@ -26,6 +26,7 @@ const checks = {
   crun: () => (which('crun') ? null : 'needs crun'),
   runsc: () => (which('runsc') ? null : 'needs runsc (apt-get install runsc)'),
   lxc: () => (which('lxc-execute') ? null : 'needs lxc-execute (apt-get install lxc)'),
+  lxd: () => (which('lxd') || existsSync('/usr/sbin/lxd') ? null : 'needs lxd (apt-get install lxd)'),
   chromium: () => (which('chromium') ? null : 'needs chromium (apt-get install chromium)'),
   vagrant: () => (which('vagrant') ? null : 'needs vagrant (apt-get install vagrant)'),
   ansible: () => (which('ansible-playbook') ? null : 'needs ansible-playbook (apt-get install ansible-core)'),

@@ -10,6 +10,7 @@ import { detectHostCgroups } from '../../host/cgroup-mode.js';
 import { reapLauncherDirs } from '../../engine/launcher/launcher-dir.js';
 import { OCI_CGROUP_PARENT } from '../../engine/oci/launch.js';
 import { gcVms } from '../../engine/vm/gc.js';
+import { gcLxd } from '../../engine/lxd/gc.js';
 import { gcKsm } from '../../host/ksm.js';
 
 export function defineGc(cmd: Command): void {
@@ -30,6 +31,8 @@ export function defineGc(cmd: Command): void {
       const drivers = [selectCgroupDriver(facts), selectCgroupDriver(facts, { parent: OCI_CGROUP_PARENT })];
       const report = await gcContainers({ drivers });
       const vms = await gcVms();
+      // LXD daemons of dead runs, with their containers, cgroups and mounts.
+      const lxd = gcLxd();
       // Once the dead run's qemu is gone: put back the KSM settings it had replaced.
       const ksm = gcKsm();
       // After the reaping: what is left in the state dirs is in use, and its leases hold.
@@ -38,11 +41,11 @@ export function defineGc(cmd: Command): void {
       const launcherWarnings: string[] = [];
       const launchers = reapLauncherDirs({ warn: (m) => launcherWarnings.push(m) });
       const cache = opts.cacheDays !== undefined ? pruneCaches({ maxAgeDays: opts.cacheDays }) : undefined;
-      const errors = [...report.errors, ...vms.errors, ...launcherWarnings];
+      const errors = [...report.errors, ...vms.errors, ...lxd.errors, ...launcherWarnings];
       if (opts.json)
         console.log(
           JSON.stringify(
-            { ...report, vms, leases, launchers, ...(ksm ? { ksm } : {}), ...(cache ? { cache } : {}) },
+            { ...report, vms, lxd, leases, launchers, ...(ksm ? { ksm } : {}), ...(cache ? { cache } : {}) },
             null,
             2,
           ),
@@ -59,6 +62,7 @@ export function defineGc(cmd: Command): void {
           console.log(
             `gc: vm: removed ${vms.reaped.length} dir(s): ${vms.reaped.join(' ')}${vms.killed.length ? `; killed qemu ${vms.killed.join(' ')}` : ''}`,
           );
+        if (lxd.reaped.length) console.log(`gc: lxd: stopped and removed ${lxd.reaped.join(' ')}`);
         if (leases.length) console.log(`gc: removed ${leases.length} dead run(s)' cache lease(s)`);
         if (ksm) console.log(`gc: ${ksm}`);
         if (launchers.length) console.log(`gc: removed ${launchers.length} dead launcher socket dir(s)`);

@@ -27,6 +27,7 @@ test('the committed scenario.schema.json is what the zod schema generates', () =
     'oci:crun',
     'oci:runsc',
     'lxc',
+    'lxd',
     'vm',
   ]);
 });

@@ -121,7 +121,7 @@ test('every shipped scenario is valid', () => {
     assert.equal(scenario.name, n);
   }
   const vm = loadScenario('quick-minimal-kernel').scenario.environments.find((e) => e.id === 'vm');
-  assert.equal(vm?.options?.kernel, 'minimal');
+  assert.equal((vm?.options as Record<string, unknown> | undefined)?.kernel, 'minimal');
 });
 
 test('an unknown scenario name is a UsageError with a hint', () => {
