@@ -16,7 +16,6 @@ import { checkRuntime } from './runtime-check.js';
 import { CRUN_HYBRID_PREFIX, crunInvocation } from './crun-workaround.js';
 import { checkRunsc } from '../engine/runsc/invocation.js';
 import { checkLxc } from '../engine/lxc/check.js';
-import { checkLxd } from '../engine/lxd/check.js';
 
 const KVM_PROBE_TIMEOUT_MS = 10_000;
 const TCG_PROBE_TIMEOUT_MS = 60_000;
@@ -95,6 +94,8 @@ async function probeHost(): Promise<DoctorReport> {
   // One after another: gVisor's, LXC's and LXD's starts are CPU-heavy on a small host.
   const runsc = await checkRunsc(kvm.usable);
   const lxc = await checkLxc(cgroup.mode === 'v2');
+  // Loaded only when probing: commands that merely read doctor's cache never load LXD's modules.
+  const { checkLxd } = await import('../engine/lxd/check.js');
   const lxd = await checkLxd();
   const report: DoctorReport = {
     format: 1,
