@@ -18,7 +18,7 @@ import { cleanLxcTraces } from '../lxc/environment.js';
 
 /**
  * Every daemon's dir is below this one: next to STATE_DIR (/run/ctvm-lxd), not inside it, because
- * an unprivileged container's root (uid 1000000 on the host) must traverse every directory above
+ * an unprivileged container's root (uid 100000 on this host, from /etc/subuid) must traverse every directory above
  * its rootfs ("Could not access /run/ctvm. Please grant it x access", liblxc) and STATE_DIR is
  * 0700. This root is 0711 (traverse, no listing), as LXD's own /var/lib/lxd; removed when empty.
  */
