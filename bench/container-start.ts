@@ -1,4 +1,4 @@
-// Container start latency, ours vs runc vs crun vs gVisor runsc vs lxc-execute vs docker vs
+// Container start latency, ours vs runc vs crun vs gVisor runsc vs lxc-execute vs docker vs LXD vs
 // util-linux unshare, on the same busybox rootfs
 // running /bin/true, interleaved in a seeded random order. Run: npx tsx bench/container-start.ts [n]
 // Each sample is host monotonic time from the spawn call to the runtime having exited and cleaned
@@ -25,6 +25,10 @@ import { clientEnv, ensureImage } from '../src/engine/docker/image.js';
 import { limitFlags, RUN_FLAGS } from '../src/engine/docker/launch.js';
 import { dockerClient, dockerdPath } from '../src/engine/docker/target.js';
 import { errorMessage } from '../src/errors.js';
+import { lxdBinaries, startLxdDaemon } from '../src/engine/lxd/daemon.js';
+import { ensureImage as ensureLxdImage } from '../src/engine/lxd/image.js';
+import { which } from '../src/util/which.js';
+import { launcherEnvArgs } from '../src/engine/bare/instance.js';
 import { detectHostCgroups } from '../src/host/cgroup-mode.js';
 import { describe, median, mulberry32, ratioOfMediansCI, shuffled } from '../src/stats/index.js';
 import { monoNs, MiB } from '../src/units.js';
@@ -50,6 +54,10 @@ writeFileSync(join(lxcpath, 'config'), lxcConfig({ rootfs, name: 'bench', limits
 // Docker: ctvm's own dockerd, started once for the whole bench (a daemon users keep running), the
 // rootfs imported once; each sample is one `docker run --rm --network none` through the launcher.
 const docker = await openDocker();
+// LXD: ctvm's own daemon (src/engine/lxd, one for the whole bench), the rootfs as an image; a sample
+// is `lxc launch` + `lxc exec -- /bin/true` + `lxc delete --force`, each through the launcher.
+const lxd = which('lxd') ? await startLxdDaemon('bench') : undefined;
+const lxdImage = lxd ? (await ensureLxdImage(lxd, { rootfsDir: rootfs, rootfsHash }, new Map())).alias : '';
 const phaseDeltas = new Map<string, number[]>();
 let seq = 0;
 
@@ -69,6 +77,28 @@ async function openDocker(): Promise<{ session: DockerSession; client: string; i
     client,
     image: await ensureImage(session, { rootfsDir: rootfs, rootfsHash: rootfsHash }),
   };
+}
+
+/** One LXD container from launch to deleted; `timed` with the daemon's LXD_DIR/LXD_CONF. */
+async function lxdRow(): Promise<number> {
+  const env = launcherEnvArgs(lxd!.env);
+  const lxc = lxdBinaries().lxc;
+  const name = `ctvm-bench-lxd-${seq++}`;
+  const t0 = monoNs();
+  for (const args of [
+    ['launch', lxdImage, name],
+    ['exec', name, '--force-noninteractive', '--', '/bin/true'],
+    ['delete', '--force', name],
+  ]) {
+    const p = spawnNsexec([...env, '--', lxc, ...args], {
+      stdout: 'ignore',
+      stderr: 'ignore',
+      onStatus: () => undefined,
+    });
+    const end = await p.done;
+    if (end.exitCode !== 0) throw new Error(`lxc ${args.join(' ')}: exit ${end.exitCode} ${end.error ?? ''}`);
+  }
+  return monoNs() - t0;
 }
 
 /**
@@ -169,6 +199,7 @@ const variants: Record<string, () => Promise<number>> = {
           ),
       }
     : {}),
+  ...(lxd ? { lxd: lxdRow } : {}),
   unshare: () =>
     timed('unshare', [
       '--fork',
@@ -204,6 +235,8 @@ rmSync(runscRoot, { recursive: true, force: true });
 await removeLxcInstance(lxcpath, 'bench');
 // The daemon, its containerd, image store and the per-sample cgroup parent go with the session.
 if (docker) await closeSession(docker.session);
+await lxd?.stop();
+if (!lxd) console.log('lxd: not installed, no row');
 // runc/crun remove the container's cgroup but not the parents we named in cgroupsPath (in every
 // hierarchy they touch, name=systemd included).
 pruneEmptyParents(['ctvm-bench/oci', 'ctvm-bench']);

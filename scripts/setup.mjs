@@ -45,6 +45,7 @@ export const PACKAGES = {
     'runsc', // gVisor (oci:runsc)
     'lxc', // lxc-execute (the lxc environment)
     'docker.io', // dockerd + containerd + the docker client (the docker environment; ctvm starts its own dockerd)
+    'lxd', // the lxd environment: ctvm runs its own daemon per run (src/engine/lxd/)
     'sysbench',
     'stress-ng',
     'hyperfine', // host:* workloads and the accuracy benchmark

@@ -1,5 +1,5 @@
 // The one abstraction the runner knows: an Environment launches Instances of a prepared workload.
-// bare, container, oci:*, lxc, docker and vm all implement it; nothing else is special-cased.
+// Every engine (bare, chroot, container, oci:*, lxc, docker, lxd, vm) implements it; nothing else is special-cased.
 import type { Bytes, Nanoseconds } from '../units.js';
 import type { HostFacts } from '../host/facts.js';
 
@@ -91,7 +91,7 @@ export interface MemorySample {
   guestTotalBytes?: Bytes;
   guestAvailableBytes?: Bytes;
   /** PSS of the daemon(s) the instance needs but shares with every other instance (docker:
-   *  dockerd + containerd): the "engine" figure, not included in pssBytes. */
+   *  dockerd + containerd; lxd: its daemon): the "engine" figure, not included in pssBytes. */
   enginePssBytes?: Bytes;
   /** VM only: qemu's PSS split by mapping kind (Guest OS + app | kernel image | Hypervisor). */
   split?: { guestRamBytes: Bytes; kernelImageBytes: Bytes; hypervisorBytes: Bytes };
@@ -130,7 +130,7 @@ export interface Environment {
   readonly id: string;
   probe(host: HostFacts): Promise<Availability>;
   /** Per-run resources every instance shares (docker: ctvm's own dockerd, or the user's daemon
-   *  named in `options`). The runner opens it before prepare() and closes it after the last
+   *  named in `options`; lxd: ctvm's own daemon). The runner opens it before prepare() and closes it after the last
    *  sample, also after an interruption. Optional. */
   session?(options?: Record<string, unknown>): Promise<EnvironmentSession>;
   /** One-time per workload (build bundle / initramfs); cached. */

@@ -9,6 +9,7 @@ import { createRunscEnvironment } from './runsc/environment.js';
 import { createChrootEnvironment } from './chroot/environment.js';
 import { createLxcEnvironment } from './lxc/environment.js';
 import { createDockerEnvironment } from './docker/environment.js';
+import { createLxdEnvironment } from './lxd/environment.js';
 import { errorMessage } from '../errors.js';
 
 export type EnvironmentLoad = { ok: true; env: Environment } | { ok: false; reason: string };
@@ -24,6 +25,7 @@ const LOADERS: Record<string, Loader> = {
   'oci:runsc': async () => createRunscEnvironment(),
   lxc: async () => createLxcEnvironment(),
   docker: async () => createDockerEnvironment(),
+  lxd: async () => createLxdEnvironment(),
   vm: async () => createVmEnvironment(),
 };
 

@@ -64,10 +64,13 @@ async function probeHost(): Promise<DoctorReport> {
           reason: qemu ? 'guest kernel missing (npm run setup)' : 'qemu-system-x86_64 not installed',
         };
   const [runc, crun] = await Promise.all([checkRuntime('runc'), checkCrun(cgroup.mode === 'hybrid')]);
-  // One after another: gVisor's and LXC's starts are CPU-heavy on a small host.
+  // One after another: gVisor's, LXC's and LXD's starts are CPU-heavy on a small host.
   const runsc = await checkRunsc(kvm.usable);
   const lxc = await checkLxc(cgroup.mode === 'v2');
   const docker = await checkDocker();
+  // Loaded only when probing: commands that merely read doctor's cache never load LXD's modules.
+  const { checkLxd } = await import('../engine/lxd/check.js');
+  const lxd = await checkLxd();
   const report: DoctorReport = {
     format: 1,
     bootId: bootId(),
@@ -92,7 +95,7 @@ async function probeHost(): Promise<DoctorReport> {
     qemu,
     guestKernel,
     busybox: busyboxPath ? { present: true, path: busyboxPath } : { present: false },
-    runtimes: { runc, crun, runsc, lxc, docker },
+    runtimes: { runc, crun, runsc, lxc, docker, lxd: lxd.container, 'lxd-vm': lxd.vm },
     environments: {},
   };
   report.environments = environmentAvailability(report);
@@ -139,6 +142,8 @@ export function environmentAvailability(r: DoctorReport): DoctorReport['environm
             reason: r.root ? 'docker: docker.io not installed (apt-get install docker.io)' : 'needs root',
           };
   }
+  if (r.runtimes.lxd) env.lxd = runtimeAvail(r.runtimes.lxd, 'lxd');
+  if (r.runtimes['lxd-vm']) env['lxd:vm'] = runtimeAvail(r.runtimes['lxd-vm'], 'lxd (VM)');
   env['vm:kvm'] = r.kvm.usable
     ? { usable: true, accel: 'kvm' }
     : { usable: false, reason: `KVM: ${r.kvm.reason ?? 'unusable'}` };

@@ -71,13 +71,16 @@ export interface DoctorReport {
   qemu: { path: string; version: string; machines: string[] } | null;
   guestKernel: { present: boolean; vmlinuz?: string; vmlinux?: string; version?: string };
   busybox: { present: boolean; path?: string };
-  /** runsc, lxc, docker: absent in doctor reports cached before they were checked. */
+  /** runsc, lxc, docker and lxd: absent in doctor reports cached before they were checked. `lxd-vm` is
+   *  LXD's virtual-machine instance type (its reason is LXD's own when it cannot create one). */
   runtimes: {
     runc: RuntimeFacts;
     crun: RuntimeFacts;
     runsc?: RuntimeFacts;
     lxc?: RuntimeFacts;
     docker?: RuntimeFacts;
+    lxd?: RuntimeFacts;
+    'lxd-vm'?: RuntimeFacts;
   };
   /** Per environment id: can this host measure it, and if not why. */
   environments: Record<string, Availability & { accel?: string }>;

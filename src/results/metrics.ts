@@ -34,7 +34,7 @@ export const METRICS = {
     unit: 'bytes',
     label: 'Engine daemons PSS (shared)',
     smallerIsBetter: true,
-    definition: "PSS of the daemons an engine keeps for all its instances (docker: dockerd + containerd), once, not per instance; not part of 'PSS per instance'",
+    definition: "PSS of the daemons an engine keeps for all its instances (docker: dockerd + containerd; lxd: its daemon), once, not per instance; not part of 'PSS per instance'",
   },
   memAvailableDropBytes: {
     unit: 'bytes',

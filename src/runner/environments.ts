@@ -28,10 +28,11 @@ export type EnvironmentRecord = {
   facts?: Record<string, string>;
 };
 
-/** doctor's availability key: the VM's depends on the accel asked for. */
+/** doctor's availability key: the VM's depends on the accel asked for, lxd's on `vm: true`. */
 export function doctorKey(e: ScenarioEnvironment): string {
   // docker on a daemon the user names does not need ctvm's own dockerd to work here.
   if (e.type === 'docker') return requestedSocket(e.options) ? 'docker:external' : 'docker';
+  if (e.type === 'lxd') return (e.options as { vm?: boolean }).vm === true ? 'lxd:vm' : 'lxd';
   if (e.type !== 'vm') return e.type;
   const accel = (e.options as { accel?: string }).accel ?? 'auto';
   return accel === 'auto' ? 'vm' : `vm:${accel}`;
@@ -83,7 +84,7 @@ export async function resolveEnvironments(
 }
 
 /**
- * Opens each used environment's per-run session (docker: its daemon) before anything is prepared;
+ * Opens each used environment's per-run session (docker, lxd: its daemon) before anything is prepared;
  * one that cannot open is skipped with the reason. Returns the closer the runner calls after the
  * last sample, in a finally (so also after SIGINT/SIGTERM); closing errors are warnings.
  */

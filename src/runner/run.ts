@@ -222,7 +222,8 @@ async function prepareAll(
   for (const u of [...used]) {
     try {
       for (const w of workloads.values()) await u.env.prepare(w, u.options);
-      // An environment with per-run state knows more once prepared (docker: its daemon's version).
+      // An environment with per-run state knows more once prepared (docker: its daemon's version;
+      // lxd: its image's fingerprint).
       if (u.env.session)
         Object.assign(u.facts, (await u.env.describe?.(u.options).catch(() => undefined)) ?? {});
     } catch (err) {

@@ -21,6 +21,7 @@ export const ENVIRONMENT_IDS = [
   'oci:runsc',
   'lxc',
   'docker',
+  'lxd',
   'vm',
 ] as const;
 export type EnvironmentId = (typeof ENVIRONMENT_IDS)[number];
@@ -126,7 +127,19 @@ export const envEntry = z.discriminatedUnion('type', [
     options: dockerOptions.default({}),
     limits: limits.optional(),
   }),
-  ...ENVIRONMENT_IDS.filter((t) => t !== 'vm' && t !== 'docker').map((type) =>
+  z.strictObject({
+    id: label,
+    type: z.literal('lxd'),
+    /** vm: an LXD virtual machine (`lxc launch --vm`) instead of a container. */
+    options: z.strictObject({ vm: z.boolean().default(false) }).default({ vm: false }),
+    limits: limits
+      .refine((l) => l.cpuWeight === undefined, {
+        error: 'lxd has no equivalent of cpuWeight (use cpus: limits.cpu.allowance)',
+        path: ['cpuWeight'],
+      })
+      .optional(),
+  }),
+  ...ENVIRONMENT_IDS.filter((t) => t !== 'vm' && t !== 'docker' && t !== 'lxd').map((type) =>
     z.strictObject({
       id: label,
       type: z.literal(type),

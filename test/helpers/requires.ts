@@ -30,6 +30,7 @@ const checks = {
     existsSync('/usr/sbin/dockerd') && existsSync('/usr/bin/docker')
       ? null
       : 'needs dockerd and its client (apt-get install docker.io)',
+  lxd: () => (which('lxd') || existsSync('/usr/sbin/lxd') ? null : 'needs lxd (apt-get install lxd)'),
   chromium: () => (which('chromium') ? null : 'needs chromium (apt-get install chromium)'),
   vagrant: () => (which('vagrant') ? null : 'needs vagrant (apt-get install vagrant)'),
   ansible: () => (which('ansible-playbook') ? null : 'needs ansible-playbook (apt-get install ansible-core)'),

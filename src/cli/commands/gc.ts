@@ -12,6 +12,7 @@ import { OCI_CGROUP_PARENT } from '../../engine/oci/launch.js';
 import { gcVms } from '../../engine/vm/gc.js';
 import { gcLxc } from '../../engine/lxc/gc.js';
 import { gcDocker } from '../../engine/docker/gc.js';
+import { gcLxd } from '../../engine/lxd/gc.js';
 import { gcKsm } from '../../host/ksm.js';
 
 export function defineGc(cmd: Command): void {
@@ -35,6 +36,8 @@ export function defineGc(cmd: Command): void {
       const docker = await gcDocker();
       const report = await gcContainers({ drivers });
       const lxc = await gcLxc();
+      // LXD daemons of dead runs, with their containers, cgroups and mounts.
+      const lxd = gcLxd();
       // Once the dead run's qemu is gone: put back the KSM settings it had replaced.
       const ksm = gcKsm();
       // After the reaping: what is left in the state dirs is in use, and its leases hold.
@@ -43,7 +46,14 @@ export function defineGc(cmd: Command): void {
       const launcherWarnings: string[] = [];
       const launchers = reapLauncherDirs({ warn: (m) => launcherWarnings.push(m) });
       const cache = opts.cacheDays !== undefined ? pruneCaches({ maxAgeDays: opts.cacheDays }) : undefined;
-      const errors = [...report.errors, ...vms.errors, ...docker.errors, ...lxc.errors, ...launcherWarnings];
+      const errors = [
+        ...report.errors,
+        ...vms.errors,
+        ...docker.errors,
+        ...lxc.errors,
+        ...lxd.errors,
+        ...launcherWarnings,
+      ];
       if (opts.json)
         console.log(
           JSON.stringify(
@@ -52,6 +62,7 @@ export function defineGc(cmd: Command): void {
               vms,
               docker,
               lxc,
+              lxd,
               leases,
               launchers,
               ...(ksm ? { ksm } : {}),
@@ -81,6 +92,7 @@ export function defineGc(cmd: Command): void {
           );
         if (docker.kept.length)
           console.log(`gc: docker: kept ${docker.kept.length} in use: ${docker.kept.join(' ')}`);
+        if (lxd.reaped.length) console.log(`gc: lxd: stopped and removed ${lxd.reaped.join(' ')}`);
         if (leases.length) console.log(`gc: removed ${leases.length} dead run(s)' cache lease(s)`);
         if (ksm) console.log(`gc: ${ksm}`);
         if (launchers.length) console.log(`gc: removed ${launchers.length} dead launcher socket dir(s)`);

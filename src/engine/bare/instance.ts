@@ -26,11 +26,15 @@ export function bareCommand(opts: Pick<LaunchOptions, 'workload'>): { file: stri
   return { file, args };
 }
 
+/** The launcher's `env K=V` arguments for an environment. */
+export function launcherEnvArgs(env: Record<string, string> | undefined): string[] {
+  return Object.entries(env ?? {}).flatMap(([k, v]) => ['env', `${k}=${v}`]);
+}
+
 /** The launcher's argv for a bare run: working directory, environment, command. Nothing else. */
 export function bareLaunchArgs(opts: Pick<LaunchOptions, 'workload'>): string[] {
   const { file, args } = bareCommand(opts);
-  const env = Object.entries(opts.workload.env ?? {}).flatMap(([k, v]) => ['env', `${k}=${v}`]);
-  return ['cwd', tmpdir(), ...env, ...markArgs(), '--', file, ...args];
+  return ['cwd', tmpdir(), ...launcherEnvArgs(opts.workload.env), ...markArgs(), '--', file, ...args];
 }
 
 /**
@@ -39,8 +43,13 @@ export function bareLaunchArgs(opts: Pick<LaunchOptions, 'workload'>): string[] 
  * timers, the Instance) is set up before it, so that no JavaScript competes on our CPU with the
  * launcher and the workload while they start (the kernel wakes the launcher on the writer's CPU).
  */
-export function launchBare(opts: LaunchOptions, launchArgs = bareLaunchArgs(opts)): Instance {
-  const events: PhaseTimeline = { launchNs: 0, phases: [], facts: {} };
+export function launchBare(
+  opts: LaunchOptions,
+  launchArgs = bareLaunchArgs(opts),
+  /** When the launch began before this request (lxd: `lxc launch` first), and its phases so far. */
+  earlier?: Pick<PhaseTimeline, 'launchNs' | 'phases'>,
+): Instance {
+  const events: PhaseTimeline = { launchNs: 0, phases: [...(earlier?.phases ?? [])], facts: {} };
   const watch = new ReadyWatch(events, true);
   let setupError: string | undefined;
   let pid: number | undefined; // the workload's (the launcher is its parent)
@@ -158,6 +167,7 @@ export function launchBare(opts: LaunchOptions, launchArgs = bareLaunchArgs(opts
       await exited;
     },
   };
-  events.launchNs = child.start(); // the last thing we do: see above
+  const sentNs = child.start(); // the last thing we do: see above
+  events.launchNs = earlier?.launchNs ?? sentNs;
   return instance;
 }

@@ -14,7 +14,7 @@ import { STATE_DIR } from '../../paths.js';
 import { nsexecPolicy, nsexecSettled } from '../launcher/nsexec-spawn.js';
 import { markArgs } from '../../workload/protocol.js';
 import { which } from '../../util/which.js';
-import { launchBare } from '../bare/instance.js';
+import { launchBare, launcherEnvArgs } from '../bare/instance.js';
 import { detectHostCgroups } from '../../host/cgroup-mode.js';
 import { checkWorkloadRootfs } from '../container/spec.js';
 import { selfOwner, writeRecord } from '../container/state-dir.js';
@@ -104,11 +104,10 @@ export function createLxcEnvironment(): Environment {
           v2: v2(),
         }),
       );
-      const env = Object.entries(opts.workload.env ?? {}).flatMap(([k, v]) => ['env', `${k}=${v}`]);
       const args = [
         'cwd',
         tmpdir(),
-        ...env,
+        ...launcherEnvArgs(opts.workload.env),
         ...markArgs(),
         '--',
         exe,

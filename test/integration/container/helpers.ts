@@ -110,3 +110,17 @@ export function leftovers(prefix = PREFIX): Leftovers {
   }
   return { cgroupDirs, stateDirs, mounts, processes };
 }
+
+/** LXC's per-container cgroups (lxc.monitor.<name>, lxc.payload.<name>) naming `prefix`, in every
+ * hierarchy (LXC and LXD containers alike). */
+export function lxcContainerCgroups(prefix = PREFIX): string[] {
+  return ['', ...readdirSync('/sys/fs/cgroup')].flatMap((h) => {
+    try {
+      return readdirSync(`/sys/fs/cgroup/${h}`)
+        .filter((n) => /^lxc\.(monitor|payload)\./.test(n) && n.includes(prefix))
+        .map((n) => `/sys/fs/cgroup/${h}/${n}`);
+    } catch {
+      return [];
+    }
+  });
+}

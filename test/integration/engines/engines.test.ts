@@ -10,7 +10,7 @@ import { createLxcEnvironment } from '../../../src/engine/lxc/environment.js';
 import type { Environment, PreparedWorkload } from '../../../src/engine/environment.js';
 import { prepareWorkload } from '../../../src/workload/catalog.js';
 import { requires } from '../../helpers/requires.js';
-import { leftovers, nextName, PREFIX } from '../container/helpers.js';
+import { leftovers, lxcContainerCgroups, nextName, PREFIX } from '../container/helpers.js';
 
 const none = { cgroupDirs: [], stateDirs: [], mounts: [], processes: [] };
 const links = (): string[] => readdirSync('/sys/class/net').sort();
@@ -31,16 +31,7 @@ const lxcTraces = (): string[] =>
     '/run/lxc',
     '/run/ctvm/lxc.d',
     ...readdirSync('/sys/fs/cgroup').map((h) => `/sys/fs/cgroup/${h}/lxc.pivot`),
-    // LXC's per-container cgroups (lxc.monitor.<name>, lxc.payload.<name>) in every hierarchy.
-    ...['', ...readdirSync('/sys/fs/cgroup')].flatMap((h) => {
-      try {
-        return readdirSync(`/sys/fs/cgroup/${h}`)
-          .filter((n) => /^lxc\.(monitor|payload)\./.test(n) && n.includes(PREFIX))
-          .map((n) => `/sys/fs/cgroup/${h}/${n}`);
-      } catch {
-        return [];
-      }
-    }),
+    ...lxcContainerCgroups(),
   ].filter((p) => existsSync(p));
 
 const cases: Array<[string, () => Environment, string | false]> = [

@@ -135,3 +135,20 @@ test("docker: doctor's own-daemon verdict for `docker`; a daemon the user names 
     'a report from before docker had no line',
   );
 });
+
+test("lxd and lxd:vm: usable or not with LXD's own reason", () => {
+  const vmWhy =
+    'Instance type "virtual-machine" is not supported on this server: KVM support is missing (no /dev/kvm)';
+  const env = environmentAvailability(
+    report({
+      runtimes: {
+        runc: { present: true, usable: true },
+        crun: { present: true, usable: true },
+        lxd: { present: true, usable: true, workaround: 'own daemon' },
+        'lxd-vm': { present: true, usable: false, reason: vmWhy },
+      },
+    }),
+  );
+  assert.deepEqual(env.lxd, { usable: true, detail: 'own daemon' });
+  assert.deepEqual(env['lxd:vm'], { usable: false, reason: `lxd (VM): ${vmWhy}` });
+});

@@ -28,6 +28,7 @@ test('the committed scenario.schema.json is what the zod schema generates', () =
     'oci:runsc',
     'lxc',
     'docker',
+    'lxd',
     'vm',
   ]);
 });
