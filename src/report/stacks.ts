@@ -41,7 +41,8 @@ export interface Stacks {
   vm?: VmStack;
 }
 
-const CONTAINER_ENVS = ['container', 'oci:runc', 'oci:crun'];
+/** Container engines in order of preference for the classic two-column figure and headline. */
+const CONTAINER_ENVS = ['container', 'oci:runc', 'oci:crun', 'lxc', 'docker', 'lxd'];
 
 export function stacks(model: ReportModel): Stacks {
   const costs = (envId: string | undefined): LayerCosts | undefined => {
