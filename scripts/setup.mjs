@@ -58,6 +58,7 @@ export const PACKAGES = {
     'librsvg2-dev',
     'git',
     'ansible-core', // `ctvm fleet run` drives hosts through ansible-playbook (controller side)
+    'openssh-client', // ansible's ssh connection (only a Recommends of ansible-core: not installed by us)
   ],
   // openssh-server: the fleet test's simulated hosts each run their own sshd
   test: ['chromium', 'vagrant', 'vagrant-libvirt', 'openssh-server'],
