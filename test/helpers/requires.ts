@@ -23,6 +23,10 @@ const checks = {
   probe: () => (existsSync(join(BUILD_DIR, 'ctvm-probe')) ? null : 'needs build/ctvm-probe (npm run setup)'),
   busybox: () => (existsSync('/bin/busybox') ? null : 'needs /bin/busybox (apt-get install busybox-static)'),
   runc: () => (which('runc') ? null : 'needs runc'),
+  debootstrap: () =>
+    which('debootstrap') && which('qemu-img') && which('mkfs.ext4')
+      ? null
+      : 'needs debootstrap, qemu-utils and e2fsprogs (npm run setup)',
   crun: () => (which('crun') ? null : 'needs crun'),
   runsc: () => (which('runsc') ? null : 'needs runsc (apt-get install runsc)'),
   lxc: () => (which('lxc-execute') ? null : 'needs lxc-execute (apt-get install lxc)'),

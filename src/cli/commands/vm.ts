@@ -14,7 +14,8 @@ interface VmRunFlags {
   memory: string;
   vcpus: string;
   accel: string;
-  machine: string;
+  machine?: string;
+  image?: string;
   kernel?: string;
   timeout: string;
   phases?: boolean;
@@ -22,7 +23,8 @@ interface VmRunFlags {
 }
 
 /** Guest lines worth showing by default: the workload's output, not kernel noise or our markers. */
-const isWorkloadLine = (l: string) => !/^\s*\[\s*\d+\.\d+\]/.test(l) && !/CTVM-(INIT|MEM|EXIT)/.test(l);
+const isWorkloadLine = (l: string) =>
+  !/^\s*\[\s*\d+\.\d+\]/.test(l) && !/CTVM-(INIT|MEM|EXIT|BOOT|ANALYZE)/.test(l);
 
 export function defineVm(cmd: Command): void {
   cmd
@@ -33,7 +35,11 @@ export function defineVm(cmd: Command): void {
     .option('--memory <size>', 'guest RAM', '256M')
     .option('--vcpus <n>', 'guest CPUs', '1')
     .option('--accel <auto|kvm|tcg>', 'accelerator (auto = KVM only where doctor booted a guest)', 'auto')
-    .option('--machine <microvm|pc|q35>', 'machine type', 'microvm')
+    .option('--machine <microvm|pc|q35>', 'machine type (default: microvm; q35 with --image debian)')
+    .option(
+      '--image <initramfs|debian>',
+      'initramfs: the workload rootfs is the whole guest (default); debian: a Debian minbase with systemd on a virtio-blk disk (built once with debootstrap)',
+    )
     .option(
       '--kernel <path>',
       "guest kernel (bzImage or PVH vmlinux), or 'minimal' for the kernel built from scripts/kernel/minimal.config; default: the cached Debian kernel",
@@ -61,13 +67,14 @@ async function vmRun(args: string[], f: VmRunFlags): Promise<number> {
   // Validate cheap inputs before building anything.
   parseMemory(f.memory);
   parseVcpus(f.vcpus);
-  resolveKernel(f.kernel);
+  if (f.image !== 'debian') resolveKernel(f.kernel);
   const workload = f.rootfs
     ? rootfsWorkload(f.rootfs, args)
     : await prepareWorkload(f.workload ?? 'noop', args.length ? args : undefined);
   const options = {
     accel: f.accel,
-    machine: f.machine,
+    ...(f.machine ? { machine: f.machine } : {}),
+    ...(f.image ? { image: f.image } : {}),
     vcpus: f.vcpus,
     memory: f.memory,
     ...(f.kernel ? { kernel: f.kernel } : {}),
