@@ -17,7 +17,7 @@ interface VmRunFlags {
   machine?: string;
   image?: string;
   kernel?: string;
-  timeout: string;
+  timeout?: string;
   phases?: boolean;
   console?: boolean;
 }
@@ -44,7 +44,7 @@ export function defineVm(cmd: Command): void {
       '--kernel <path>',
       "guest kernel (bzImage or PVH vmlinux), or 'minimal' for the kernel built from scripts/kernel/minimal.config; default: the cached Debian kernel",
     )
-    .option('--timeout <duration>', 'kill the guest after this long', '60s')
+    .option('--timeout <duration>', 'kill the guest after this long (default: 60s; 5m with --image debian)')
     .option('--phases', 'print the phase timeline (host monotonic clock) to stderr')
     .option('--console', 'mirror every console line (kernel messages and /init markers too)')
     .argument('[args...]', 'command arguments (after --)')
@@ -61,9 +61,11 @@ async function vmRun(args: string[], f: VmRunFlags): Promise<number> {
     throw new UsageError(`a command (${args.join(' ')}) needs --rootfs DIR: without it the guest runs noop`, {
       hint: 'ctvm vm run --rootfs DIR -- /bin/echo hi  (or --workload NAME -- ARGS for a catalog workload)',
     });
-  const timeoutMs = parseDurationMs(f.timeout);
+  // A full distro boots systemd under TCG: tens of seconds, more on a loaded host.
+  const timeout = f.timeout ?? (f.image === 'debian' ? '5m' : '60s');
+  const timeoutMs = parseDurationMs(timeout);
   if (timeoutMs === undefined || timeoutMs <= 0)
-    throw new UsageError(`--timeout '${f.timeout}' is not a duration`, { hint: 'e.g. 30s, 2m' });
+    throw new UsageError(`--timeout '${timeout}' is not a duration`, { hint: 'e.g. 30s, 2m' });
   // Validate cheap inputs before building anything.
   parseMemory(f.memory);
   parseVcpus(f.vcpus);
@@ -90,7 +92,7 @@ async function vmRun(args: string[], f: VmRunFlags): Promise<number> {
     for (const l of formatPhases(r.events)) console.error(l);
   }
   if (r.exit.timedOut)
-    throw new HostError(`guest timed out after ${f.timeout} (qemu killed)`, {
+    throw new HostError(`guest timed out after ${timeout} (qemu killed)`, {
       hint: `last console lines:\n${r.exit.outputTail.join('\n')}`,
     });
   if (r.exit.code === null)

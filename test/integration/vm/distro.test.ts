@@ -6,19 +6,40 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { createVmEnvironment } from '../../../src/engine/vm/environment.js';
 import type { VmInstance } from '../../../src/engine/vm/vm-instance.js';
 import { cachedImage } from '../../../src/engine/vm/distro/build.js';
 import { DISTRO_DIR } from '../../../src/engine/vm/distro/image-spec.js';
+import { WORKLOAD_DISK_DIR } from '../../../src/engine/vm/distro/workload-disk.js';
 import { prepareWorkload } from '../../../src/workload/catalog.js';
 import { requires } from '../../helpers/requires.js';
 import { alive, pidsWithArg } from './helpers.js';
 
-const skip = requires('root', 'linux', 'qemu', 'probe', 'busybox', 'debootstrap');
+const skip = requires('root', 'linux', 'qemu', 'probe', 'busybox', 'debianImage');
 const OPTIONS = { accel: 'tcg', image: 'debian', memory: '512M' };
 
 const loopDevices = () => execFileSync('losetup', ['-a'], { encoding: 'utf8' });
+/**
+ * The base disk's ext4 superblock (mount count, last mount and write times): a guest that wrote
+ * the base instead of its overlay changes it. The file's mtime is no witness: markUsed touches it.
+ */
+function superblock(disk: string): Buffer {
+  const fd = openSync(disk, 'r');
+  try {
+    const b = Buffer.alloc(1024);
+    readSync(fd, b, 0, 1024, 1024);
+    return b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Build temp trees (image or workload disk) still in the cache: an interrupted build's leftovers. */
+const buildTrees = () =>
+  [DISTRO_DIR, WORKLOAD_DISK_DIR].flatMap((d) =>
+    existsSync(d) ? readdirSync(d).filter((f) => f.startsWith('.build-')) : [],
+  );
 const distroMounts = () =>
   readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
@@ -38,9 +59,17 @@ test(
     };
     const t0 = Date.now();
     await env.prepare(workload, OPTIONS); // builds the image on first use (cached afterwards)
-    console.log(`# prepare (image ${cachedImage() ? 'cached' : 'MISSING'}) took ${Date.now() - t0} ms`);
-    const image = cachedImage()!;
-    const before = statSync(image.disk);
+    const image = cachedImage();
+    assert.ok(image, 'the image is built (or was cached)');
+    const built = JSON.parse(readFileSync(image.manifest, 'utf8')) as {
+      buildSeconds: number;
+      diskBytes: number;
+    };
+    console.log(
+      `# prepare took ${Date.now() - t0} ms; image ${image.dir}: disk ${(built.diskBytes / 2 ** 20).toFixed(0)} MiB (apparent), built in ${built.buildSeconds} s`,
+    );
+    const before = superblock(image.disk);
+    const sizeBefore = statSync(image.disk).size;
     const loopsBefore = loopDevices();
     const describe = await env.describe!(OPTIONS);
     assert.equal(describe.machine, 'q35', 'q35 by default for the Debian image');
@@ -79,9 +108,13 @@ test(
     assert.equal(alive(vm.pid), false, 'qemu gone');
     assert.deepEqual(pidsWithArg(vm.dir), []);
     assert.equal(existsSync(vm.dir), false, 'state dir (with the qcow2 overlays) removed');
-    const after = statSync(image.disk);
-    assert.deepEqual([after.mtimeMs, after.size], [before.mtimeMs, before.size], 'base disk never written');
+    assert.ok(
+      superblock(image.disk).equals(before),
+      'base disk superblock unchanged (never mounted or written)',
+    );
+    assert.equal(statSync(image.disk).size, sizeBefore);
     assert.equal(loopDevices(), loopsBefore, 'no loop device');
     assert.deepEqual(distroMounts(), [], 'no mount of the image');
+    assert.deepEqual(buildTrees(), [], 'no build temp tree left in the cache');
   },
 );

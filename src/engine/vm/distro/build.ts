@@ -68,7 +68,7 @@ export async function ensureImage(
   if (have) return have;
   if ((process.getuid?.() ?? 0) !== 0)
     throw new HostError('the Debian guest image is not built, and building it needs root (debootstrap)', {
-      hint: 'run once as root: npx ctvm vm build-image (or any vm run with image: debian)',
+      hint: 'build it once as root: ctvm vm run --image debian (scenarios build it in their prepare step)',
     });
   for (const t of TOOLS)
     if (!which(t))

@@ -43,7 +43,7 @@ const GUEST_SCRIPT = [
   '# uptime_s last, right before the line leaves: the host places the other stamps relative to it',
   'echo "CTVM-BOOT initramfs_s=$it switchroot_s=$ib systemd_s=$sd multiuser_s=$mu units=$na failed=$nf uptime_s=$(up)"',
   'echo "CTVM-ANALYZE $(systemd-analyze time 2>&1 | head -n 1)"',
-  `mount -t ext4 /dev/vdb $R || { echo "CTVM-EXIT code=125"; rc=125; }`,
+  `mkdir -p $R && mount -t ext4 /dev/vdb $R || { echo "CTVM-EXIT code=125"; rc=125; }`,
   'if [ -z "${rc:-}" ]; then',
   '  mount -t proc proc $R/proc && mount -t sysfs sys $R/sys && mount --bind /dev $R/dev',
   '  mount -t tmpfs -o size=64m tmp $R/tmp 2>/dev/null',
