@@ -32,6 +32,9 @@ export const KERNEL_DIR = join(CACHE, 'kernel');
 export const PACKAGES = {
   bench: [
     'qemu-system-x86', // the hypervisor
+    'qemu-utils', // qemu-img: per-instance qcow2 overlays of the Debian guest's disk
+    'debootstrap', // builds the Debian guest image (vm image: debian), once, into .cache/distro
+    'e2fsprogs', // mkfs.ext4 -d: the Debian guest's raw ext4 disk without a loop device
     'busybox-static', // Bins/Libs of the default workload rootfs
     'gcc',
     'libc6-dev', // native helpers (static)
@@ -60,6 +63,7 @@ export const PACKAGES = {
     'librsvg2-dev',
     'git',
     'ansible-core', // `ctvm fleet run` drives hosts through ansible-playbook (controller side)
+    'openssh-client', // ansible's ssh connection (only a Recommends of ansible-core: not installed by us)
   ],
   // openssh-server: the fleet test's simulated hosts each run their own sshd
   test: ['chromium', 'vagrant', 'vagrant-libvirt', 'openssh-server'],

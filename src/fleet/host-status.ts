@@ -46,6 +46,17 @@ function readJson(file: string): Record<string, unknown> | undefined {
   }
 }
 
+/**
+ * `ctvm fleet run`'s exit code: 0 when every host completed; 2 when a host was unreachable or not
+ * root (bad input: the inventory names a host ctvm cannot use); else 3 (set-up or run failed).
+ */
+export function fleetRunExitCode(statuses: HostStatus[]): 0 | 2 | 3 {
+  const bad = statuses.filter((s) => s.status !== 'complete');
+  if (bad.length === 0) return 0;
+  const input = bad.some((s) => s.status === 'failed' && (s.stage === 'unreachable' || s.stage === 'root'));
+  return input ? 2 : 3;
+}
+
 /** One line per host for the terminal and the report. */
 export function describeStatus(host: string, s: HostStatus): string {
   if (s.status === 'complete') return `${host}: complete (run ${s.runId})`;

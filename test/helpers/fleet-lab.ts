@@ -1,8 +1,9 @@
 // A lab of simulated fleet hosts for tests: a lab network namespace holding a bridge, a
 // controller namespace and N host namespaces joined to it by veth pairs (created inside the lab
 // namespaces: the host's own interfaces are never touched), each host with its own sshd (host key,
-// config, pidfile, log in the lab's temp dir), and the Ansible inventory that reaches them.
-// teardown() removes all of it and says what it could not remove.
+// config, pidfile, log in the lab's temp dir), and the Ansible inventory that reaches them. Each
+// sshd also listens on NOT_ROOT_PORT, where every login runs its commands as nobody (a host ctvm
+// reaches without root). teardown() removes all of it and says what it could not remove.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -27,6 +28,8 @@ export interface Lab {
     hostVars?: Record<string, Record<string, unknown>>,
     commonVars?: Record<string, unknown>,
   ): string;
+  /** Inventory vars that reach the lab's sshds (client key, known_hosts), for hand-made inventories. */
+  connectVars: Record<string, unknown>;
   /** Environment for a controller command (Ansible's own state inside the lab's temp dir). */
   controllerEnv: NodeJS.ProcessEnv;
   teardown(): Promise<string[]>;
@@ -40,6 +43,9 @@ export const inNetns = (netns: string, argv: string[]): [string, string[]] => [
   'nsenter',
   [`--net=/run/netns/${netns}`, ...argv],
 ];
+
+/** The simulated hosts' second port: the key logs in as root, but commands run as nobody (65534). */
+export const NOT_ROOT_PORT = 2222;
 
 const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 
@@ -113,13 +119,15 @@ export async function startLab(hostCount: number): Promise<Lab> {
       mkdirSync(join(dir, 'remote-tmp'), { recursive: true });
       const key = join(dir, 'ssh_host_ed25519_key');
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
-      known.push(`${address} ${readFileSync(`${key}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ')}`);
+      const hostKey = readFileSync(`${key}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ');
+      known.push(`${address} ${hostKey}`, `[${address}]:${NOT_ROOT_PORT} ${hostKey}`);
       const config = join(dir, 'sshd_config');
       writeFileSync(
         config,
         [
           `ListenAddress ${address}`,
           'Port 22',
+          `Port ${NOT_ROOT_PORT}`,
           `HostKey ${key}`,
           `PidFile ${join(dir, 'sshd.pid')}`,
           `AuthorizedKeysFile ${join(tmp, 'authorized_keys')}`,
@@ -129,6 +137,9 @@ export async function startLab(hostCount: number): Promise<Lab> {
           'UsePAM no',
           'StrictModes no',
           'Subsystem sftp /usr/lib/openssh/sftp-server',
+          // A host without root: the session's command runs with uid/gid 65534 and no groups.
+          `Match LocalPort ${NOT_ROOT_PORT}`,
+          '  ForceCommand exec setpriv --reuid=65534 --regid=65534 --clear-groups /bin/sh -c "$SSH_ORIGINAL_COMMAND"',
           '',
         ].join('\n'),
       );
@@ -144,16 +155,16 @@ export async function startLab(hostCount: number): Promise<Lab> {
     await teardown();
     throw err;
   }
+  const connectVars = {
+    ansible_user: 'root',
+    ansible_ssh_private_key_file: join(tmp, 'client_key'),
+    ansible_ssh_common_args: `-o UserKnownHostsFile=${join(tmp, 'known_hosts')} -o StrictHostKeyChecking=yes`,
+  };
   const writeInventory: Lab['writeInventory'] = (hostVars = {}, commonVars = {}) => {
     const file = join(tmp, 'inventory.yaml');
     const inv = {
       all: {
-        vars: {
-          ansible_user: 'root',
-          ansible_ssh_private_key_file: join(tmp, 'client_key'),
-          ansible_ssh_common_args: `-o UserKnownHostsFile=${join(tmp, 'known_hosts')} -o StrictHostKeyChecking=yes`,
-          ...commonVars,
-        },
+        vars: { ...connectVars, ...commonVars },
         hosts: Object.fromEntries(
           hosts.map((h) => [
             h.name,
@@ -175,7 +186,7 @@ export async function startLab(hostCount: number): Promise<Lab> {
     ANSIBLE_HOME: join(tmp, 'ansible-home'),
     ANSIBLE_LOCAL_TEMP: join(tmp, 'ansible-local'),
   };
-  return { tmp, tag, controllerNetns, hosts, writeInventory, controllerEnv, teardown };
+  return { tmp, tag, controllerNetns, hosts, writeInventory, connectVars, controllerEnv, teardown };
 }
 
 /** sshd is up when its port accepts a connection from the controller side. */

@@ -1,9 +1,10 @@
 // Declares what an integration test needs; returns a skip reason (printed by node:test) or false.
 // An unknown requirement throws: a typo must not turn into a silently skipped test.
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { BUILD_DIR, KERNEL_DIR } from '../../src/paths.js';
 import { join } from 'node:path';
+import { DEBIAN_IMAGE, imagePaths } from '../../src/engine/vm/distro/image-spec.js';
 
 const checks = {
   root: () => (process.getuid?.() === 0 ? null : 'needs root'),
@@ -23,6 +24,7 @@ const checks = {
   probe: () => (existsSync(join(BUILD_DIR, 'ctvm-probe')) ? null : 'needs build/ctvm-probe (npm run setup)'),
   busybox: () => (existsSync('/bin/busybox') ? null : 'needs /bin/busybox (apt-get install busybox-static)'),
   runc: () => (which('runc') ? null : 'needs runc'),
+  debianImage: () => debianImageReason(),
   crun: () => (which('crun') ? null : 'needs crun'),
   runsc: () => (which('runsc') ? null : 'needs runsc (apt-get install runsc)'),
   lxc: () => (which('lxc-execute') ? null : 'needs lxc-execute (apt-get install lxc)'),
@@ -67,6 +69,24 @@ function which(cmd: string): boolean {
     }
   }
   return false;
+}
+
+/**
+ * The Debian guest image (vm image: debian) is cached, or can be built: its tools are present and
+ * its mirror answers (the first test run then builds it, minutes; later runs reuse the cache).
+ */
+function debianImageReason(): string | null {
+  if (!which('debootstrap') || !which('qemu-img') || !which('mkfs.ext4'))
+    return 'needs debootstrap, qemu-utils and e2fsprogs (npm run setup)';
+  const image = imagePaths();
+  if (existsSync(image.manifest)) return null;
+  const url = `${DEBIAN_IMAGE.mirror}/dists/${DEBIAN_IMAGE.suite}/Release`;
+  const probe = `fetch(${JSON.stringify(url)}, { method: 'HEAD', signal: AbortSignal.timeout(10000) })
+    .then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`;
+  const r = spawnSync(process.execPath, ['-e', probe], { timeout: 15_000, stdio: 'ignore' });
+  return r.status === 0
+    ? null
+    : `needs the Debian guest image: not cached in ${image.dir} and ${url} does not answer to build it`;
 }
 
 function isCgroup2(path: string): boolean {

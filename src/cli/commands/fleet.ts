@@ -8,7 +8,7 @@ import { relative } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { RESULTS_DIR } from '../../paths.js';
 import { resumeFleet, startFleet, type FleetOutcome } from '../../fleet/run-fleet.js';
-import { describeStatus } from '../../fleet/host-status.js';
+import { describeStatus, fleetRunExitCode } from '../../fleet/host-status.js';
 
 interface FleetRunOpts {
   inventory?: string;
@@ -79,8 +79,5 @@ function summarize(o: FleetOutcome): number {
   if (bad.length === 0) return 0;
   for (const [h, s] of bad) console.error(`ctvm: host ${describeStatus(h, s)}`);
   console.error(`hint: fix the cause, then: ctvm fleet run --resume ${o.manifest.fleetId}`);
-  const input = bad.some(
-    ([, s]) => s.status === 'failed' && (s.stage === 'unreachable' || s.stage === 'root'),
-  );
-  return input ? 2 : 3;
+  return fleetRunExitCode(hosts.map(([, s]) => s));
 }

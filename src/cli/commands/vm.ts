@@ -14,15 +14,17 @@ interface VmRunFlags {
   memory: string;
   vcpus: string;
   accel: string;
-  machine: string;
+  machine?: string;
+  image?: string;
   kernel?: string;
-  timeout: string;
+  timeout?: string;
   phases?: boolean;
   console?: boolean;
 }
 
 /** Guest lines worth showing by default: the workload's output, not kernel noise or our markers. */
-const isWorkloadLine = (l: string) => !/^\s*\[\s*\d+\.\d+\]/.test(l) && !/CTVM-(INIT|MEM|EXIT)/.test(l);
+const isWorkloadLine = (l: string) =>
+  !/^\s*\[\s*\d+\.\d+\]/.test(l) && !/CTVM-(INIT|MEM|EXIT|BOOT|ANALYZE)/.test(l);
 
 export function defineVm(cmd: Command): void {
   cmd
@@ -33,12 +35,16 @@ export function defineVm(cmd: Command): void {
     .option('--memory <size>', 'guest RAM', '256M')
     .option('--vcpus <n>', 'guest CPUs', '1')
     .option('--accel <auto|kvm|tcg>', 'accelerator (auto = KVM only where doctor booted a guest)', 'auto')
-    .option('--machine <microvm|pc|q35>', 'machine type', 'microvm')
+    .option('--machine <microvm|pc|q35>', 'machine type (default: microvm; q35 with --image debian)')
+    .option(
+      '--image <initramfs|debian>',
+      'initramfs: the workload rootfs is the whole guest (default); debian: a Debian minbase with systemd on a virtio-blk disk (built once with debootstrap)',
+    )
     .option(
       '--kernel <path>',
       "guest kernel (bzImage or PVH vmlinux), or 'minimal' for the kernel built from scripts/kernel/minimal.config; default: the cached Debian kernel",
     )
-    .option('--timeout <duration>', 'kill the guest after this long', '60s')
+    .option('--timeout <duration>', 'kill the guest after this long (default: 60s; 5m with --image debian)')
     .option('--phases', 'print the phase timeline (host monotonic clock) to stderr')
     .option('--console', 'mirror every console line (kernel messages and /init markers too)')
     .argument('[args...]', 'command arguments (after --)')
@@ -55,19 +61,22 @@ async function vmRun(args: string[], f: VmRunFlags): Promise<number> {
     throw new UsageError(`a command (${args.join(' ')}) needs --rootfs DIR: without it the guest runs noop`, {
       hint: 'ctvm vm run --rootfs DIR -- /bin/echo hi  (or --workload NAME -- ARGS for a catalog workload)',
     });
-  const timeoutMs = parseDurationMs(f.timeout);
+  // A full distro boots systemd under TCG: tens of seconds, more on a loaded host.
+  const timeout = f.timeout ?? (f.image === 'debian' ? '5m' : '60s');
+  const timeoutMs = parseDurationMs(timeout);
   if (timeoutMs === undefined || timeoutMs <= 0)
-    throw new UsageError(`--timeout '${f.timeout}' is not a duration`, { hint: 'e.g. 30s, 2m' });
+    throw new UsageError(`--timeout '${timeout}' is not a duration`, { hint: 'e.g. 30s, 2m' });
   // Validate cheap inputs before building anything.
   parseMemory(f.memory);
   parseVcpus(f.vcpus);
-  resolveKernel(f.kernel);
+  if (f.image !== 'debian') resolveKernel(f.kernel);
   const workload = f.rootfs
     ? rootfsWorkload(f.rootfs, args)
     : await prepareWorkload(f.workload ?? 'noop', args.length ? args : undefined);
   const options = {
     accel: f.accel,
-    machine: f.machine,
+    ...(f.machine ? { machine: f.machine } : {}),
+    ...(f.image ? { image: f.image } : {}),
     vcpus: f.vcpus,
     memory: f.memory,
     ...(f.kernel ? { kernel: f.kernel } : {}),
@@ -83,7 +92,7 @@ async function vmRun(args: string[], f: VmRunFlags): Promise<number> {
     for (const l of formatPhases(r.events)) console.error(l);
   }
   if (r.exit.timedOut)
-    throw new HostError(`guest timed out after ${f.timeout} (qemu killed)`, {
+    throw new HostError(`guest timed out after ${timeout} (qemu killed)`, {
       hint: `last console lines:\n${r.exit.outputTail.join('\n')}`,
     });
   if (r.exit.code === null)

@@ -16,7 +16,9 @@ export type ConsoleEvent =
   | { kind: 'ready' }
   | { kind: 'result'; fields: Record<string, string> }
   | GuestMemReport
-  | { kind: 'exit'; code: number };
+  | { kind: 'exit'; code: number }
+  /** The Debian guest's boot timestamps (distro/boot-phases.ts). */
+  | { kind: 'boot'; fields: Record<string, string> };
 
 const TAIL_LINES = 20;
 
@@ -32,9 +34,10 @@ export function parseConsoleLine(line: string): ConsoleEvent | null {
   if (t === 'READY') return { kind: 'ready' };
   const result = parseResultLine(t);
   if (result) return { kind: 'result', fields: result };
-  const marker = /CTVM-(INIT|MEM|EXIT)\s+(.*)$/.exec(t);
+  const marker = /CTVM-(INIT|MEM|EXIT|BOOT)\s+(.*)$/.exec(t);
   if (!marker) return null;
   const f = parseFields(marker[2]!);
+  if (marker[1] === 'BOOT') return { kind: 'boot', fields: f };
   if (marker[1] === 'EXIT') {
     return /^\d+$/.test(f.code ?? '') ? { kind: 'exit', code: Number(f.code) } : null;
   }

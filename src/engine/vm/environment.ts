@@ -7,6 +7,7 @@ import { monoNs } from '../../units.js';
 import { which } from '../../util/which.js';
 import type { Availability, Environment, LaunchOptions, PreparedWorkload } from '../environment.js';
 import { buildInitramfs } from './initramfs.js';
+import { describeDistro, distroLaunch, prepareDistro } from './distro/launch-config.js';
 import { resolveKernel } from './kernel.js';
 import { parseVmOptions, type Accel, type VmOptions } from './options.js';
 import { VmInstance, type VmSpec } from './vm-instance.js';
@@ -19,12 +20,16 @@ export interface VmEnvironmentDeps {
 }
 
 /** Everything a launch needs that is not the launch itself: resolved before the clock starts. */
-async function prepareLaunch(opts: LaunchOptions): Promise<Pick<VmSpec, 'qemuPath' | 'config'>> {
+async function prepareLaunch(opts: LaunchOptions): Promise<Pick<VmSpec, 'qemuPath' | 'config' | 'disks'>> {
   const o = parseVmOptions(opts.options);
-  const kernel = resolveKernel(o.kernel);
-  const initrd = buildInitramfs(opts.workload, { compress: o.compressInitramfs });
+  const distro = o.image === 'debian' ? distroLaunch(opts.workload) : undefined;
+  const kernel = distro ? { path: distro.kernelPath } : resolveKernel(o.kernel);
+  const initrd = distro
+    ? { path: distro.initrdPath }
+    : buildInitramfs(opts.workload, { compress: o.compressInitramfs });
   return {
     qemuPath: qemuBinary(),
+    ...(distro ? { disks: distro.disks } : {}),
     config: {
       accel: await resolveAccel(o.accel),
       machine: o.machine,
@@ -35,7 +40,7 @@ async function prepareLaunch(opts: LaunchOptions): Promise<Pick<VmSpec, 'qemuPat
       tscKhz: hostTscKhz(),
       tbSizeMiB: o.tbSizeMiB,
       microvmAcpi: o.microvmAcpi,
-      extraCmdline: o.extraCmdline,
+      extraCmdline: [...(distro?.extraCmdline ?? []), ...o.extraCmdline],
     },
   };
 }
@@ -92,6 +97,7 @@ export function createVmEnvironment(deps: VmEnvironmentDeps = {}): Environment {
 
     async prepare(workload: PreparedWorkload, options?: Record<string, unknown>): Promise<void> {
       const o = parseVmOptions(options);
+      if (o.image === 'debian') return prepareDistro(workload);
       resolveKernel(o.kernel);
       buildInitramfs(workload, { compress: o.compressInitramfs });
     },
@@ -116,18 +122,23 @@ export function createVmEnvironment(deps: VmEnvironmentDeps = {}): Environment {
 
     async describe(options?: Record<string, unknown>): Promise<Record<string, string>> {
       const o = parseVmOptions(options);
-      const kernel = resolveKernel(o.kernel);
-      return {
+      const common = {
         accel: await resolveAccel(o.accel),
         machine: o.machine,
         vcpus: String(o.vcpus),
         memoryBytes: String(o.memoryBytes),
+        tcgTbSizeMiB: o.tbSizeMiB === undefined ? 'qemu-default' : String(o.tbSizeMiB),
+        qemu: readCached()?.qemu?.version ?? 'unknown',
+      };
+      if (o.image === 'debian') return { ...common, ...describeDistro() };
+      const kernel = resolveKernel(o.kernel);
+      return {
+        ...common,
+        image: 'initramfs',
         kernel: kernel.path,
         kernelForm: kernel.form,
         kernelVersion: kernel.version,
         initramfs: o.compressInitramfs ? 'gzip' : 'plain',
-        tcgTbSizeMiB: o.tbSizeMiB === undefined ? 'qemu-default' : String(o.tbSizeMiB),
-        qemu: readCached()?.qemu?.version ?? 'unknown',
       };
     },
   };

@@ -6,12 +6,16 @@ import { MiB, parseBytes, type Bytes } from '../../units.js';
 
 export const ACCELS = ['auto', 'kvm', 'tcg'] as const;
 export const MACHINES = ['microvm', 'pc', 'q35'] as const;
+/** initramfs: the workload rootfs as the guest's whole userspace; debian: a full install (distro/). */
+export const IMAGES = ['initramfs', 'debian'] as const;
+export type Image = (typeof IMAGES)[number];
 export type AccelChoice = (typeof ACCELS)[number];
 export type Accel = Exclude<AccelChoice, 'auto'>;
 export type Machine = (typeof MACHINES)[number];
 
 export interface VmOptions {
   accel: AccelChoice;
+  image: Image;
   machine: Machine;
   vcpus: number;
   memoryBytes: Bytes;
@@ -35,6 +39,7 @@ export interface VmOptions {
 
 export const DEFAULT_VM_OPTIONS: VmOptions = {
   accel: 'auto',
+  image: 'initramfs',
   machine: 'microvm',
   vcpus: 1,
   memoryBytes: 256 * MiB,
@@ -80,6 +85,7 @@ export function parseVcpus(value: unknown): number {
 export function parseVmOptions(raw: Record<string, unknown> = {}): VmOptions {
   const known = new Set([
     'accel',
+    'image',
     'machine',
     'vcpus',
     'memory',
@@ -94,7 +100,19 @@ export function parseVmOptions(raw: Record<string, unknown> = {}): VmOptions {
       throw new UsageError(`unknown vm option '${k}'`, { hint: `known: ${[...known].join(', ')}` });
   const o: VmOptions = { ...DEFAULT_VM_OPTIONS, extraCmdline: [] };
   if (raw.accel !== undefined) o.accel = oneOf('accel', raw.accel, ACCELS);
+  if (raw.image !== undefined) o.image = oneOf('image', raw.image, IMAGES);
+  // A full install boots as PCs do (ACPI, PCI, virtio-blk): q35 unless asked otherwise.
+  if (o.image === 'debian') o.machine = 'q35';
   if (raw.machine !== undefined) o.machine = oneOf('machine', raw.machine, MACHINES);
+  if (o.image === 'debian' && o.machine === 'microvm')
+    throw new UsageError(
+      "vm option machine: 'microvm' has no PCI bus for the Debian image's virtio-blk disk",
+      { hint: 'use q35 (the default with image: debian) or pc' },
+    );
+  if (o.image === 'debian' && raw.kernel !== undefined)
+    throw new UsageError(
+      `vm option kernel: '${String(raw.kernel)}' cannot be combined with image: debian, which boots its own kernel and initramfs`,
+    );
   if (raw.vcpus !== undefined) o.vcpus = parseVcpus(raw.vcpus);
   if (raw.memory !== undefined) o.memoryBytes = parseMemory(raw.memory);
   if (raw.kernel !== undefined) o.kernel = String(raw.kernel);

@@ -19,6 +19,8 @@ export interface QemuLaunchConfig {
   extraCmdline?: string[];
   /** Default kernel words to drop (benchmarks measure what each one buys). */
   omitCmdline?: string[];
+  /** Appended as they are (the Debian guest's disks: distro/overlay.ts). */
+  extraArgs?: string[];
 }
 
 /** -M value: microvm without legacy devices the guest would spend emulated time probing. */
@@ -78,6 +80,7 @@ export function qemuArgs(c: QemuLaunchConfig): string[] {
     '-kernel', c.kernelPath,
     '-initrd', c.initrdPath,
     '-append', kernelCmdline(c),
+    ...(c.extraArgs ?? []),
   ]; // no -netdev/-nic: -nodefaults leaves the guest without a NIC
 }
 

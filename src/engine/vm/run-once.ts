@@ -61,8 +61,9 @@ export async function runVmOnce(
   onConsoleLine?: (line: string) => void,
 ): Promise<RunOnceResult> {
   const env = createVmEnvironment(onConsoleLine ? { onConsoleLine: (_n, l) => onConsoleLine(l) } : {});
-  const describe = (await env.describe?.(options)) ?? {};
   await env.prepare(workload, options);
+  // After prepare: a Debian image built just now is described by its build.
+  const describe = (await env.describe?.(options)) ?? {};
   const vm = await env.launch({ workload, instanceName: `cli-${process.pid}`, timeoutMs, options });
   const readyError = await vm.ready.then(
     () => null,

@@ -24,6 +24,8 @@ import { QmpClient } from './qmp-client.js';
 import { killAndRemove, track } from '../reaper.js';
 import { dieWithOwner } from '../../util/die-with-owner.js';
 import { createVmStateDir, recordQemu } from './vm-state.js';
+import { createOverlays } from './distro/overlay.js';
+import { bootPhases } from './distro/boot-phases.js';
 
 export interface VmSpec {
   name: string;
@@ -33,6 +35,8 @@ export interface VmSpec {
   config: Omit<QemuLaunchConfig, 'qmpSocket'>;
   /** Called with every console line (CLI passthrough, debugging). */
   onConsoleLine?: (line: string) => void;
+  /** Cached raw disk images, attached as virtio-blk through per-instance qcow2 overlays. */
+  disks?: string[];
 }
 
 type GuestMem = GuestMemReport;
@@ -73,7 +77,8 @@ export class VmInstance implements Instance {
     this.name = spec.name;
     this.events = { launchNs: spec.launchNs, phases: [], facts: {} };
     // The record (with its lease on kernel and initramfs) exists before qemu does.
-    const state = createVmStateDir(spec.name, [spec.config.kernelPath, spec.config.initrdPath]);
+    const disks = spec.disks ?? [];
+    const state = createVmStateDir(spec.name, [spec.config.kernelPath, spec.config.initrdPath, ...disks]);
     this.dir = state.dir;
     this.qmpSocket = state.qmpSocket;
     this.ready = new Promise<ReadyInfo>((res, rej) => {
@@ -84,7 +89,8 @@ export class VmInstance implements Instance {
     this.console = new ConsoleLines((line) => this.onLine(line));
     let cmd: ReturnType<typeof dieWithOwner>;
     try {
-      cmd = dieWithOwner(spec.qemuPath, qemuArgs({ ...spec.config, qmpSocket: this.qmpSocket }));
+      const extraArgs = [...(spec.config.extraArgs ?? []), ...createOverlays(this.dir, disks)];
+      cmd = dieWithOwner(spec.qemuPath, qemuArgs({ ...spec.config, qmpSocket: this.qmpSocket, extraArgs }));
     } catch (err) {
       this.cleanupFiles();
       throw err;
@@ -183,6 +189,14 @@ export class VmInstance implements Instance {
         const atNs = monoNs();
         if (!this.events.phases.some((p) => p.name === 'ready')) this.phaseAt('ready', atNs);
         this.resolveReady({ atNs });
+        break;
+      }
+      case 'boot': {
+        const boot = bootPhases(ev.fields, monoNs());
+        if (boot) {
+          this.events.phases.push(...boot.phases);
+          Object.assign(this.events.facts, boot.facts);
+        }
         break;
       }
       case 'result':

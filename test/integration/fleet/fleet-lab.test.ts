@@ -11,7 +11,14 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { PROJECT_DIR } from '../../../src/paths.js';
 import { requires } from '../../helpers/requires.js';
-import { inNetns, labLeftovers, simulatedHostEnv, startLab, type Lab } from '../../helpers/fleet-lab.js';
+import {
+  inNetns,
+  labLeftovers,
+  NOT_ROOT_PORT,
+  simulatedHostEnv,
+  startLab,
+  type Lab,
+} from '../../helpers/fleet-lab.js';
 
 const skip = requires('root', 'linux', 'ansible', 'sshd', 'helper', 'busybox');
 const CTVM = join(PROJECT_DIR, 'bin/ctvm.js');
@@ -28,6 +35,10 @@ function ctvm(args: string[]) {
     cwd: PROJECT_DIR,
   });
 }
+
+/** `ctvm fleet run` of the tiny scenario over `inventory` into `results`, Ansible's output not echoed. */
+const fleetRun = (inventory: string, results: string) =>
+  ctvm(['fleet', 'run', join(lab!.tmp, 'tiny.yaml'), '-i', inventory, '--results', results, '--quiet']);
 
 before(async () => {
   if (skip) return;
@@ -69,18 +80,36 @@ test(
         all: { hosts: { gone: { ansible_host: '10.231.0.1', ansible_port: 2, ansible_user: 'root' } } },
       }),
     );
-    const gone = await ctvm([
-      'fleet',
-      'run',
-      scenario,
-      '-i',
-      inv,
-      '--results',
-      join(lab.tmp, 'results-bad'),
-      '--quiet',
-    ]);
+    const gone = await fleetRun(inv, join(lab.tmp, 'results-bad'));
     assert.equal(gone.exitCode, 2, gone.stderr);
     assert.match(gone.stderr, /host gone: unreachable: .*Connection refused/);
+  },
+);
+
+test(
+  'a host without root: the login runs as uid 65534 (exit 2, host and cause named, nothing copied)',
+  { skip },
+  async () => {
+    assert.ok(lab);
+    const h1 = lab.hosts[0]!;
+    // h1's sshd on the port where every command runs as nobody (Ansible would skip a become to
+    // root here: the login's name is root, so the become case is not simulated).
+    const inv = join(lab.tmp, 'not-root.yaml');
+    const notRoot = {
+      ansible_host: h1.address,
+      ansible_port: NOT_ROOT_PORT,
+      ansible_remote_tmp: '/tmp',
+      ctvm_dir: join(lab.tmp, 'not-root-ctvm'),
+    };
+    writeFileSync(inv, JSON.stringify({ all: { vars: lab.connectVars, hosts: { 'not-root': notRoot } } }));
+    const results = join(lab.tmp, 'results-not-root');
+    const r = await fleetRun(inv, results);
+    assert.equal(r.exitCode, 2, r.stdout + r.stderr);
+    assert.match(
+      r.stderr,
+      /host not-root: failed at root: connected as uid 65534, not root: ctvm needs root/,
+    );
+    assert.equal(existsSync(notRoot.ctvm_dir), false, 'nothing copied to a host that is not root');
   },
 );
 
@@ -89,16 +118,7 @@ test('three hosts, one fails mid-run, merged report, --resume completes it', { s
   const results = join(lab.tmp, 'results');
   const bad = { h3: { ctvm_scenario_overrides: { workloads: ['no-such-workload'] } } };
   const inv = lab.writeInventory(bad, common);
-  const first = await ctvm([
-    'fleet',
-    'run',
-    join(lab.tmp, 'tiny.yaml'),
-    '-i',
-    inv,
-    '--results',
-    results,
-    '--quiet',
-  ]);
+  const first = await fleetRun(inv, results);
   assert.equal(first.exitCode, 3, first.stdout + first.stderr);
   const fleetId = /fleet (fleet-\S+) /.exec(first.stdout)?.[1];
   assert.ok(fleetId, first.stdout);

@@ -1,7 +1,10 @@
-// parseInventoryList: `ansible-inventory --list` JSON -> hosts; no hosts and unusable names are errors.
+// readInventory / parseInventoryList: a missing file, no hosts and unusable names are errors naming
+// the file or the host; `ansible-inventory --list` JSON -> hosts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseInventoryList } from '../../../src/fleet/inventory.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseInventoryList, readInventory } from '../../../src/fleet/inventory.js';
 import { UsageError } from '../../../src/errors.js';
 
 test('hosts come from hostvars and from groups, sorted, with their vars', () => {
@@ -36,4 +39,20 @@ test('a host name that cannot be a results directory is refused by name', () => 
       () => parseInventoryList('inv', JSON.stringify({ lab: { hosts: [bad] } })),
       (e: unknown) => e instanceof UsageError && e.message.includes(`'${bad}'`),
     );
+});
+
+test('a missing inventory is an error naming its path, before Ansible is asked', async () => {
+  const path = join(tmpdir(), `ctvm-no-such-inventory-${process.pid}.ini`);
+  await assert.rejects(
+    readInventory(path),
+    (e: unknown) =>
+      e instanceof UsageError &&
+      e.exitCode === 2 &&
+      e.message === `inventory ${path} does not exist` &&
+      /-i <file>/.test(e.hint ?? ''),
+  );
+  await assert.rejects(
+    readInventory(tmpdir()),
+    (e: unknown) => e instanceof UsageError && /is not a file/.test(e.message),
+  );
 });
