@@ -11,6 +11,7 @@ import { reapLauncherDirs } from '../../engine/launcher/launcher-dir.js';
 import { OCI_CGROUP_PARENT } from '../../engine/oci/launch.js';
 import { gcVms } from '../../engine/vm/gc.js';
 import { gcKsm } from '../../host/ksm.js';
+import { gcNetwork } from '../../net/gc.js';
 
 export function defineGc(cmd: Command): void {
   cmd
@@ -32,17 +33,27 @@ export function defineGc(cmd: Command): void {
       const vms = await gcVms();
       // Once the dead run's qemu is gone: put back the KSM settings it had replaced.
       const ksm = gcKsm();
+      // After the VMs: a dead run's qemu no longer holds its tap in the lab netns.
+      const network = await gcNetwork();
       // After the reaping: what is left in the state dirs is in use, and its leases hold.
       const leases = reapDeadLeases();
       // Socket dirs of launchers whose Node owner was SIGKILLed (the next launcher would reap them too).
       const launcherWarnings: string[] = [];
       const launchers = reapLauncherDirs({ warn: (m) => launcherWarnings.push(m) });
       const cache = opts.cacheDays !== undefined ? pruneCaches({ maxAgeDays: opts.cacheDays }) : undefined;
-      const errors = [...report.errors, ...vms.errors, ...launcherWarnings];
+      const errors = [...report.errors, ...vms.errors, ...network.errors, ...launcherWarnings];
       if (opts.json)
         console.log(
           JSON.stringify(
-            { ...report, vms, leases, launchers, ...(ksm ? { ksm } : {}), ...(cache ? { cache } : {}) },
+            {
+              ...report,
+              vms,
+              network,
+              leases,
+              launchers,
+              ...(ksm ? { ksm } : {}),
+              ...(cache ? { cache } : {}),
+            },
             null,
             2,
           ),
@@ -58,6 +69,10 @@ export function defineGc(cmd: Command): void {
         if (vms.reaped.length)
           console.log(
             `gc: vm: removed ${vms.reaped.length} dir(s): ${vms.reaped.join(' ')}${vms.killed.length ? `; killed qemu ${vms.killed.join(' ')}` : ''}`,
+          );
+        if (network.removed.length)
+          console.log(
+            `gc: network: removed netns ${network.removed.join(' ')} (with their bridge, veths, taps)`,
           );
         if (leases.length) console.log(`gc: removed ${leases.length} dead run(s)' cache lease(s)`);
         if (ksm) console.log(`gc: ${ksm}`);

@@ -2,7 +2,8 @@
 // console, exit with the workload's exit code (2 = bad input, 3 = the guest failed or timed out).
 import type { Command } from 'commander';
 import { HostError, UsageError } from '../../errors.js';
-import { parseMemory, parseVcpus } from '../../engine/vm/options.js';
+import { parseMemory, parseVcpus, parseVmOptions } from '../../engine/vm/options.js';
+import { destroyLab } from '../../net/lab.js';
 import { formatPhases, rootfsWorkload, runVmOnce } from '../../engine/vm/run-once.js';
 import { resolveKernel } from '../../engine/vm/kernel.js';
 import { parseDurationMs } from '../../units.js';
@@ -19,6 +20,7 @@ interface VmRunFlags {
   timeout: string;
   phases?: boolean;
   console?: boolean;
+  net: string;
 }
 
 /** Guest lines worth showing by default: the workload's output, not kernel noise or our markers. */
@@ -39,6 +41,7 @@ export function defineVm(cmd: Command): void {
       "guest kernel (bzImage or PVH vmlinux), or 'minimal' for the kernel built from scripts/kernel/minimal.config; default: the cached Debian kernel",
     )
     .option('--timeout <duration>', 'kill the guest after this long', '60s')
+    .option('--net <none|bridge>', 'bridge: virtio-net on a tap of the lab network (src/net/)', 'none')
     .option('--phases', 'print the phase timeline (host monotonic clock) to stderr')
     .option('--console', 'mirror every console line (kernel messages and /init markers too)')
     .argument('[args...]', 'command arguments (after --)')
@@ -61,6 +64,7 @@ async function vmRun(args: string[], f: VmRunFlags): Promise<number> {
   // Validate cheap inputs before building anything.
   parseMemory(f.memory);
   parseVcpus(f.vcpus);
+  parseVmOptions({ network: f.net }); // names the option and the value
   resolveKernel(f.kernel);
   const workload = f.rootfs
     ? rootfsWorkload(f.rootfs, args)
@@ -70,12 +74,13 @@ async function vmRun(args: string[], f: VmRunFlags): Promise<number> {
     machine: f.machine,
     vcpus: f.vcpus,
     memory: f.memory,
+    network: f.net,
     ...(f.kernel ? { kernel: f.kernel } : {}),
   };
   const show = (l: string) => {
     if (f.console || isWorkloadLine(l)) console.log(l);
   };
-  const r = await runVmOnce(workload, options, timeoutMs, show);
+  const r = await runVmOnce(workload, options, timeoutMs, show).finally(() => destroyLab());
   if (f.phases) {
     console.error(
       `vm: accel=${r.describe.accel} machine=${r.describe.machine} kernel=${r.describe.kernelVersion} (${r.describe.kernelForm})`,

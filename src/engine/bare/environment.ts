@@ -4,7 +4,8 @@ import { accessSync, constants } from 'node:fs';
 import type { Environment } from '../environment.js';
 import { HostError } from '../../errors.js';
 import { NSEXEC_PATH, nsexecPolicy, nsexecSettled } from '../launcher/nsexec-spawn.js';
-import { bareCommand, launchBare } from './instance.js';
+import { bareCommand, bareLaunchArgs, launchBare } from './instance.js';
+import { attachToLab } from '../../net/attach.js';
 
 export function createBareEnvironment(): Environment {
   return {
@@ -28,11 +29,32 @@ export function createBareEnvironment(): Environment {
       }
     },
     async launch(opts) {
+      // Network bridge: its own netns on the lab bridge, the same topology as the others; wired
+      // before the measured window, like theirs.
+      const wired = opts.options?.network === 'bridge' ? await attachToLab('veth') : undefined;
       await nsexecSettled(); // before the measured window: a pool refill would slow the launch
-      return launchBare(opts);
+      if (!wired) return launchBare(opts);
+      const ep = wired.endpoint;
+      let i;
+      try {
+        i = launchBare(opts, bareLaunchArgs(opts, ep.netnsPath!));
+      } catch (err) {
+        await ep.release();
+        throw err;
+      }
+      i.events.facts.labWireMs = wired.wireMs;
+      const exited = i.exited.then(async (e) => {
+        await ep.release();
+        return e;
+      });
+      return { ...i, labIp: ep.ip, exited };
     },
-    async describe() {
-      return { process: 'host process, no isolation', launcher: await nsexecPolicy() };
+    async describe(options) {
+      return {
+        process: 'host process, no isolation',
+        launcher: await nsexecPolicy(),
+        ...(options?.network === 'bridge' ? { network: 'lab bridge: veth pair, eth0 in its own netns' } : {}),
+      };
     },
   };
 }

@@ -27,10 +27,12 @@ export function bareCommand(opts: Pick<LaunchOptions, 'workload'>): { file: stri
 }
 
 /** The launcher's argv for a bare run: working directory, environment, command. Nothing else. */
-export function bareLaunchArgs(opts: Pick<LaunchOptions, 'workload'>): string[] {
+export function bareLaunchArgs(opts: Pick<LaunchOptions, 'workload'>, netnsPath?: string): string[] {
   const { file, args } = bareCommand(opts);
   const env = Object.entries(opts.workload.env ?? {}).flatMap(([k, v]) => ['env', `${k}=${v}`]);
-  return ['cwd', tmpdir(), ...env, ...markArgs(), '--', file, ...args];
+  // Network bridge: the process joins its own lab-wired netns (PRIVILEGED: setns), nothing else.
+  const net = netnsPath ? ['netns', netnsPath] : [];
+  return [...net, 'cwd', tmpdir(), ...env, ...markArgs(), '--', file, ...args];
 }
 
 /**

@@ -10,6 +10,7 @@ import { buildInitramfs } from './initramfs.js';
 import { resolveKernel } from './kernel.js';
 import { parseVmOptions, type Accel, type VmOptions } from './options.js';
 import { VmInstance, type VmSpec } from './vm-instance.js';
+import { attachToLab } from '../../net/attach.js';
 
 export interface VmEnvironmentDeps {
   /** Console lines of every instance (the CLI mirrors them with --console). */
@@ -19,11 +20,14 @@ export interface VmEnvironmentDeps {
 }
 
 /** Everything a launch needs that is not the launch itself: resolved before the clock starts. */
-async function prepareLaunch(opts: LaunchOptions): Promise<Pick<VmSpec, 'qemuPath' | 'config'>> {
+async function prepareLaunch(
+  opts: LaunchOptions,
+): Promise<Pick<VmSpec, 'qemuPath' | 'config'> & Pick<VmOptions, 'network'>> {
   const o = parseVmOptions(opts.options);
   const kernel = resolveKernel(o.kernel);
   const initrd = buildInitramfs(opts.workload, { compress: o.compressInitramfs });
   return {
+    network: o.network,
     qemuPath: qemuBinary(),
     config: {
       accel: await resolveAccel(o.accel),
@@ -93,17 +97,33 @@ export function createVmEnvironment(deps: VmEnvironmentDeps = {}): Environment {
     async launch(opts: LaunchOptions): Promise<VmInstance> {
       // Option parsing, kernel and initramfs lookup, doctor-cache reads and the PATH search happen
       // first: like a container's, the measured start is the instance's own (state dir, spawn ->
-      // READY), not ctvm's preparation of it.
+      // READY), not ctvm's preparation of it. So is wiring a tap to the lab bridge.
       const prepared = await prepareLaunch(opts);
+      const wired = prepared.network === 'bridge' ? await attachToLab('tap') : undefined;
+      const ep = wired?.endpoint;
       const onLine = deps.onConsoleLine;
       const spec: VmSpec = {
         name: opts.instanceName,
         launchNs: monoNs(),
         timeoutMs: opts.timeoutMs,
-        ...prepared,
+        qemuPath: prepared.qemuPath,
+        config: ep
+          ? { ...prepared.config, net: { tap: ep.tap!, mac: ep.mac!, cidr: ep.cidr } }
+          : prepared.config,
+        ...(ep ? { netnsPath: ep.labNetnsPath, labIp: ep.ip } : {}),
         ...(onLine ? { onConsoleLine: (line: string) => onLine(opts.instanceName, line) } : {}),
       };
-      const vm = deps.startInstance ? deps.startInstance(spec) : new VmInstance(spec);
+      let vm: VmInstance;
+      try {
+        vm = deps.startInstance ? deps.startInstance(spec) : new VmInstance(spec);
+      } catch (err) {
+        await ep?.release();
+        throw err;
+      }
+      if (ep) {
+        vm.events.facts.labWireMs = wired.wireMs;
+        void vm.exited.finally(() => ep.release());
+      }
       await vm.connectQmp();
       return vm;
     },
@@ -122,6 +142,10 @@ export function createVmEnvironment(deps: VmEnvironmentDeps = {}): Environment {
         initramfs: o.compressInitramfs ? 'gzip' : 'plain',
         tcgTbSizeMiB: o.tbSizeMiB === undefined ? 'qemu-default' : String(o.tbSizeMiB),
         qemu: readCached()?.qemu?.version ?? 'unknown',
+        network:
+          o.network === 'bridge'
+            ? `lab bridge: tap + ${o.machine === 'microvm' ? 'virtio-net-device' : 'virtio-net-pci'}`
+            : 'none',
       };
     },
   };

@@ -8,6 +8,10 @@
 // `poweroff -f` is only a fallback: it hangs when the guest has no ACPI.
 
 export const DEBUG_EXIT_PORT = 0xf4;
+/** Kernel command-line word with the guest's lab address (`ctvm.ip=10.213.0.3/16`, network bridge). */
+export const GUEST_IP_PARAM = 'ctvm.ip';
+/** Kernel modules /init loads in this order when present (the Debian kernel's virtio-net etc.). */
+export const GUEST_MODULES_DIR = '/lib/modules/ctvm';
 export const MEM_REQUEST = 'm\n';
 
 /** Single-quotes a word for sh. */
@@ -38,6 +42,11 @@ export function renderInitScript(w: InitScriptInput): string {
     '  while read k v u; do case $k in MemTotal:) t=$v;; MemAvailable:) a=$v;; esac; done < /proc/meminfo',
     '  echo "CTVM-$1 uptime_s=$up mem_total_kb=$t mem_available_kb=$a"',
     '}',
+    // Network bridge: the NIC's driver (modules for the Debian kernel, in the initramfs in load
+    // order; built in on the minimal kernel), then the address the host chose, on eth0.
+    `for m in $($B ls ${GUEST_MODULES_DIR} 2>/dev/null); do $B insmod ${GUEST_MODULES_DIR}/$m || echo "ctvm-init: insmod $m failed"; done`,
+    `for w in $($B cat /proc/cmdline); do case $w in ${GUEST_IP_PARAM}=*) ip=\${w#${GUEST_IP_PARAM}=};; esac; done`,
+    'if [ -n "$ip" ]; then $B ip link set lo up; $B ip addr add "$ip" dev eth0 && $B ip link set eth0 up || echo "ctvm-init: eth0 $ip failed"; fi',
     'ctvm_mem INIT',
     ...exports,
     'cd /',

@@ -21,6 +21,7 @@ import { splitQemuMemory } from './memory-split.js';
 import { qemuArgs, type QemuLaunchConfig } from './qemu-args.js';
 import { QmpClient } from './qmp-client.js';
 import { killAndRemove, track } from '../reaper.js';
+import { inNetns } from '../../net/lab.js';
 import { dieWithOwner } from '../../util/die-with-owner.js';
 import { createVmStateDir, recordQemu } from './vm-state.js';
 
@@ -32,6 +33,10 @@ export interface VmSpec {
   config: Omit<QemuLaunchConfig, 'qmpSocket'>;
   /** Called with every console line (CLI passthrough, debugging). */
   onConsoleLine?: (line: string) => void;
+  /** Network bridge: qemu runs in the lab netns, where its tap (config.net.tap) is. */
+  netnsPath?: string;
+  /** Network bridge: the guest's address on the lab bridge. */
+  labIp?: string;
 }
 
 type GuestMem = GuestMemReport;
@@ -41,6 +46,7 @@ const STDERR_LIMIT = 16 * 1024;
 export class VmInstance implements Instance {
   readonly name: string;
   readonly events: PhaseTimeline;
+  readonly labIp: string | undefined;
   readonly ready: Promise<ReadyInfo>;
   readonly exited: Promise<ExitInfo>;
   /** qemu's pid (for process-table checks and measurement). */
@@ -70,6 +76,7 @@ export class VmInstance implements Instance {
 
   constructor(private readonly spec: VmSpec) {
     this.name = spec.name;
+    this.labIp = spec.labIp;
     this.events = { launchNs: spec.launchNs, phases: [], facts: {} };
     // The record (with its lease on kernel and initramfs) exists before qemu does.
     const state = createVmStateDir(spec.name, [spec.config.kernelPath, spec.config.initrdPath]);
@@ -84,6 +91,7 @@ export class VmInstance implements Instance {
     let cmd: ReturnType<typeof dieWithOwner>;
     try {
       cmd = dieWithOwner(spec.qemuPath, qemuArgs({ ...spec.config, qmpSocket: this.qmpSocket }));
+      if (spec.netnsPath) cmd = inNetns(spec.netnsPath, cmd.file, cmd.args);
     } catch (err) {
       this.cleanupFiles();
       throw err;
