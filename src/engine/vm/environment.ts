@@ -7,6 +7,7 @@ import { monoNs } from '../../units.js';
 import { which } from '../../util/which.js';
 import type { Availability, Environment, LaunchOptions, PreparedWorkload } from '../environment.js';
 import { buildInitramfs } from './initramfs.js';
+import { guestModules, type DeviceNeed } from './guest-modules.js';
 import { resolveKernel } from './kernel.js';
 import { parseVmOptions, type Accel, type VmOptions } from './options.js';
 import { VmInstance, type VmSpec } from './vm-instance.js';
@@ -25,7 +26,8 @@ async function prepareLaunch(
 ): Promise<Pick<VmSpec, 'qemuPath' | 'config'> & Pick<VmOptions, 'network'>> {
   const o = parseVmOptions(opts.options);
   const kernel = resolveKernel(o.kernel);
-  const initrd = buildInitramfs(opts.workload, { compress: o.compressInitramfs });
+  const modules = guestModules(kernel.path, deviceNeeds(o));
+  const initrd = buildInitramfs(opts.workload, { compress: o.compressInitramfs, modules });
   return {
     network: o.network,
     qemuPath: qemuBinary(),
@@ -38,10 +40,25 @@ async function prepareLaunch(
       initrdPath: initrd.path,
       tscKhz: hostTscKhz(),
       tbSizeMiB: o.tbSizeMiB,
-      microvmAcpi: o.microvmAcpi,
+      microvmAcpi: needsMicrovmAcpi(o, modules.length > 0),
       extraCmdline: o.extraCmdline,
     },
   };
+}
+
+/** The guest devices these options ask for (their drivers go into a Debian guest's initramfs). */
+function deviceNeeds(o: VmOptions): DeviceNeed[] {
+  return o.network === 'bridge' ? ['net'] : [];
+}
+
+/**
+ * The Debian kernel's virtio_mmio is a module: loaded by insmod it does not see qemu's
+ * `virtio_mmio.device=` words (modprobe would pass them; with them passed by hand this kernel
+ * oopsed here), so on microvm its devices are described by ACPI instead. The minimal kernel
+ * parses those words built in and keeps ACPI off.
+ */
+function needsMicrovmAcpi(o: VmOptions, loadsModules: boolean): boolean {
+  return o.microvmAcpi || (loadsModules && o.machine === 'microvm');
 }
 
 /** accel 'auto' = KVM only where doctor's probe actually booted a guest with it. */
@@ -90,8 +107,11 @@ export function createVmEnvironment(deps: VmEnvironmentDeps = {}): Environment {
 
     async prepare(workload: PreparedWorkload, options?: Record<string, unknown>): Promise<void> {
       const o = parseVmOptions(options);
-      resolveKernel(o.kernel);
-      buildInitramfs(workload, { compress: o.compressInitramfs });
+      const kernel = resolveKernel(o.kernel);
+      buildInitramfs(workload, {
+        compress: o.compressInitramfs,
+        modules: guestModules(kernel.path, deviceNeeds(o)),
+      });
     },
 
     async launch(opts: LaunchOptions): Promise<VmInstance> {

@@ -109,26 +109,37 @@ test(
   },
 );
 
-test(
-  'VM (minimal kernel, virtio-net on a tap) serves redis on the lab bridge',
-  { skip: requires('root', 'qemu', 'minimalKernel', 'busybox') || redisMissing, timeout: 120_000 },
-  async () => {
-    const w = await redisWorkload();
-    const env = createVmEnvironment();
-    const vm = await env.launch({
-      workload: w,
-      instanceName: `${PREFIX}redis-vm`,
-      timeoutMs: 100_000,
-      options: { accel: 'tcg', kernel: 'minimal', network: 'bridge', memory: '256M' },
-    });
-    try {
-      assert.match(vm.labIp ?? '', /^10\.213\.\d+\.\d+$/);
-      assert.equal(await setGet(vm.labIp!, 'from-vm', 60_000), 'from-vm');
-    } finally {
-      await vm.stop('test');
-    }
-  },
-);
+for (const kernel of ['debian', 'minimal'] as const)
+  test(
+    `VM (${kernel} kernel, virtio-net on a tap) serves redis on the lab bridge`,
+    {
+      skip:
+        requires('root', 'qemu', 'busybox', kernel === 'minimal' ? 'minimalKernel' : 'kernel') ||
+        redisMissing,
+      timeout: 120_000,
+    },
+    async () => {
+      const w = await redisWorkload();
+      const env = createVmEnvironment();
+      const vm = await env.launch({
+        workload: w,
+        instanceName: `${PREFIX}redis-vm-${kernel}`,
+        timeoutMs: 100_000,
+        options: {
+          accel: 'tcg',
+          network: 'bridge',
+          memory: '256M',
+          ...(kernel === 'minimal' ? { kernel: 'minimal' } : {}),
+        },
+      });
+      try {
+        assert.match(vm.labIp ?? '', /^10\.213\.\d+\.\d+$/);
+        assert.equal(await setGet(vm.labIp!, `from-vm-${kernel}`, 60_000), `from-vm-${kernel}`);
+      } finally {
+        await vm.stop('test');
+      }
+    },
+  );
 
 function ctvm(args: string[], env: Record<string, string>): { code: number | null; err: string } {
   const r = spawnSync(process.execPath, [join(PROJECT_DIR, 'bin/ctvm.js'), ...args], {
