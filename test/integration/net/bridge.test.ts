@@ -12,6 +12,7 @@ import { requires } from '../../helpers/requires.js';
 import { launchContainerOnNetwork } from '../../../src/engine/container/launch-net.js';
 import { makeSpec } from '../../../src/engine/container/spec.js';
 import { createVmEnvironment } from '../../../src/engine/vm/environment.js';
+import { createBareEnvironment } from '../../../src/engine/bare/environment.js';
 import type { PreparedWorkload } from '../../../src/engine/environment.js';
 import { destroyLab, labNetwork, NETNS_DIR } from '../../../src/net/lab.js';
 import { PROJECT_DIR } from '../../../src/paths.js';
@@ -106,6 +107,26 @@ test(
       [],
       'instance netns kept after stop',
     );
+  },
+);
+
+test(
+  'bare serves redis from its own netns on the lab bridge (the same topology)',
+  { skip: requires('root', 'helper') || redisMissing },
+  async () => {
+    const w = await redisWorkload();
+    const i = await createBareEnvironment().launch({
+      workload: w,
+      instanceName: `${PREFIX}redis-bare`,
+      timeoutMs: 60_000,
+      options: { network: 'bridge' },
+    });
+    try {
+      assert.match(i.labIp ?? '', /^10\.213\.\d+\.\d+$/);
+      assert.equal(await setGet(i.labIp!, 'from-bare', 15_000), 'from-bare');
+    } finally {
+      await i.stop('test');
+    }
   },
 );
 
