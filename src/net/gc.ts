@@ -4,6 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { execa } from 'execa';
 import { INSTANCE_PREFIX, LAB_PREFIX, NETNS_DIR } from './lab.js';
+import { pidAlive } from '../util/pid-alive.js';
 
 export interface NetGcReport {
   removed: string[];
@@ -17,15 +18,6 @@ export function netnsOwner(name: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export async function gcNetwork(dir = NETNS_DIR): Promise<NetGcReport> {
   const report: NetGcReport = { removed: [], kept: [], errors: [] };
   let names: string[];
@@ -37,7 +29,7 @@ export async function gcNetwork(dir = NETNS_DIR): Promise<NetGcReport> {
   for (const name of names.sort()) {
     const owner = netnsOwner(name);
     if (owner === undefined) continue;
-    if (alive(owner)) {
+    if (pidAlive(owner)) {
       report.kept.push(name);
       continue;
     }

@@ -5,6 +5,7 @@ import { isKnownWorkload, KNOWN_WORKLOADS } from '../workload/catalog.js';
 import { parseBytes, parseDurationMs } from '../units.js';
 import { errorMessage } from '../errors.js';
 import { parseVmOptions } from '../engine/vm/options.js';
+import { ioOptionProblems } from './io-options.js';
 import { limitProblems } from '../engine/limits.js';
 import { commandArgsProblem } from '../engine/launcher/nsexec-protocol.js';
 import { totalmem } from 'node:os';
@@ -98,6 +99,9 @@ const vmOptions = z
     } catch (err) {
       ctx.addIssue({ code: 'custom', message: errorMessage(err) });
     }
+    // network is parseVmOptions' (above); the scratch disk is checked here like everywhere.
+    for (const p of ioOptionProblems('vm', o).filter((q) => q.field === 'scratch'))
+      ctx.addIssue({ code: 'custom', path: [p.field], message: p.message });
   });
 
 const label = z.string().regex(LABEL, 'expected a label like "vm-minimal" (a-z, 0-9, ":._-", ≤ 63 chars)');
@@ -113,7 +117,13 @@ export const envEntry = z.discriminatedUnion('type', [
     z.strictObject({
       id: label,
       type: z.literal(type),
-      options: z.record(z.string(), z.unknown()).default({}),
+      options: z
+        .record(z.string(), z.unknown())
+        .default({})
+        .superRefine((o, ctx) => {
+          for (const p of ioOptionProblems(type, o))
+            ctx.addIssue({ code: 'custom', path: [p.field], message: p.message });
+        }),
       limits: limits.optional(),
     }),
   ),

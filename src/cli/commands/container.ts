@@ -9,6 +9,7 @@ import { limitProblems } from '../../engine/limits.js';
 import { selectCgroupDriver } from '../../engine/container/cgroup/select.js';
 import { launchContainerOnNetwork } from '../../engine/container/launch-net.js';
 import { destroyLab, LAB_PREFIX, NETNS_DIR } from '../../net/lab.js';
+import { parseScratchSize } from '../../disk/scratch.js';
 import {
   makeSpec,
   NETWORK_MODES,
@@ -35,6 +36,7 @@ export interface RunFlags {
   phases?: boolean;
   name?: string;
   disk?: string;
+  scratch?: string;
   /** commander's --no-seccomp sets seccomp: false. */
   seccomp?: boolean;
   seccompProfile?: string;
@@ -154,6 +156,7 @@ export function defineContainer(cmd: Command): void {
     .option('--net <mode>', 'none | loopback | host | bridge (the lab network, src/net/)', 'none')
     .option('--hostname <name>', 'hostname inside')
     .option('--disk <size>', 'size of the writable layer (RAM-backed; writes past it get ENOSPC)', '1G')
+    .option('--scratch <size>', 'a fresh ext4 scratch disk image of this size at /scratch (loop device)')
     .option('--seccomp-profile <file>', "an OCI linux.seccomp JSON profile instead of ctvm's default")
     .option('--no-seccomp', 'no seccomp filter (to measure what it costs)')
     .option('--timeout <duration>', 'kill after this long (e.g. 10s)')
@@ -162,13 +165,14 @@ export function defineContainer(cmd: Command): void {
     .argument('[cmd...]', 'command and arguments (after --)')
     .action(async (cmd: string[], flags: RunFlags) => {
       requireRoot('ctvm container run');
+      // Before the rootfs is built: a bad size costs nothing.
+      const io = flags.scratch !== undefined ? { scratch: parseScratchSize(flags.scratch, '--scratch') } : {};
       const { spec, timeoutMs } = await specFromFlags(flags, cmd);
-      const c = await launchContainerOnNetwork(spec, {
-        driver: selectCgroupDriver(detectHostCgroups()),
-        stdout: 'inherit',
-        stderr: 'inherit',
-        timeoutMs,
-      });
+      const c = await launchContainerOnNetwork(
+        spec,
+        { driver: selectCgroupDriver(detectHostCgroups()), stdout: 'inherit', stderr: 'inherit', timeoutMs },
+        io,
+      );
       const onSignal = (): void => void c.stop('signal');
       process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
       if (c.labIp)

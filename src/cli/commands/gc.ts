@@ -12,6 +12,7 @@ import { OCI_CGROUP_PARENT } from '../../engine/oci/launch.js';
 import { gcVms } from '../../engine/vm/gc.js';
 import { gcKsm } from '../../host/ksm.js';
 import { gcNetwork } from '../../net/gc.js';
+import { gcScratchDisks } from '../../disk/gc.js';
 
 export function defineGc(cmd: Command): void {
   cmd
@@ -35,13 +36,21 @@ export function defineGc(cmd: Command): void {
       const ksm = gcKsm();
       // After the VMs: a dead run's qemu no longer holds its tap in the lab netns.
       const network = await gcNetwork();
+      // After the VMs and containers: nothing of a dead run still has its scratch image open.
+      const disks = await gcScratchDisks();
       // After the reaping: what is left in the state dirs is in use, and its leases hold.
       const leases = reapDeadLeases();
       // Socket dirs of launchers whose Node owner was SIGKILLed (the next launcher would reap them too).
       const launcherWarnings: string[] = [];
       const launchers = reapLauncherDirs({ warn: (m) => launcherWarnings.push(m) });
       const cache = opts.cacheDays !== undefined ? pruneCaches({ maxAgeDays: opts.cacheDays }) : undefined;
-      const errors = [...report.errors, ...vms.errors, ...network.errors, ...launcherWarnings];
+      const errors = [
+        ...report.errors,
+        ...vms.errors,
+        ...network.errors,
+        ...disks.errors,
+        ...launcherWarnings,
+      ];
       if (opts.json)
         console.log(
           JSON.stringify(
@@ -49,6 +58,7 @@ export function defineGc(cmd: Command): void {
               ...report,
               vms,
               network,
+              disks,
               leases,
               launchers,
               ...(ksm ? { ksm } : {}),
@@ -73,6 +83,10 @@ export function defineGc(cmd: Command): void {
         if (network.removed.length)
           console.log(
             `gc: network: removed netns ${network.removed.join(' ')} (with their bridge, veths, taps)`,
+          );
+        if (disks.removed.length)
+          console.log(
+            `gc: scratch disks: removed ${disks.removed.join(' ')} (unmounted, loop devices detached)`,
           );
         if (leases.length) console.log(`gc: removed ${leases.length} dead run(s)' cache lease(s)`);
         if (ksm) console.log(`gc: ${ksm}`);

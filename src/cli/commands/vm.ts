@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { HostError, UsageError } from '../../errors.js';
 import { parseMemory, parseVcpus, parseVmOptions } from '../../engine/vm/options.js';
 import { destroyLab } from '../../net/lab.js';
+import { parseScratchSize } from '../../disk/scratch.js';
 import { formatPhases, rootfsWorkload, runVmOnce } from '../../engine/vm/run-once.js';
 import { resolveKernel } from '../../engine/vm/kernel.js';
 import { parseDurationMs } from '../../units.js';
@@ -21,6 +22,7 @@ interface VmRunFlags {
   phases?: boolean;
   console?: boolean;
   net: string;
+  scratch?: string;
 }
 
 /** Guest lines worth showing by default: the workload's output, not kernel noise or our markers. */
@@ -42,6 +44,7 @@ export function defineVm(cmd: Command): void {
     )
     .option('--timeout <duration>', 'kill the guest after this long', '60s')
     .option('--net <none|bridge>', 'bridge: virtio-net on a tap of the lab network (src/net/)', 'none')
+    .option('--scratch <size>', 'a fresh ext4 scratch disk image of this size as virtio-blk, at /scratch')
     .option('--phases', 'print the phase timeline (host monotonic clock) to stderr')
     .option('--console', 'mirror every console line (kernel messages and /init markers too)')
     .argument('[args...]', 'command arguments (after --)')
@@ -65,6 +68,7 @@ async function vmRun(args: string[], f: VmRunFlags): Promise<number> {
   parseMemory(f.memory);
   parseVcpus(f.vcpus);
   parseVmOptions({ network: f.net }); // names the option and the value
+  const scratch = f.scratch !== undefined ? parseScratchSize(f.scratch, '--scratch') : undefined;
   resolveKernel(f.kernel);
   const workload = f.rootfs
     ? rootfsWorkload(f.rootfs, args)
@@ -75,6 +79,7 @@ async function vmRun(args: string[], f: VmRunFlags): Promise<number> {
     vcpus: f.vcpus,
     memory: f.memory,
     network: f.net,
+    ...(scratch !== undefined ? { scratch } : {}),
     ...(f.kernel ? { kernel: f.kernel } : {}),
   };
   const show = (l: string) => {

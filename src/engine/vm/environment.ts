@@ -12,6 +12,9 @@ import { resolveKernel } from './kernel.js';
 import { parseVmOptions, type Accel, type VmOptions } from './options.js';
 import { VmInstance, type VmSpec } from './vm-instance.js';
 import { attachToLab } from '../../net/attach.js';
+import type { LabEndpoint } from '../../net/lab.js';
+import { scratchImageFor, scratchRequest } from '../../disk/attach.js';
+import { GUEST_SCRATCH, SCRATCH_PATH_VM, scratchArgv } from '../../disk/scratch.js';
 
 export interface VmEnvironmentDeps {
   /** Console lines of every instance (the CLI mirrors them with --console). */
@@ -26,8 +29,8 @@ async function prepareLaunch(
 ): Promise<Pick<VmSpec, 'qemuPath' | 'config'> & Pick<VmOptions, 'network'>> {
   const o = parseVmOptions(opts.options);
   const kernel = resolveKernel(o.kernel);
-  const modules = guestModules(kernel.path, deviceNeeds(o));
-  const initrd = buildInitramfs(opts.workload, { compress: o.compressInitramfs, modules });
+  const modules = guestModules(kernel.path, deviceNeeds(o, opts.options));
+  const initrd = buildInitramfs(guestWorkload(opts.workload), { compress: o.compressInitramfs, modules });
   return {
     network: o.network,
     qemuPath: qemuBinary(),
@@ -46,9 +49,16 @@ async function prepareLaunch(
   };
 }
 
+/** The workload as the guest runs it: the scratch disk is at GUEST_SCRATCH (mounted by /init). */
+function guestWorkload(w: PreparedWorkload): PreparedWorkload {
+  return { ...w, argv: scratchArgv(w.argv, GUEST_SCRATCH) };
+}
+
 /** The guest devices these options ask for (their drivers go into a Debian guest's initramfs). */
-function deviceNeeds(o: VmOptions): DeviceNeed[] {
-  return o.network === 'bridge' ? ['net'] : [];
+function deviceNeeds(o: VmOptions, raw?: Record<string, unknown>): DeviceNeed[] {
+  const needs: DeviceNeed[] = o.network === 'bridge' ? ['net'] : [];
+  if (scratchRequest(raw)) needs.push('disk');
+  return needs;
 }
 
 /**
@@ -59,6 +69,49 @@ function deviceNeeds(o: VmOptions): DeviceNeed[] {
  */
 function needsMicrovmAcpi(o: VmOptions, loadsModules: boolean): boolean {
   return o.microvmAcpi || (loadsModules && o.machine === 'microvm');
+}
+
+/**
+ * The VM's I/O, made before its start clock: a tap on the lab bridge (network bridge; qemu then
+ * runs in the lab netns) and the scratch disk's image file (virtio-blk). release() undoes both.
+ */
+async function attachGuestIo(
+  network: VmOptions['network'],
+  raw?: Record<string, unknown>,
+): Promise<{
+  config: Pick<VmSpec['config'], 'net' | 'disk'>;
+  net?: LabEndpoint;
+  facts: Record<string, number>;
+  release: () => Promise<void>;
+}> {
+  const disk = scratchRequest(raw);
+  const undo: Array<() => Promise<void>> = [];
+  const release = async (): Promise<void> => {
+    for (const u of undo.splice(0).reverse()) await u();
+  };
+  const facts: Record<string, number> = {};
+  const config: Pick<VmSpec['config'], 'net' | 'disk'> = {};
+  let net: LabEndpoint | undefined;
+  try {
+    if (network === 'bridge') {
+      const wired = await attachToLab('tap');
+      net = wired.endpoint;
+      undo.push(wired.endpoint.release);
+      facts.labWireMs = wired.wireMs;
+      config.net = { tap: net.tap!, mac: net.mac!, cidr: net.cidr };
+    }
+    if (disk) {
+      const t0 = monoNs();
+      const image = await scratchImageFor(disk);
+      undo.push(image.release);
+      facts.scratchMs = (monoNs() - t0) / 1e6;
+      config.disk = { imagePath: image.path, mountPoint: GUEST_SCRATCH };
+    }
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  return { config, ...(net ? { net } : {}), facts, release };
 }
 
 /** accel 'auto' = KVM only where doctor's probe actually booted a guest with it. */
@@ -108,9 +161,9 @@ export function createVmEnvironment(deps: VmEnvironmentDeps = {}): Environment {
     async prepare(workload: PreparedWorkload, options?: Record<string, unknown>): Promise<void> {
       const o = parseVmOptions(options);
       const kernel = resolveKernel(o.kernel);
-      buildInitramfs(workload, {
+      buildInitramfs(guestWorkload(workload), {
         compress: o.compressInitramfs,
-        modules: guestModules(kernel.path, deviceNeeds(o)),
+        modules: guestModules(kernel.path, deviceNeeds(o, options)),
       });
     },
 
@@ -119,31 +172,26 @@ export function createVmEnvironment(deps: VmEnvironmentDeps = {}): Environment {
       // first: like a container's, the measured start is the instance's own (state dir, spawn ->
       // READY), not ctvm's preparation of it. So is wiring a tap to the lab bridge.
       const prepared = await prepareLaunch(opts);
-      const wired = prepared.network === 'bridge' ? await attachToLab('tap') : undefined;
-      const ep = wired?.endpoint;
+      const io = await attachGuestIo(prepared.network, opts.options);
       const onLine = deps.onConsoleLine;
       const spec: VmSpec = {
         name: opts.instanceName,
         launchNs: monoNs(),
         timeoutMs: opts.timeoutMs,
         qemuPath: prepared.qemuPath,
-        config: ep
-          ? { ...prepared.config, net: { tap: ep.tap!, mac: ep.mac!, cidr: ep.cidr } }
-          : prepared.config,
-        ...(ep ? { netnsPath: ep.labNetnsPath, labIp: ep.ip } : {}),
+        config: { ...prepared.config, ...io.config },
+        ...(io.net ? { netnsPath: io.net.labNetnsPath, labIp: io.net.ip } : {}),
+        release: io.release,
         ...(onLine ? { onConsoleLine: (line: string) => onLine(opts.instanceName, line) } : {}),
       };
       let vm: VmInstance;
       try {
         vm = deps.startInstance ? deps.startInstance(spec) : new VmInstance(spec);
       } catch (err) {
-        await ep?.release();
+        await io.release();
         throw err;
       }
-      if (ep) {
-        vm.events.facts.labWireMs = wired.wireMs;
-        void vm.exited.finally(() => ep.release());
-      }
+      Object.assign(vm.events.facts, io.facts);
       await vm.connectQmp();
       return vm;
     },
@@ -166,6 +214,11 @@ export function createVmEnvironment(deps: VmEnvironmentDeps = {}): Environment {
           o.network === 'bridge'
             ? `lab bridge: tap + ${o.machine === 'microvm' ? 'virtio-net-device' : 'virtio-net-pci'}`
             : 'none',
+        ...(scratchRequest(options)
+          ? {
+              scratch: `${SCRATCH_PATH_VM}, ${o.machine === 'microvm' ? 'virtio-blk-device' : 'virtio-blk-pci'}, at ${GUEST_SCRATCH}`,
+            }
+          : {}),
       };
     },
   };

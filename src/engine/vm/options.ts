@@ -94,6 +94,9 @@ export function parseVmOptions(raw: Record<string, unknown> = {}): VmOptions {
     'microvmAcpi',
     'extraCmdline',
     'network',
+    // The scratch disk (src/disk/): validated by scratchRequest() where the image is made.
+    'scratch',
+    'scratchImage',
   ]);
   for (const k of Object.keys(raw))
     if (!known.has(k))

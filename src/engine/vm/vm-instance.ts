@@ -37,6 +37,8 @@ export interface VmSpec {
   netnsPath?: string;
   /** Network bridge: the guest's address on the lab bridge. */
   labIp?: string;
+  /** What the instance's I/O needs undone once qemu is gone (tap, scratch image): before `exited`. */
+  release?: () => Promise<void>;
 }
 
 type GuestMem = GuestMemReport;
@@ -215,6 +217,10 @@ export class VmInstance implements Instance {
     this.cleanupFiles();
     this.untrack();
     const tail = [...this.console.tail];
+    if (this.spec.release)
+      await this.spec
+        .release()
+        .catch((err: unknown) => tail.push(`ctvm: releasing I/O: ${errorMessage(err)}`));
     const stderr = this.stderr.trim();
     if (stderr)
       tail.push(
