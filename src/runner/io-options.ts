@@ -53,3 +53,19 @@ export function ioOptionProblems(type: string, options: Record<string, unknown>)
 export function networkOf(type: string, options: Record<string, unknown>): string {
   return typeof options.network === 'string' ? options.network : (NETWORK_MODES_BY_TYPE[type]?.[0] ?? 'none');
 }
+
+/** Why an environment entry cannot give a workload what it needs, or undefined when it can. */
+export function needProblem(
+  need: 'disk' | 'network',
+  type: string,
+  options: Record<string, unknown>,
+): string | undefined {
+  if (need === 'disk') {
+    if (!SCRATCH_TYPES.includes(type)) return `environment type ${type} cannot mount it`;
+    if (options.scratch === undefined) return "set scratch: SIZE (e.g. 256M) in this environment's options";
+    return undefined;
+  }
+  const net = networkOf(type, options);
+  if (net !== 'bridge') return `network '${net}' is not the lab network its clients use; set network: bridge`;
+  return undefined;
+}

@@ -9,6 +9,8 @@ import { diskArgs, kernelCmdline } from '../../../src/engine/vm/qemu-args.js';
 import { renderInitScript } from '../../../src/engine/vm/init-script.js';
 import { parseScenario } from '../../../src/runner/scenario-load.js';
 import { UsageError } from '../../../src/errors.js';
+import { needProblem } from '../../../src/runner/io-options.js';
+import { IO_WORKLOADS, workloadNeeds } from '../../../src/workload/io-workloads.js';
 
 test('scratch sizes: a size, at least 16M, and it must fit on the host disk; the field is named', () => {
   assert.equal(parseScratchSize('64M'), 64 * 1024 * 1024);
@@ -92,4 +94,40 @@ test('scenario: an unknown network mode or a scratch size that does not fit name
     'ok.yaml',
   );
   assert.deepEqual(ok.environments[0]!.options, { network: 'bridge', scratch: '64M' });
+});
+
+test('a workload that needs the scratch disk: an environment without one is an error naming the field', () => {
+  const fio = (envs: string): string => {
+    try {
+      parseScenario(
+        `name: t\nworkloads: ['fio:randread']\nrepetitions: 3\nenvironments:\n${envs}\n`,
+        'bad.yaml',
+      );
+    } catch (err) {
+      assert.ok(err instanceof UsageError);
+      return err.message;
+    }
+    assert.fail('accepted');
+  };
+  assert.match(
+    fio('  - container'),
+    /options\.scratch.*workload fio:randread needs the scratch disk: set scratch: SIZE/s,
+  );
+  assert.match(
+    fio("  - 'oci:crun'"),
+    /workload fio:randread needs the scratch disk: environment type oci:crun cannot mount it/,
+  );
+  assert.deepEqual(workloadNeeds('fio:seqread'), ['disk']);
+  assert.deepEqual(workloadNeeds('cpu'), []);
+  assert.ok(IO_WORKLOADS['fio:randwrite']!.args.includes('--direct=1'));
+});
+
+test('a workload that needs a network: none, loopback or host is not the lab network', () => {
+  assert.match(
+    needProblem('network', 'container', {})!,
+    /network 'none' is not the lab network.*set network: bridge/,
+  );
+  assert.match(needProblem('network', 'bare', {})!, /network 'host'/);
+  assert.equal(needProblem('network', 'vm', { network: 'bridge' }), undefined);
+  assert.equal(needProblem('disk', 'vm', { scratch: '64M' }), undefined);
 });
