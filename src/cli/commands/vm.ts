@@ -3,9 +3,6 @@
 import type { Command } from 'commander';
 import { HostError, UsageError } from '../../errors.js';
 import { parseMemory, parseVcpus, parseVmOptions } from '../../engine/vm/options.js';
-import { destroyLab } from '../../net/lab.js';
-import { parseScratchSize } from '../../disk/scratch.js';
-import { formatPhases, rootfsWorkload, runVmOnce } from '../../engine/vm/run-once.js';
 import { resolveKernel } from '../../engine/vm/kernel.js';
 import { parseDurationMs } from '../../units.js';
 import { prepareWorkload } from '../../workload/catalog.js';
@@ -68,6 +65,10 @@ async function vmRun(args: string[], f: VmRunFlags): Promise<number> {
   parseMemory(f.memory);
   parseVcpus(f.vcpus);
   parseVmOptions({ network: f.net }); // names the option and the value
+  // Loaded once the cheap checks passed: refusing bad input stays instant.
+  const { parseScratchSize } = await import('../../disk/scratch.js');
+  const { formatPhases, rootfsWorkload, runVmOnce } = await import('../../engine/vm/run-once.js');
+  const { destroyLab } = await import('../../net/lab.js');
   const scratch = f.scratch !== undefined ? parseScratchSize(f.scratch, '--scratch') : undefined;
   resolveKernel(f.kernel);
   const workload = f.rootfs
