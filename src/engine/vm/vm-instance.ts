@@ -22,6 +22,7 @@ import { splitQemuMemory } from './memory-split.js';
 import { qemuArgs, type QemuLaunchConfig } from './qemu-args.js';
 import { QmpClient } from './qmp-client.js';
 import { killAndRemove, track } from '../reaper.js';
+import { inNetns } from '../../net/lab.js';
 import { dieWithOwner } from '../../util/die-with-owner.js';
 import { createVmStateDir, recordQemu } from './vm-state.js';
 
@@ -33,6 +34,12 @@ export interface VmSpec {
   config: Omit<QemuLaunchConfig, 'qmpSocket'>;
   /** Called with every console line (CLI passthrough, debugging). */
   onConsoleLine?: (line: string) => void;
+  /** Network bridge: qemu runs in the lab netns, where its tap (config.net.tap) is. */
+  netnsPath?: string;
+  /** Network bridge: the guest's address on the lab bridge. */
+  labIp?: string;
+  /** What the instance's I/O needs undone once qemu is gone (tap, scratch image): before `exited`. */
+  release?: () => Promise<void>;
 }
 
 type GuestMem = GuestMemReport;
@@ -42,6 +49,7 @@ const STDERR_LIMIT = 16 * 1024;
 export class VmInstance implements Instance {
   readonly name: string;
   readonly events: PhaseTimeline;
+  readonly labIp: string | undefined;
   readonly ready: Promise<ReadyInfo>;
   readonly exited: Promise<ExitInfo>;
   /** qemu's pid (for process-table checks and measurement). */
@@ -71,6 +79,7 @@ export class VmInstance implements Instance {
 
   constructor(private readonly spec: VmSpec) {
     this.name = spec.name;
+    this.labIp = spec.labIp;
     this.events = { launchNs: spec.launchNs, phases: [], facts: {} };
     // The record (with its lease on kernel and initramfs) exists before qemu does.
     const state = createVmStateDir(spec.name, [spec.config.kernelPath, spec.config.initrdPath]);
@@ -85,6 +94,7 @@ export class VmInstance implements Instance {
     let cmd: ReturnType<typeof dieWithOwner>;
     try {
       cmd = dieWithOwner(spec.qemuPath, qemuArgs({ ...spec.config, qmpSocket: this.qmpSocket }));
+      if (spec.netnsPath) cmd = inNetns(spec.netnsPath, cmd.file, cmd.args);
     } catch (err) {
       this.cleanupFiles();
       throw err;
@@ -210,6 +220,10 @@ export class VmInstance implements Instance {
     this.cleanupFiles();
     this.untrack();
     const tail = [...this.console.tail];
+    if (this.spec.release)
+      await this.spec
+        .release()
+        .catch((err: unknown) => tail.push(`ctvm: releasing I/O: ${errorMessage(err)}`));
     const stderr = this.stderr.trim();
     if (stderr)
       tail.push(
