@@ -11,6 +11,8 @@
  *   idle [seconds]       READY, then sleep (default: until killed)
  *   cpu [rounds]         fixed integer work (xorshift + mixing), default 2e8 rounds
  *   mem [MiB]            STREAM-like copy of two MiB-sized buffers 10 times, reports MB/s
+ *   gups [MiB] [updates] GUPS-like random access (HPCC RandomAccess): XOR updates at random
+ *                        indices of a MiB-sized table of 64-bit words, reports mups (10^6/s)
  *   syscall [count]      getppid() loop, default 5e5
  *   io [MiB]             write MiB to ./ctvm-io.tmp (or $CTVM_IO_DIR) + fsync, reports MB/s
  *   exit <code>          READY, RESULT, exit with <code>
@@ -94,6 +96,31 @@ static int do_mem(long mib) {
   return 0;
 }
 
+/* HPCC RandomAccess's update rule (a = a << 1 ^ (a < 0 ? POLY : 0)), table a power of two. */
+static int do_gups(long mib, long updates) {
+  size_t words = 1;
+  while ((words << 1) * sizeof(uint64_t) <= ((size_t)mib << 20)) words <<= 1;
+  uint64_t *t = malloc(words * sizeof *t);
+  if (!t) {
+    dprintf(2, "ctvm-probe: cannot allocate %ld MiB\n", mib);
+    return 1;
+  }
+  for (size_t i = 0; i < words; i++) t[i] = i; /* touched before the clock: no page faults timed */
+  uint64_t a = 0x9e3779b97f4a7c15ull, t0 = now_ns(); /* any nonzero LFSR state */
+  for (long i = 0; i < updates; i++) {
+    a = (a << 1) ^ ((int64_t)a < 0 ? 7ull : 0);
+    t[a & (words - 1)] ^= a;
+  }
+  uint64_t ns = now_ns() - t0, check = 0;
+  for (size_t i = 0; i < words; i += 4096) check ^= t[i];
+  char extra[128];
+  snprintf(extra, sizeof extra, "mib=%ld updates=%ld mups=%.2f check=%llu", mib, updates,
+           (double)updates / ((double)ns / 1e3), (unsigned long long)(check & 0xffff));
+  result("gups", ns, extra);
+  free(t);
+  return 0;
+}
+
 static int do_syscall(long count) {
   uint64_t t0 = now_ns();
   for (long i = 0; i < count; i++) syscall(SYS_getppid);
@@ -164,6 +191,7 @@ int main(int argc, char **argv) {
   }
   if (strcmp(mode, "cpu") == 0) return do_cpu(arg_or(argc, argv, 2, 200000000));
   if (strcmp(mode, "mem") == 0) return do_mem(arg_or(argc, argv, 2, 64));
+  if (strcmp(mode, "gups") == 0) return do_gups(arg_or(argc, argv, 2, 64), arg_or(argc, argv, 3, 20000000));
   if (strcmp(mode, "syscall") == 0) return do_syscall(arg_or(argc, argv, 2, 500000));
   if (strcmp(mode, "io") == 0) return do_io(arg_or(argc, argv, 2, 32));
   if (strcmp(mode, "alloc") == 0) return do_alloc(arg_or(argc, argv, 2, 64));
@@ -172,6 +200,6 @@ int main(int argc, char **argv) {
     result("exit", 0, "");
     return (int)(code & 0xff);
   }
-  dprintf(2, "ctvm-probe: unknown mode '%s' (noop idle cpu mem syscall io exit hang alloc)\n", mode);
+  dprintf(2, "ctvm-probe: unknown mode '%s' (noop idle cpu mem gups syscall io exit hang alloc)\n", mode);
   return 64;
 }

@@ -52,6 +52,12 @@ export const PACKAGES = {
     'sysbench',
     'stress-ng',
     'hyperfine', // host:* workloads and the accuracy benchmark
+    // I/O workloads (#14): their closures go into the workload rootfs, the clients run in the lab netns
+    'iperf3',
+    'sockperf',
+    'fio',
+    'redis-server',
+    'redis-tools',
     'python3',
     'make',
     'g++',
@@ -287,6 +293,119 @@ function stepKernel(check) {
 }
 
 /**
+ * Kernel modules the Debian guest kernel needs for the I/O devices (#14), from the same
+ * linux-image package as its vmlinux: virtio-net for network `bridge`, virtio-blk + ext4 for the
+ * scratch disk, and the virtio buses (virtio-mmio on microvm, virtio-pci on pc/q35). Debian
+ * builds all of them as modules; the minimal kernel has them built in. Kept in
+ * .cache/kernel/modules/ with `order.json` ({ net: [...], disk: [...] }, dependencies first, from
+ * the package's modules.dep), which the VM's initramfs builder reads.
+ */
+export const GUEST_MODULE_ROOTS = {
+  net: ['virtio_mmio', 'virtio_pci', 'virtio_net'],
+  // crc32c_generic: ext4's metadata checksums ask the crypto API for crc32c (a softdep).
+  disk: ['virtio_mmio', 'virtio_pci', 'virtio_blk', 'crc32c_generic', 'ext4'],
+};
+
+/** Load order (dependencies first) of `roots`, given each module's direct dependencies by name. */
+export function moduleLoadOrder(roots, dependsOf) {
+  const order = [];
+  const visit = (name, chain) => {
+    if (order.includes(name)) return;
+    if (chain.includes(name)) throw new Error(`module dependency cycle: ${[...chain, name].join(' -> ')}`);
+    for (const d of dependsOf(name)) visit(d, [...chain, name]);
+    order.push(name);
+  };
+  for (const r of roots) visit(r, []);
+  return order;
+}
+
+/** name -> path of every module file below `dir` (names with - and _ are the same module). */
+function moduleFiles(dir, acc = new Map()) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) moduleFiles(p, acc);
+    else if (/\.ko(\.xz)?$/.test(e.name)) acc.set(e.name.replace(/\.ko(\.xz)?$/, '').replace(/-/g, '_'), p);
+  }
+  return acc;
+}
+
+export function stepKernelModules(check) {
+  const out = join(KERNEL_DIR, 'modules');
+  if (!existsSync(join(KERNEL_DIR, 'version')))
+    return console.log('setup: guest kernel modules wait for the guest kernel');
+  const version = readFileSync(join(KERNEL_DIR, 'version'), 'utf8').trim().split(' ');
+  const [pkg, release] = version;
+  const want = sha256('ctvm-guest-modules-v1\0', pkg ?? '', JSON.stringify(GUEST_MODULE_ROOTS));
+  if (stampOk(join(out, 'stamp'), want)) return;
+  if (check) return console.log(`setup: guest kernel modules missing in ${out}`);
+  const tmp = mkdtempSync(join(tmpdir(), 'ctvm-kmod-'));
+  try {
+    run('apt-get', ['download', pkg], { cwd: tmp });
+    const deb = readdirSync(tmp).find((f) => f.endsWith('.deb'));
+    if (!deb) throw new Error(`apt-get download ${pkg} left no .deb`);
+    // Only the few subtrees the roots live in; the rest stays packed. The package has no
+    // modules.dep (depmod makes it at install): dependencies come from each file's modinfo.
+    const tree = `./lib/modules/${release}`;
+    const subtrees = [
+      'kernel/drivers/virtio',
+      'kernel/drivers/net',
+      'kernel/net/core',
+      'kernel/drivers/block',
+      'kernel/fs',
+      'kernel/lib',
+      'kernel/crypto',
+    ];
+    run(
+      'sh',
+      [
+        '-c',
+        `dpkg-deb --fsys-tarfile "${deb}" | tar -x --wildcards ${subtrees.map((d) => `'${tree}/${d}/*'`).join(' ')}`,
+      ],
+      { cwd: tmp },
+    );
+    const files = moduleFiles(join(tmp, tree));
+    const pathOf = (name) => {
+      const p = files.get(name.replace(/-/g, '_'));
+      if (!p) throw new Error(`${pkg} has no module ${name}`);
+      return p;
+    };
+    // `depends=` of the module's .modinfo section (NUL-separated key=value strings): no kmod needed.
+    const dependsOf = (name) => {
+      const src = pathOf(name);
+      const b = src.endsWith('.xz')
+        ? execFileSync('xz', ['-dc', src], { maxBuffer: 1 << 28 })
+        : readFileSync(src);
+      const at = b.indexOf('\0depends=');
+      if (at < 0) return [];
+      return b
+        .toString('latin1', at + 9, b.indexOf(0, at + 9))
+        .split(',')
+        .filter(Boolean);
+    };
+    rmSync(out, { recursive: true, force: true });
+    mkdirSync(out, { recursive: true });
+    const order = {};
+    for (const [need, roots] of Object.entries(GUEST_MODULE_ROOTS)) {
+      order[need] = moduleLoadOrder(roots, dependsOf).map((name) => {
+        const src = pathOf(name);
+        const file = `${name.replace(/-/g, '_')}.ko`;
+        if (!existsSync(join(out, file))) {
+          if (src.endsWith('.xz'))
+            writeFileSync(join(out, file), execFileSync('xz', ['-dc', src], { maxBuffer: 1 << 28 }));
+          else copyFileSync(src, join(out, file));
+        }
+        return file;
+      });
+    }
+    writeFileSync(join(out, 'order.json'), JSON.stringify(order, null, 2) + '\n');
+    writeFileSync(join(out, 'stamp'), want + '\n');
+    console.log(`setup: guest kernel modules for ${release} in ${out}: ${JSON.stringify(order)}`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
  * The optional minimal guest kernel: `make tinyconfig` of Debian's linux-source-6.1 plus our
  * fragment (scripts/kernel/minimal.config), PVH vmlinux only, no modules; ~6 min on 2 cores.
  * Kept in .cache/kernel/minimal/ (vmlinux, config, version) under a stamp of the fragment and
@@ -390,6 +509,7 @@ export function main(argv) {
   stepDist(check);
   stepNative(check);
   stepKernel(check);
+  stepKernelModules(check);
   if (withMinimalKernel) stepMinimalKernel(check);
   const ms = Date.now() - t0;
   console.log(`setup: ${check ? 'checked' : 'ready'} in ${ms} ms (${purpose})`);

@@ -26,7 +26,7 @@ struct op {
 struct config {
   int ns_flags, newcgroup, lo_up, no_new_privs, have_caps;
   uint64_t caps;
-  const char *root, *hostname, *cwd;
+  const char *root, *hostname, *cwd, *netns; /* netns: a path to setns into (src/net/) */
   const char *seccomp;               /* profile text (seccomp.c), or NULL: no filter */
   const char *scratch, *scratch_size; /* tmpfs for the overlay's upper/work, or NULL */
   const char *devices_dir, *devices_rules; /* cgroup v2 device program (devices.c) */

@@ -137,6 +137,16 @@ static void join_cgroups(void) {
   }
 }
 
+/* PRIVILEGED (setns needs CAP_SYS_ADMIN): join a network namespace ctvm prepared beforehand (its
+ * lab veth already configured, src/net/), so the command never runs before its network exists. */
+static void join_netns(void) {
+  if (!cfg.netns) return;
+  int fd = open(cfg.netns, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail("open netns", cfg.netns, NSEXEC_EXIT_SETUP);
+  if (setns(fd, CLONE_NEWNET) < 0) fail("setns CLONE_NEWNET", cfg.netns, NSEXEC_EXIT_SETUP);
+  close(fd);
+}
+
 /* The child's last steps, the same with or without namespaces: working directory, capabilities,
  * no_new_privs, seccomp (last: the filter must allow only what follows), exec. Never returns. */
 static void enter_command(void) {
@@ -161,6 +171,7 @@ static int child(void *unused) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("prctl PR_SET_PDEATHSIG", "-", NSEXEC_EXIT_SETUP);
   phase("namespaces");
   open_cgroups();
+  join_netns(); /* a host path: before pivot_root; before the sysfs mount, which shows this netns */
   if ((cfg.ns_flags & CLONE_NEWNS) && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
     fail("mount private", "/", NSEXEC_EXIT_SETUP);
   if (cfg.scratch) mount_scratch();
@@ -202,6 +213,7 @@ static pid_t plain_child(void) {
   unpin();
   relay_child();
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("prctl PR_SET_PDEATHSIG", "-", NSEXEC_EXIT_SETUP);
+  join_netns();
   enter_command();
   return 0; /* not reached */
 }

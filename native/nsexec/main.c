@@ -67,6 +67,7 @@ void parse_args(int argc, char **argv) {
     else if (strcmp(k, "scratch") == 0) { NEED(2); cfg.scratch = argv[i + 1]; cfg.scratch_size = argv[i + 2]; i += 3; }
     else if (strcmp(k, "cwd") == 0) { NEED(1); cfg.cwd = argv[i + 1]; i += 2; }
     else if (strcmp(k, "lo") == 0) { cfg.lo_up = 1; i += 1; }
+    else if (strcmp(k, "netns") == 0) { NEED(1); cfg.netns = argv[i + 1]; i += 2; }
     else if (strcmp(k, "nonewprivs") == 0) { cfg.no_new_privs = 1; i += 1; }
     else if (strcmp(k, "caps") == 0) { NEED(1); cfg.caps = strtoull(argv[i + 1], NULL, 16); cfg.have_caps = 1; i += 2; }
     else if (strcmp(k, "env") == 0) { NEED(1); if (cfg.nenv == MAX_ENV) usage("env"); cfg.env[cfg.nenv++] = argv[i + 1]; i += 2; }

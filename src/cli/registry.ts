@@ -62,7 +62,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'gc',
     description:
-      'remove leftovers of crashed runs whose owner process is dead: cgroups, mounts, state dirs, processes, qemu',
+      'remove leftovers of crashed runs whose owner process is dead: cgroups, mounts, state dirs, processes, qemu, lab netns, scratch disks',
     load: async () => (await import('./commands/gc.js')).defineGc,
   },
   {

@@ -111,6 +111,8 @@ export interface CpuSample {
 export interface Instance {
   readonly name: string;
   readonly events: PhaseTimeline;
+  /** Network `bridge`: the instance's address on the lab bridge (clients run in the lab netns). */
+  readonly labIp?: string;
   /** Resolves when READY reaches the host; rejects if the instance exits or fails first. */
   readonly ready: Promise<ReadyInfo>;
   /** Resolves once the instance is gone and cleaned up (never rejects; failures are in ExitInfo). */

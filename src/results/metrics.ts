@@ -117,7 +117,19 @@ export const METRICS = {
     unit: 'MB/s',
     label: 'Throughput',
     smallerIsBetter: false,
-    definition: 'workload-reported throughput (mem copy, io write+fsync)',
+    definition: 'workload-reported throughput (mem copy, io write+fsync, fio read+write on the scratch disk)',
+  },
+  iops: {
+    unit: 'op/s',
+    label: 'I/O operations per second',
+    smallerIsBetter: false,
+    definition: 'fio-reported read+write IOPS on the scratch disk (O_DIRECT, libaio, iodepth 16, 3 s)',
+  },
+  randomAccessMups: {
+    unit: 'Mup/s',
+    label: 'Random access (GUPS-like)',
+    smallerIsBetter: false,
+    definition: 'probe gups: million XOR updates per second at random indices of a 64 MiB table',
   },
   ...DENSITY_METRICS,
 } as const satisfies Record<string, MetricInfo>;

@@ -23,6 +23,13 @@ export function startSample(t: SampleTarget): Promise<SampleOutcome> {
   });
 }
 
+/** RESULT fields that are metrics: mbps (mem, io, fio), iops (fio), mups (gups). */
+const RESULT_METRICS = [
+  ['mbps', 'throughputMBps'],
+  ['iops', 'iops'],
+  ['mups', 'randomAccessMups'],
+] as const;
+
 /** Fixed work: READY -> RESULT (workNs), host CPU over the life (cpuNs), reported throughput. */
 export function workSample(t: SampleTarget): Promise<SampleOutcome> {
   return runToExit(t, async (inst, ready, exit) => {
@@ -31,8 +38,11 @@ export function workSample(t: SampleTarget): Promise<SampleOutcome> {
     const metrics: Record<string, number> = { workNs: exit.result.atNs - ready.atNs };
     const cpu = await inst.sampleCpu().catch(() => undefined);
     if (cpu) metrics.cpuNs = cpu.cpuNs;
-    const mbps = Number(exit.result.fields.mbps);
-    if (exit.result.fields.mbps !== undefined && Number.isFinite(mbps)) metrics.throughputMBps = mbps;
+    // Workload-reported figures (probe mem/io/gups, fio), each under its metric.
+    for (const [field, metric] of RESULT_METRICS) {
+      const v = Number(exit.result.fields[field]);
+      if (exit.result.fields[field] !== undefined && Number.isFinite(v)) metrics[metric] = v;
+    }
     return { metrics };
   });
 }

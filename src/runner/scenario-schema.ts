@@ -6,6 +6,8 @@ import { parseBytes, parseDurationMs } from '../units.js';
 import { errorMessage } from '../errors.js';
 import { parseVmOptions } from '../engine/vm/options.js';
 import { socketOf } from '../engine/docker/target.js';
+import { ioOptionProblems, needProblem } from './io-options.js';
+import { workloadNeeds } from '../workload/io-workloads.js';
 import { limitProblems } from '../engine/limits.js';
 import { commandArgsProblem } from '../engine/launcher/nsexec-protocol.js';
 import { totalmem } from 'node:os';
@@ -101,6 +103,9 @@ const vmOptions = z
     } catch (err) {
       ctx.addIssue({ code: 'custom', message: errorMessage(err) });
     }
+    // network is parseVmOptions' (above); the scratch disk is checked here like everywhere.
+    for (const p of ioOptionProblems('vm', o).filter((q) => q.field === 'scratch'))
+      ctx.addIssue({ code: 'custom', path: [p.field], message: p.message });
   });
 
 /** docker: `host` names an existing daemon's socket (else DOCKER_HOST, else ctvm's own dockerd). */
@@ -143,7 +148,13 @@ export const envEntry = z.discriminatedUnion('type', [
     z.strictObject({
       id: label,
       type: z.literal(type),
-      options: z.record(z.string(), z.unknown()).default({}),
+      options: z
+        .record(z.string(), z.unknown())
+        .default({})
+        .superRefine((o, ctx) => {
+          for (const p of ioOptionProblems(type, o))
+            ctx.addIssue({ code: 'custom', path: [p.field], message: p.message });
+        }),
       limits: limits.optional(),
     }),
   ),
@@ -253,6 +264,27 @@ function uniqueEnvironments(s: { environments: { id: string }[] }, ctx: z.Refine
   });
 }
 
+/** A workload that needs a disk or a network runs only where the environment provides it (#14). */
+function workloadNeedsMet(
+  s: {
+    environments: { id: string; type: string; options: Record<string, unknown> }[];
+    workloads: { name: string }[];
+  },
+  ctx: z.RefinementCtx,
+): void {
+  for (const w of s.workloads)
+    for (const need of workloadNeeds(w.name))
+      s.environments.forEach((e, i) => {
+        const problem = needProblem(need, e.type, e.options);
+        if (problem)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['environments', i, 'options', need === 'disk' ? 'scratch' : 'network'],
+            message: `workload ${w.name} needs ${need === 'disk' ? 'the scratch disk' : 'a network'}: ${problem}`,
+          });
+      });
+}
+
 /** density.maxLevel may only name environments of the scenario (a typo would cap nothing). */
 function densityEnvKeys(
   s: { environments: { id: string }[]; density?: { maxLevel: Record<string, number> } },
@@ -268,9 +300,13 @@ function densityEnvKeys(
       });
 }
 
-function scenarioChecks(s: Parameters<typeof densityEnvKeys>[0], ctx: z.RefinementCtx): void {
+function scenarioChecks(
+  s: Parameters<typeof densityEnvKeys>[0] & Parameters<typeof workloadNeedsMet>[0],
+  ctx: z.RefinementCtx,
+): void {
   uniqueEnvironments(s, ctx);
   densityEnvKeys(s, ctx);
+  workloadNeedsMet(s, ctx);
 }
 
 export const scenarioSchema = scenarioFields.superRefine(scenarioChecks);

@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { which } from '../util/which.js';
 import { ATTACK_IN_ROOTFS, buildRootfs, DIGEST_MEMO, PROBE_IN_ROOTFS } from './rootfs.js';
 import { sha256File } from '../util/file-digest.js';
+import { IO_WORKLOADS } from './io-workloads.js';
 
 /** Built-in probe modes and their default arguments (sized for ~0.2-1 s of work on this host). */
 export const PROBE_WORKLOADS: Record<string, string[]> = {
@@ -12,6 +13,7 @@ export const PROBE_WORKLOADS: Record<string, string[]> = {
   idle: ['idle'],
   cpu: ['cpu', '200000000'],
   mem: ['mem', '64'],
+  gups: ['gups', '64', '10000000'],
   syscall: ['syscall', '500000'],
   io: ['io', '32'],
   hang: ['hang'],
@@ -31,7 +33,7 @@ export const HOST_WORKLOADS: Record<string, string[]> = {
 };
 
 export function isKnownWorkload(name: string): boolean {
-  if (name in PROBE_WORKLOADS || name === ATTACK_WORKLOAD) return true;
+  if (name in PROBE_WORKLOADS || name === ATTACK_WORKLOAD || name in IO_WORKLOADS) return true;
   if (/^exit:\d{1,3}$/.test(name)) return true;
   const host = /^host:(.+)$/.exec(name)?.[1];
   return host !== undefined && host in HOST_WORKLOADS;
@@ -42,6 +44,7 @@ export const KNOWN_WORKLOADS = [
   ATTACK_WORKLOAD,
   'exit:<code>',
   ...Object.keys(HOST_WORKLOADS).map((h) => `host:${h}`),
+  ...Object.keys(IO_WORKLOADS),
 ];
 
 /**
@@ -53,9 +56,19 @@ export async function prepareWorkload(name: string, args?: string[]): Promise<Pr
     throw new UsageError(`unknown workload '${name}'`, { hint: `known: ${KNOWN_WORKLOADS.join(', ')}` });
   }
   const host = /^host:(.+)$/.exec(name)?.[1];
-  const rootfs = await buildRootfs({ hostPrograms: host ? [host] : [] });
+  const io = IO_WORKLOADS[name];
+  const program = host ?? io?.program;
+  const rootfs = await buildRootfs({ hostPrograms: program ? [program] : [] });
   let argv: string[];
-  if (host) {
+  let binaryPath: string | undefined;
+  if (io) {
+    binaryPath = which(io.program) ?? undefined;
+    if (!binaryPath)
+      throw new UsageError(`workload ${name} needs '${io.program}'`, {
+        hint: `npm run setup (apt-get install ${io.program})`,
+      });
+    argv = ['/bin/sh', '-c', io.script, binaryPath, ...(args ?? io.args)];
+  } else if (host) {
     const path = which(host);
     if (!path) throw new UsageError(`host program '${host}' not found`, { hint: `apt-get install ${host}` });
     argv = [path, ...(args ?? HOST_WORKLOADS[host] ?? [])];
@@ -72,7 +85,8 @@ export async function prepareWorkload(name: string, args?: string[]): Promise<Pr
           : PROBE_WORKLOADS[name]!),
     ];
   }
-  const binary = join(rootfs.dir, argv[0]!);
+  // The program that does the work (not the sh that wraps an I/O workload).
+  const binary = join(rootfs.dir, binaryPath ?? argv[0]!);
   return {
     name,
     rootfsDir: rootfs.dir,

@@ -7,7 +7,9 @@ import { parseBytes, parseDurationMs } from '../../units.js';
 import type { Limits, PhaseTimeline } from '../../engine/environment.js';
 import { limitProblems } from '../../engine/limits.js';
 import { selectCgroupDriver } from '../../engine/container/cgroup/select.js';
-import { launchContainer } from '../../engine/container/launch.js';
+import { launchContainerOnNetwork } from '../../engine/container/launch-net.js';
+import { destroyLab, LAB_PREFIX, NETNS_DIR } from '../../net/lab.js';
+import { parseScratchSize } from '../../disk/scratch.js';
 import {
   makeSpec,
   NETWORK_MODES,
@@ -34,6 +36,7 @@ export interface RunFlags {
   phases?: boolean;
   name?: string;
   disk?: string;
+  scratch?: string;
   /** commander's --no-seccomp sets seccomp: false. */
   seccomp?: boolean;
   seccompProfile?: string;
@@ -150,9 +153,10 @@ export function defineContainer(cmd: Command): void {
     .option('--memory <size>', 'memory limit, swap off (e.g. 64M)')
     .option('--cpus <n>', 'CPU quota as a fraction of CPUs (e.g. 0.5)')
     .option('--pids <n>', 'max number of processes')
-    .option('--net <mode>', 'none | loopback | host', 'none')
+    .option('--net <mode>', 'none | loopback | host | bridge (the lab network, src/net/)', 'none')
     .option('--hostname <name>', 'hostname inside')
     .option('--disk <size>', 'size of the writable layer (RAM-backed; writes past it get ENOSPC)', '1G')
+    .option('--scratch <size>', 'a fresh ext4 scratch disk image of this size at /scratch (loop device)')
     .option('--seccomp-profile <file>', "an OCI linux.seccomp JSON profile instead of ctvm's default")
     .option('--no-seccomp', 'no seccomp filter (to measure what it costs)')
     .option('--timeout <duration>', 'kill after this long (e.g. 10s)')
@@ -161,16 +165,22 @@ export function defineContainer(cmd: Command): void {
     .argument('[cmd...]', 'command and arguments (after --)')
     .action(async (cmd: string[], flags: RunFlags) => {
       requireRoot('ctvm container run');
+      // Before the rootfs is built: a bad size costs nothing.
+      const io = flags.scratch !== undefined ? { scratch: parseScratchSize(flags.scratch, '--scratch') } : {};
       const { spec, timeoutMs } = await specFromFlags(flags, cmd);
-      const c = launchContainer(spec, {
-        driver: selectCgroupDriver(detectHostCgroups()),
-        stdout: 'inherit',
-        stderr: 'inherit',
-        timeoutMs,
-      });
+      const c = await launchContainerOnNetwork(
+        spec,
+        { driver: selectCgroupDriver(detectHostCgroups()), stdout: 'inherit', stderr: 'inherit', timeoutMs },
+        io,
+      );
       const onSignal = (): void => void c.stop('signal');
       process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+      if (c.labIp)
+        console.error(
+          `ctvm: container ${spec.name} on the lab bridge at ${c.labIp} (clients: nsenter --net=${NETNS_DIR}/${LAB_PREFIX}${process.pid} ...)`,
+        );
       const exit = await c.exited;
+      await destroyLab();
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
       if (flags.phases) console.error(formatPhases(c.events));
       if (exit.setupError) throw exit.setupError;

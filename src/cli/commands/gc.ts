@@ -14,6 +14,8 @@ import { gcLxc } from '../../engine/lxc/gc.js';
 import { gcDocker } from '../../engine/docker/gc.js';
 import { gcLxd } from '../../engine/lxd/gc.js';
 import { gcKsm } from '../../host/ksm.js';
+import { gcNetwork } from '../../net/gc.js';
+import { gcScratchDisks } from '../../disk/gc.js';
 
 export function defineGc(cmd: Command): void {
   cmd
@@ -40,6 +42,10 @@ export function defineGc(cmd: Command): void {
       const lxd = gcLxd();
       // Once the dead run's qemu is gone: put back the KSM settings it had replaced.
       const ksm = gcKsm();
+      // After the VMs: a dead run's qemu no longer holds its tap in the lab netns.
+      const network = await gcNetwork();
+      // After the VMs and containers: nothing of a dead run still has its scratch image open.
+      const disks = await gcScratchDisks();
       // After the reaping: what is left in the state dirs is in use, and its leases hold.
       const leases = reapDeadLeases();
       // Socket dirs of launchers whose Node owner was SIGKILLed (the next launcher would reap them too).
@@ -52,6 +58,8 @@ export function defineGc(cmd: Command): void {
         ...docker.errors,
         ...lxc.errors,
         ...lxd.errors,
+        ...network.errors,
+        ...disks.errors,
         ...launcherWarnings,
       ];
       if (opts.json)
@@ -63,6 +71,8 @@ export function defineGc(cmd: Command): void {
               docker,
               lxc,
               lxd,
+              network,
+              disks,
               leases,
               launchers,
               ...(ksm ? { ksm } : {}),
@@ -93,6 +103,14 @@ export function defineGc(cmd: Command): void {
         if (docker.kept.length)
           console.log(`gc: docker: kept ${docker.kept.length} in use: ${docker.kept.join(' ')}`);
         if (lxd.reaped.length) console.log(`gc: lxd: stopped and removed ${lxd.reaped.join(' ')}`);
+        if (network.removed.length)
+          console.log(
+            `gc: network: removed netns ${network.removed.join(' ')} (with their bridge, veths, taps)`,
+          );
+        if (disks.removed.length)
+          console.log(
+            `gc: scratch disks: removed ${disks.removed.join(' ')} (unmounted, loop devices detached)`,
+          );
         if (leases.length) console.log(`gc: removed ${leases.length} dead run(s)' cache lease(s)`);
         if (ksm) console.log(`gc: ${ksm}`);
         if (launchers.length) console.log(`gc: removed ${launchers.length} dead launcher socket dir(s)`);

@@ -2,8 +2,7 @@
 // console, exit with the workload's exit code (2 = bad input, 3 = the guest failed or timed out).
 import type { Command } from 'commander';
 import { HostError, UsageError } from '../../errors.js';
-import { parseMemory, parseVcpus } from '../../engine/vm/options.js';
-import { formatPhases, rootfsWorkload, runVmOnce } from '../../engine/vm/run-once.js';
+import { parseMemory, parseVcpus, parseVmOptions } from '../../engine/vm/options.js';
 import { resolveKernel } from '../../engine/vm/kernel.js';
 import { parseDurationMs } from '../../units.js';
 import { prepareWorkload } from '../../workload/catalog.js';
@@ -20,6 +19,8 @@ interface VmRunFlags {
   timeout?: string;
   phases?: boolean;
   console?: boolean;
+  net: string;
+  scratch?: string;
 }
 
 /** Guest lines worth showing by default: the workload's output, not kernel noise or our markers. */
@@ -45,6 +46,8 @@ export function defineVm(cmd: Command): void {
       "guest kernel (bzImage or PVH vmlinux), or 'minimal' for the kernel built from scripts/kernel/minimal.config; default: the cached Debian kernel",
     )
     .option('--timeout <duration>', 'kill the guest after this long (default: 60s; 5m with --image debian)')
+    .option('--net <none|bridge>', 'bridge: virtio-net on a tap of the lab network (src/net/)', 'none')
+    .option('--scratch <size>', 'a fresh ext4 scratch disk image of this size as virtio-blk, at /scratch')
     .option('--phases', 'print the phase timeline (host monotonic clock) to stderr')
     .option('--console', 'mirror every console line (kernel messages and /init markers too)')
     .argument('[args...]', 'command arguments (after --)')
@@ -69,6 +72,12 @@ async function vmRun(args: string[], f: VmRunFlags): Promise<number> {
   // Validate cheap inputs before building anything.
   parseMemory(f.memory);
   parseVcpus(f.vcpus);
+  parseVmOptions({ network: f.net }); // names the option and the value
+  // Loaded once the cheap checks passed: refusing bad input stays instant.
+  const { parseScratchSize } = await import('../../disk/scratch.js');
+  const { formatPhases, rootfsWorkload, runVmOnce } = await import('../../engine/vm/run-once.js');
+  const { destroyLab } = await import('../../net/lab.js');
+  const scratch = f.scratch !== undefined ? parseScratchSize(f.scratch, '--scratch') : undefined;
   if (f.image !== 'debian') resolveKernel(f.kernel);
   const workload = f.rootfs
     ? rootfsWorkload(f.rootfs, args)
@@ -79,12 +88,14 @@ async function vmRun(args: string[], f: VmRunFlags): Promise<number> {
     ...(f.image ? { image: f.image } : {}),
     vcpus: f.vcpus,
     memory: f.memory,
+    network: f.net,
+    ...(scratch !== undefined ? { scratch } : {}),
     ...(f.kernel ? { kernel: f.kernel } : {}),
   };
   const show = (l: string) => {
     if (f.console || isWorkloadLine(l)) console.log(l);
   };
-  const r = await runVmOnce(workload, options, timeoutMs, show);
+  const r = await runVmOnce(workload, options, timeoutMs, show).finally(() => destroyLab());
   if (f.phases) {
     console.error(
       `vm: accel=${r.describe.accel} machine=${r.describe.machine} kernel=${r.describe.kernelVersion} (${r.describe.kernelForm})`,

@@ -1,10 +1,12 @@
 // `bare`: the workload as a plain host process — the baseline every overhead is relative to.
 // Started by the same resident launcher as containers, so start latencies compare like for like.
 import { accessSync, constants } from 'node:fs';
-import type { Environment } from '../environment.js';
+import type { Environment, Instance } from '../environment.js';
 import { HostError } from '../../errors.js';
 import { NSEXEC_PATH, nsexecPolicy, nsexecSettled } from '../launcher/nsexec-spawn.js';
-import { bareCommand, launchBare } from './instance.js';
+import { bareCommand, bareLaunchArgs, launchBare } from './instance.js';
+import { attachHostIo } from '../host-io.js';
+import { SCRATCH_PATH_HOST, scratchArgv } from '../../disk/scratch.js';
 
 export function createBareEnvironment(): Environment {
   return {
@@ -28,11 +30,46 @@ export function createBareEnvironment(): Environment {
       }
     },
     async launch(opts) {
+      // Network bridge: its own netns on the lab bridge, the same topology as the others; the
+      // scratch disk on a loop mount. Both before the measured window, like the others'.
+      const io = await attachHostIo(opts.options);
       await nsexecSettled(); // before the measured window: a pool refill would slow the launch
-      return launchBare(opts);
+      if (!io.net && !io.scratch) return launchBare(opts);
+      let i: Instance;
+      try {
+        const workload = io.scratch
+          ? { ...opts.workload, argv: scratchArgv(opts.workload.argv, io.scratch.dir) }
+          : opts.workload;
+        i = launchBare({ ...opts, workload }, bareLaunchArgs({ workload }, io.net?.netnsPath));
+      } catch (err) {
+        await io.release();
+        throw err;
+      }
+      Object.assign(i.events.facts, io.facts);
+      const exited = i.exited.then(async (e) => {
+        await io.release();
+        return e;
+      });
+      const inner = i;
+      return {
+        ...inner,
+        ...(io.net ? { labIp: io.net.ip } : {}),
+        exited,
+        stop: async (reason?: string) => {
+          await inner.stop(reason);
+          await exited; // the netns and the scratch disk are gone when stop() returns
+        },
+      };
     },
-    async describe() {
-      return { process: 'host process, no isolation', launcher: await nsexecPolicy() };
+    async describe(options) {
+      return {
+        process: 'host process, no isolation',
+        launcher: await nsexecPolicy(),
+        ...(options?.network === 'bridge' ? { network: 'lab bridge: veth pair, eth0 in its own netns' } : {}),
+        ...(options?.scratch !== undefined || options?.scratchImage !== undefined
+          ? { scratch: SCRATCH_PATH_HOST }
+          : {}),
+      };
     },
   };
 }

@@ -32,9 +32,11 @@ export function launcherEnvArgs(env: Record<string, string> | undefined): string
 }
 
 /** The launcher's argv for a bare run: working directory, environment, command. Nothing else. */
-export function bareLaunchArgs(opts: Pick<LaunchOptions, 'workload'>): string[] {
+export function bareLaunchArgs(opts: Pick<LaunchOptions, 'workload'>, netnsPath?: string): string[] {
   const { file, args } = bareCommand(opts);
-  return ['cwd', tmpdir(), ...launcherEnvArgs(opts.workload.env), ...markArgs(), '--', file, ...args];
+  // Network bridge: the process joins its own lab-wired netns (PRIVILEGED: setns), nothing else.
+  const net = netnsPath ? ['netns', netnsPath] : [];
+  return [...net, 'cwd', tmpdir(), ...launcherEnvArgs(opts.workload.env), ...markArgs(), '--', file, ...args];
 }
 
 /**

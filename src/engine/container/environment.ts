@@ -7,9 +7,10 @@ import { detectHostCgroups } from '../../host/cgroup-mode.js';
 import { selectCgroupDriver } from './cgroup/select.js';
 import type { CgroupDriver } from './cgroup/types.js';
 import { containerInstance } from './instance.js';
-import { launchContainer } from './launch.js';
+import { launchContainerOnNetwork } from './launch-net.js';
 import { NSEXEC_PATH, nsexecPolicy, nsexecSettled } from '../launcher/nsexec-spawn.js';
 import { checkWorkloadRootfs, specFromLaunch } from './spec.js';
+import { GUEST_SCRATCH, SCRATCH_PATH_HOST } from '../../disk/scratch.js';
 
 export function createContainerEnvironment(): Environment {
   let driver: CgroupDriver | undefined;
@@ -29,15 +30,24 @@ export function createContainerEnvironment(): Environment {
     },
     async launch(opts: LaunchOptions): Promise<Instance> {
       await nsexecSettled(); // before the measured window: a pool refill would slow the launch
-      // launchContainer validates the spec (network mode, rootfs, command) before anything starts.
-      const c = launchContainer(specFromLaunch(opts), { driver: getDriver(), timeoutMs: opts.timeoutMs });
+      // The spec is validated (network mode, rootfs, command) before anything starts.
+      const c = await launchContainerOnNetwork(
+        specFromLaunch(opts),
+        { driver: getDriver(), timeoutMs: opts.timeoutMs },
+        opts.options,
+      );
       return containerInstance(c);
     },
-    async describe(): Promise<Record<string, string>> {
+    async describe(options?: Record<string, unknown>): Promise<Record<string, string>> {
+      const bridge = options?.network === 'bridge';
       return {
         cgroupDriver: getDriver().version,
-        namespaces: 'pid,mnt,uts,ipc,net,cgroup',
+        namespaces: bridge ? 'pid,mnt,uts,ipc,cgroup + the lab-wired netns' : 'pid,mnt,uts,ipc,net,cgroup',
+        ...(bridge ? { network: 'lab bridge: veth pair, eth0 in its own netns' } : {}),
         rootfs: 'overlay',
+        ...(options?.scratch !== undefined || options?.scratchImage !== undefined
+          ? { scratch: `${SCRATCH_PATH_HOST}, bound to ${GUEST_SCRATCH}` }
+          : {}),
         launcher: await nsexecPolicy(),
       };
     },

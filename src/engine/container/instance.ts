@@ -21,6 +21,8 @@ export interface InstanceSource {
   /** The container's cgroup while it exists. */
   readonly cgroup: Pick<Cgroup, 'pids' | 'stats'>;
   readonly exited: Promise<ContainerExit>;
+  /** Network bridge: the address on the lab bridge. */
+  readonly labIp?: string | undefined;
   stop(reason?: string): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export function containerInstance(c: InstanceSource): Instance {
   return {
     name: c.name,
     events: c.events,
+    ...(c.labIp !== undefined ? { labIp: c.labIp } : {}),
     ready: watch.ready,
     exited,
     sampleMemory: async (): Promise<MemorySample> => {

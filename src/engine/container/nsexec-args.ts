@@ -93,6 +93,10 @@ export function buildNsexecArgs(
     );
   if (spec.namespaces.includes('uts')) a.push('hostname', spec.hostname);
   if (spec.network === 'loopback') a.push('lo');
+  if (spec.network === 'bridge') {
+    if (!spec.netnsPath) throw new Error(`container ${spec.name}: network bridge without a wired netns`);
+    a.push('netns', spec.netnsPath); // PRIVILEGED: setns
+  }
   for (const f of cgroupProcs) a.push('cgroup', f); // PRIVILEGED: cgroup.procs writes
   // PRIVILEGED: bpf(BPF_PROG_LOAD / BPF_PROG_ATTACH) needs CAP_SYS_ADMIN (or CAP_BPF).
   if (deviceProgramDir !== undefined) a.push('devices', deviceProgramDir, deviceRulesArg());

@@ -15,8 +15,12 @@ export const DEFAULT_DISK_BYTES = 1024 * 1024 * 1024;
 /** The largest --disk: the writable layer is RAM-backed, and this host's RAM bounds it anyway. */
 export const MAX_DISK_BYTES = 1024 * 1024 * 1024 * 1024;
 
-export type NetworkMode = 'none' | 'loopback' | 'host';
-export const NETWORK_MODES: readonly NetworkMode[] = ['none', 'loopback', 'host'];
+/** `bridge`: the lab network (src/net/lab.ts), joined through a prepared netns (spec.netnsPath). */
+export type NetworkMode = 'none' | 'loopback' | 'host' | 'bridge';
+export const NETWORK_MODES: readonly NetworkMode[] = ['none', 'loopback', 'host', 'bridge'];
+
+/** Modes in which the helper makes a fresh net namespace; host shares ours, bridge joins one. */
+const OWN_NET_NS: readonly NetworkMode[] = ['none', 'loopback'];
 
 export interface BindMount {
   /** Host path. */
@@ -36,10 +40,12 @@ export interface ContainerSpec {
   env: Record<string, string>;
   cwd: string;
   hostname: string;
-  /** Default: all six (pid, mnt, uts, ipc, net, cgroup); net is dropped for network 'host'. */
+  /** Default: all six (pid, mnt, uts, ipc, net, cgroup); net is dropped for 'host' and 'bridge'. */
   namespaces: Namespace[];
   limits: Limits;
   network: NetworkMode;
+  /** Network `bridge`: the wired netns to join (set by the launching code after attachToLab). */
+  netnsPath?: string;
   mounts: BindMount[];
   /**
    * Output lines the launcher stamps as their first reader (`T <name> <ns>`): it then relays the
@@ -63,7 +69,7 @@ export function makeSpec(
     env: { PATH: DEFAULT_PATH },
     cwd: '/',
     hostname: p.name.slice(0, 63),
-    namespaces: NAMESPACES.filter((n) => n !== 'net' || network !== 'host'),
+    namespaces: NAMESPACES.filter((n) => n !== 'net' || OWN_NET_NS.includes(network)),
     limits: {},
     mounts: [],
     outputMarks: [],
@@ -130,8 +136,10 @@ export function validateSpec(spec: ContainerSpec): void {
   for (const ns of spec.namespaces)
     if (!NAMESPACES.includes(ns))
       throw new UsageError(`unknown namespace '${ns}'`, { hint: NAMESPACES.join(', ') });
-  if (spec.network !== 'host' && !spec.namespaces.includes('net'))
+  if (OWN_NET_NS.includes(spec.network) && !spec.namespaces.includes('net'))
     throw new UsageError(`network '${spec.network}' needs the net namespace`);
+  if (spec.network === 'bridge' && spec.namespaces.includes('net'))
+    throw new UsageError("network 'bridge' joins the lab's netns: drop 'net' from the namespaces");
   if (!spec.namespaces.includes('mnt')) throw new UsageError('the mnt namespace is required (pivot_root)');
   if (!/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/.test(spec.hostname))
     throw new UsageError(`invalid hostname '${spec.hostname}'`, {

@@ -1,16 +1,21 @@
 // The `vm` Environment: a QEMU guest booted directly from the guest kernel with an initramfs of
 // the same rootfs the container uses. createVmEnvironment() is what the runner imports.
 import { readFileSync } from 'node:fs';
-import { HostError } from '../../errors.js';
+import { HostError, UsageError } from '../../errors.js';
 import { readCached } from '../../host/doctor-read.js';
 import { monoNs } from '../../units.js';
 import { which } from '../../util/which.js';
 import type { Availability, Environment, LaunchOptions, PreparedWorkload } from '../environment.js';
 import { buildInitramfs } from './initramfs.js';
 import { describeDistro, distroLaunch, prepareDistro } from './distro/launch-config.js';
+import { guestModules, type DeviceNeed } from './guest-modules.js';
 import { resolveKernel } from './kernel.js';
 import { parseVmOptions, type Accel, type VmOptions } from './options.js';
 import { VmInstance, type VmSpec } from './vm-instance.js';
+import { attachToLab } from '../../net/attach.js';
+import type { LabEndpoint } from '../../net/lab.js';
+import { scratchImageFor, scratchRequest } from '../../disk/attach.js';
+import { GUEST_SCRATCH, SCRATCH_PATH_VM, scratchArgv } from '../../disk/scratch.js';
 
 export interface VmEnvironmentDeps {
   /** Console lines of every instance (the CLI mirrors them with --console). */
@@ -20,14 +25,22 @@ export interface VmEnvironmentDeps {
 }
 
 /** Everything a launch needs that is not the launch itself: resolved before the clock starts. */
-async function prepareLaunch(opts: LaunchOptions): Promise<Pick<VmSpec, 'qemuPath' | 'config' | 'disks'>> {
+async function prepareLaunch(
+  opts: LaunchOptions,
+): Promise<Pick<VmSpec, 'qemuPath' | 'config' | 'disks'> & Pick<VmOptions, 'network'>> {
   const o = parseVmOptions(opts.options);
   const distro = o.image === 'debian' ? distroLaunch(opts.workload) : undefined;
+  if (distro && (o.network !== 'none' || scratchRequest(opts.options)))
+    throw new UsageError('image: debian takes no network or scratch option yet', {
+      hint: 'use the default initramfs image for I/O workloads',
+    });
   const kernel = distro ? { path: distro.kernelPath } : resolveKernel(o.kernel);
+  const modules = distro ? [] : guestModules(kernel.path, deviceNeeds(o, opts.options));
   const initrd = distro
     ? { path: distro.initrdPath }
-    : buildInitramfs(opts.workload, { compress: o.compressInitramfs });
+    : buildInitramfs(guestWorkload(opts.workload), { compress: o.compressInitramfs, modules });
   return {
+    network: o.network,
     qemuPath: qemuBinary(),
     ...(distro ? { disks: distro.disks } : {}),
     config: {
@@ -39,10 +52,75 @@ async function prepareLaunch(opts: LaunchOptions): Promise<Pick<VmSpec, 'qemuPat
       initrdPath: initrd.path,
       tscKhz: hostTscKhz(),
       tbSizeMiB: o.tbSizeMiB,
-      microvmAcpi: o.microvmAcpi,
+      microvmAcpi: needsMicrovmAcpi(o, modules.length > 0),
       extraCmdline: [...(distro?.extraCmdline ?? []), ...o.extraCmdline],
     },
   };
+}
+
+/** The workload as the guest runs it: the scratch disk is at GUEST_SCRATCH (mounted by /init). */
+function guestWorkload(w: PreparedWorkload): PreparedWorkload {
+  return { ...w, argv: scratchArgv(w.argv, GUEST_SCRATCH) };
+}
+
+/** The guest devices these options ask for (their drivers go into a Debian guest's initramfs). */
+function deviceNeeds(o: VmOptions, raw?: Record<string, unknown>): DeviceNeed[] {
+  const needs: DeviceNeed[] = o.network === 'bridge' ? ['net'] : [];
+  if (scratchRequest(raw)) needs.push('disk');
+  return needs;
+}
+
+/**
+ * The Debian kernel's virtio_mmio is a module: loaded by insmod it does not see qemu's
+ * `virtio_mmio.device=` words (modprobe would pass them; with them passed by hand this kernel
+ * oopsed here), so on microvm its devices are described by ACPI instead. The minimal kernel
+ * parses those words built in and keeps ACPI off.
+ */
+function needsMicrovmAcpi(o: VmOptions, loadsModules: boolean): boolean {
+  return o.microvmAcpi || (loadsModules && o.machine === 'microvm');
+}
+
+/**
+ * The VM's I/O, made before its start clock: a tap on the lab bridge (network bridge; qemu then
+ * runs in the lab netns) and the scratch disk's image file (virtio-blk). release() undoes both.
+ */
+async function attachGuestIo(
+  network: VmOptions['network'],
+  raw?: Record<string, unknown>,
+): Promise<{
+  config: Pick<VmSpec['config'], 'net' | 'disk'>;
+  net?: LabEndpoint;
+  facts: Record<string, number>;
+  release: () => Promise<void>;
+}> {
+  const disk = scratchRequest(raw);
+  const undo: Array<() => Promise<void>> = [];
+  const release = async (): Promise<void> => {
+    for (const u of undo.splice(0).reverse()) await u();
+  };
+  const facts: Record<string, number> = {};
+  const config: Pick<VmSpec['config'], 'net' | 'disk'> = {};
+  let net: LabEndpoint | undefined;
+  try {
+    if (network === 'bridge') {
+      const wired = await attachToLab('tap');
+      net = wired.endpoint;
+      undo.push(wired.endpoint.release);
+      facts.labWireMs = wired.wireMs;
+      config.net = { tap: net.tap!, mac: net.mac!, cidr: net.cidr };
+    }
+    if (disk) {
+      const t0 = monoNs();
+      const image = await scratchImageFor(disk);
+      undo.push(image.release);
+      facts.scratchMs = (monoNs() - t0) / 1e6;
+      config.disk = { imagePath: image.path, mountPoint: GUEST_SCRATCH };
+    }
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  return { config, ...(net ? { net } : {}), facts, release };
 }
 
 /** accel 'auto' = KVM only where doctor's probe actually booted a guest with it. */
@@ -98,24 +176,39 @@ export function createVmEnvironment(deps: VmEnvironmentDeps = {}): Environment {
     async prepare(workload: PreparedWorkload, options?: Record<string, unknown>): Promise<void> {
       const o = parseVmOptions(options);
       if (o.image === 'debian') return prepareDistro(workload);
-      resolveKernel(o.kernel);
-      buildInitramfs(workload, { compress: o.compressInitramfs });
+      const kernel = resolveKernel(o.kernel);
+      buildInitramfs(guestWorkload(workload), {
+        compress: o.compressInitramfs,
+        modules: guestModules(kernel.path, deviceNeeds(o, options)),
+      });
     },
 
     async launch(opts: LaunchOptions): Promise<VmInstance> {
       // Option parsing, kernel and initramfs lookup, doctor-cache reads and the PATH search happen
       // first: like a container's, the measured start is the instance's own (state dir, spawn ->
-      // READY), not ctvm's preparation of it.
+      // READY), not ctvm's preparation of it. So is wiring a tap to the lab bridge.
       const prepared = await prepareLaunch(opts);
+      const io = await attachGuestIo(prepared.network, opts.options);
       const onLine = deps.onConsoleLine;
       const spec: VmSpec = {
         name: opts.instanceName,
         launchNs: monoNs(),
         timeoutMs: opts.timeoutMs,
-        ...prepared,
+        qemuPath: prepared.qemuPath,
+        config: { ...prepared.config, ...io.config },
+        ...(prepared.disks ? { disks: prepared.disks } : {}),
+        ...(io.net ? { netnsPath: io.net.labNetnsPath, labIp: io.net.ip } : {}),
+        release: io.release,
         ...(onLine ? { onConsoleLine: (line: string) => onLine(opts.instanceName, line) } : {}),
       };
-      const vm = deps.startInstance ? deps.startInstance(spec) : new VmInstance(spec);
+      let vm: VmInstance;
+      try {
+        vm = deps.startInstance ? deps.startInstance(spec) : new VmInstance(spec);
+      } catch (err) {
+        await io.release();
+        throw err;
+      }
+      Object.assign(vm.events.facts, io.facts);
       await vm.connectQmp();
       return vm;
     },
@@ -139,6 +232,15 @@ export function createVmEnvironment(deps: VmEnvironmentDeps = {}): Environment {
         kernelForm: kernel.form,
         kernelVersion: kernel.version,
         initramfs: o.compressInitramfs ? 'gzip' : 'plain',
+        network:
+          o.network === 'bridge'
+            ? `lab bridge: tap + ${o.machine === 'microvm' ? 'virtio-net-device' : 'virtio-net-pci'}`
+            : 'none',
+        ...(scratchRequest(options)
+          ? {
+              scratch: `${SCRATCH_PATH_VM}, ${o.machine === 'microvm' ? 'virtio-blk-device' : 'virtio-blk-pci'}, at ${GUEST_SCRATCH}`,
+            }
+          : {}),
       };
     },
   };

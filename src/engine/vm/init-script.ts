@@ -8,6 +8,14 @@
 // `poweroff -f` is only a fallback: it hangs when the guest has no ACPI.
 
 export const DEBUG_EXIT_PORT = 0xf4;
+/** Kernel command-line word with the guest's lab address (`ctvm.ip=10.213.0.3/16`, network bridge). */
+export const GUEST_IP_PARAM = 'ctvm.ip';
+/** Kernel command-line word with the scratch disk's mount point in the guest (`ctvm.disk=/scratch`). */
+export const GUEST_DISK_PARAM = 'ctvm.disk';
+/** The scratch disk: the first virtio-blk device (the only drive a ctvm guest has). */
+export const GUEST_DISK_DEVICE = '/dev/vda';
+/** Kernel modules /init loads in this order when present (the Debian kernel's virtio-net etc.). */
+export const GUEST_MODULES_DIR = '/lib/modules/ctvm';
 export const MEM_REQUEST = 'm\n';
 
 /** Single-quotes a word for sh. */
@@ -43,6 +51,15 @@ export function renderInitScript(w: InitScriptInput): string {
     '  while read k v u; do case $k in MemTotal:) t=$v;; MemAvailable:) a=$v;; esac; done < /proc/meminfo',
     '  echo "CTVM-$1 uptime_s=$up mem_total_kb=$t mem_available_kb=$a"',
     '}',
+    // I/O devices (#14). Shell builtins only (no fork per line: every guest runs these lines).
+    // Drivers: modules for the Debian kernel, in the initramfs in load order (built in on the
+    // minimal kernel); then the words the host put on the command line: the lab address for
+    // eth0 (network bridge) and the scratch disk's mount point (virtio-blk, ext4).
+    `for m in ${GUEST_MODULES_DIR}/*.ko; do [ -e "$m" ] || break; $B insmod "$m" || echo "ctvm-init: insmod $m failed"; done`,
+    'read -r cmdline < /proc/cmdline',
+    `for w in $cmdline; do case $w in ${GUEST_IP_PARAM}=*) ip=\${w#${GUEST_IP_PARAM}=};; ${GUEST_DISK_PARAM}=*) disk=\${w#${GUEST_DISK_PARAM}=};; esac; done`,
+    'if [ -n "$ip" ]; then $B ip link set lo up; $B ip addr add "$ip" dev eth0 && $B ip link set eth0 up || echo "ctvm-init: eth0 $ip failed"; fi',
+    `if [ -n "$disk" ]; then $B mkdir -p "$disk"; $B mount -t ext4 -o noatime ${GUEST_DISK_DEVICE} "$disk" || echo "ctvm-init: mount ${GUEST_DISK_DEVICE} $disk failed"; fi`,
     'ctvm_mem INIT',
     ...exports,
     'cd /',
@@ -55,6 +72,8 @@ export function renderInitScript(w: InitScriptInput): string {
     'wait $w',
     'rc=$?',
     'kill $m 2>/dev/null',
+    // The scratch disk's data reaches the image file before qemu exits (the host reads it after).
+    'if [ -n "$disk" ]; then cd /; $B umount "$disk" || $B sync; fi',
     'echo "CTVM-EXIT code=$rc"',
     `printf "\\\\$(printf %o $((rc & 255)))" | $B dd of=/dev/port bs=1 seek=${DEBUG_EXIT_PORT} count=1 2>/dev/null`,
     '$B poweroff -f',

@@ -17,7 +17,8 @@ import { gzipSync } from 'node:zlib';
 import { CACHE_DIR } from '../../paths.js';
 import { writeCpio, type CpioEntry } from '../../workload/cpio.js';
 import type { PreparedWorkload } from '../environment.js';
-import { renderInitScript } from './init-script.js';
+import { GUEST_MODULES_DIR, renderInitScript } from './init-script.js';
+import type { GuestModule } from './guest-modules.js';
 
 export const INITRAMFS_DIR = join(CACHE_DIR, 'initramfs');
 const FORMAT = 'ctvm-initramfs-v1';
@@ -46,6 +47,7 @@ export function rootfsEntries(rootDir: string, rel = ''): CpioEntry[] {
 /** The whole archive: rootfs + /dev/console (the kernel opens it for init's stdio) + /init. */
 export function initramfsEntries(
   workload: Pick<PreparedWorkload, 'rootfsDir' | 'argv' | 'env'>,
+  modules: GuestModule[] = [],
 ): CpioEntry[] {
   const entries = rootfsEntries(workload.rootfsDir).filter(
     (e) => e.path !== 'init' && e.path !== 'dev/console',
@@ -53,6 +55,18 @@ export function initramfsEntries(
   if (!entries.some((e) => e.path === 'dev')) entries.push({ type: 'dir', path: 'dev' });
   const devAt = entries.findIndex((e) => e.path === 'dev');
   entries.splice(devAt + 1, 0, { type: 'chardev', path: 'dev/console', major: 5, minor: 1, mode: 0o600 });
+  if (modules.length) {
+    // /lib/modules/ctvm, loaded by /init in name order (GUEST_MODULES_DIR).
+    const dir = GUEST_MODULES_DIR.slice(1);
+    const have = new Set(entries.map((e) => e.path));
+    let path = '';
+    for (const part of dir.split('/')) {
+      path = path ? `${path}/${part}` : part;
+      if (!have.has(path)) entries.push({ type: 'dir', path });
+    }
+    for (const m of modules)
+      entries.push({ type: 'file', path: `${dir}/${m.name}`, data: m.data, mode: 0o644 });
+  }
   entries.push({ type: 'file', path: 'init', data: Buffer.from(renderInitScript(workload)), mode: 0o755 });
   return entries;
 }
@@ -65,20 +79,24 @@ export interface Initramfs {
 }
 
 /** Builds (or reuses) the initramfs for this workload; the key covers rootfs, command and format. */
-export function buildInitramfs(workload: PreparedWorkload, opts: { compress?: boolean } = {}): Initramfs {
+export function buildInitramfs(
+  workload: PreparedWorkload,
+  opts: { compress?: boolean; modules?: GuestModule[] } = {},
+): Initramfs {
   const compressed = opts.compress ?? false;
-  const hash = createHash('sha256')
+  const modules = opts.modules ?? [];
+  const h = createHash('sha256')
     .update(`${FORMAT}\0${workload.rootfsHash}\0${compressed ? 'gz' : 'cpio'}\0`)
-    .update(renderInitScript(workload))
-    .digest('hex')
-    .slice(0, 16);
+    .update(renderInitScript(workload));
+  for (const m of modules) h.update(`\0${m.name}\0`).update(m.data);
+  const hash = h.digest('hex').slice(0, 16);
   const path = join(INITRAMFS_DIR, `${hash}.${compressed ? 'cpio.gz' : 'cpio'}`);
   if (existsSync(path)) {
     markUsed(path); // for ctvm gc --cache-days
     return { path, hash, bytes: lstatSync(path).size, compressed };
   }
   mkdirSync(INITRAMFS_DIR, { recursive: true });
-  const cpio = writeCpio(initramfsEntries(workload));
+  const cpio = writeCpio(initramfsEntries(workload, modules));
   const data = compressed ? gzipSync(cpio, { level: 6 }) : cpio;
   // Write-then-rename: concurrent builders (density runs) never see a half-written archive.
   const tmp = `${path}.tmp-${process.pid}`;

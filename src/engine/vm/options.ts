@@ -12,6 +12,9 @@ export type Image = (typeof IMAGES)[number];
 export type AccelChoice = (typeof ACCELS)[number];
 export type Accel = Exclude<AccelChoice, 'auto'>;
 export type Machine = (typeof MACHINES)[number];
+/** `none`: no NIC (-nodefaults); `bridge`: virtio-net on a tap of the lab network (src/net/). */
+export const VM_NETWORKS = ['none', 'bridge'] as const;
+export type VmNetwork = (typeof VM_NETWORKS)[number];
 
 export interface VmOptions {
   accel: AccelChoice;
@@ -35,6 +38,7 @@ export interface VmOptions {
   microvmAcpi: boolean;
   /** Extra kernel command-line words (benchmarks compare choices with this). */
   extraCmdline: string[];
+  network: VmNetwork;
 }
 
 export const DEFAULT_VM_OPTIONS: VmOptions = {
@@ -48,6 +52,7 @@ export const DEFAULT_VM_OPTIONS: VmOptions = {
   tbSizeMiB: 16,
   microvmAcpi: false,
   extraCmdline: [],
+  network: 'none',
 };
 
 /** Below this the Debian kernel cannot unpack an initramfs and start userspace. */
@@ -94,6 +99,10 @@ export function parseVmOptions(raw: Record<string, unknown> = {}): VmOptions {
     'tbSizeMiB',
     'microvmAcpi',
     'extraCmdline',
+    'network',
+    // The scratch disk (src/disk/): validated by scratchRequest() where the image is made.
+    'scratch',
+    'scratchImage',
   ]);
   for (const k of Object.keys(raw))
     if (!known.has(k))
@@ -125,6 +134,7 @@ export function parseVmOptions(raw: Record<string, unknown> = {}): VmOptions {
       );
     o.tbSizeMiB = n === 0 ? undefined : n;
   }
+  if (raw.network !== undefined) o.network = oneOf('network', raw.network, VM_NETWORKS);
   if (raw.microvmAcpi !== undefined) o.microvmAcpi = raw.microvmAcpi === true;
   if (raw.extraCmdline !== undefined) {
     if (!Array.isArray(raw.extraCmdline)) throw new UsageError('vm extraCmdline must be a list of words');

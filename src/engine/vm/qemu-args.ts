@@ -1,7 +1,7 @@
 // The qemu command line and the guest kernel command line for one instance (pure; unit-tested).
 // Choices below were measured with bench/vm-boot.ts under TCG on this host; see bench/README.md.
 import type { Bytes } from '../../units.js';
-import { DEBUG_EXIT_PORT } from './init-script.js';
+import { DEBUG_EXIT_PORT, GUEST_DISK_PARAM, GUEST_IP_PARAM } from './init-script.js';
 import type { Accel, Machine } from './options.js';
 
 export interface QemuLaunchConfig {
@@ -21,6 +21,38 @@ export interface QemuLaunchConfig {
   omitCmdline?: string[];
   /** Appended as they are (the Debian guest's disks: distro/overlay.ts). */
   extraArgs?: string[];
+  /** Network `bridge`: a tap in the lab netns (qemu runs there) and the guest's address (/init sets it). */
+  net?: { tap: string; mac: string; cidr: string } | undefined;
+  /** Scratch disk: an ext4 image file as virtio-blk, mounted by /init on `mountPoint`. */
+  disk?: { imagePath: string; mountPoint: string } | undefined;
+}
+
+/**
+ * The scratch disk: virtio-blk (virtio-blk-device on microvm, virtio-blk-pci on pc/q35) on a raw
+ * image file with cache=none (O_DIRECT on the file: no host page cache, as the loop device's
+ * direct I/O for bare/container) and aio=native (Linux AIO, what O_DIRECT is made for).
+ */
+export function diskArgs(c: Pick<QemuLaunchConfig, 'machine' | 'disk'>): string[] {
+  if (!c.disk) return [];
+  if (c.disk.imagePath.includes(','))
+    throw new Error(`scratch image path ${c.disk.imagePath} has a comma (qemu -drive cannot take it)`);
+  const dev = c.machine === 'microvm' ? 'virtio-blk-device' : 'virtio-blk-pci';
+  // prettier-ignore
+  return [
+    '-drive', `file=${c.disk.imagePath},format=raw,if=none,id=d0,cache=none,aio=native`,
+    '-device', `${dev},drive=d0`,
+  ];
+}
+
+/** The NIC: virtio-net on microvm's virtio-mmio bus, virtio-net-pci on pc/q35; tap, no vhost. */
+export function netArgs(c: Pick<QemuLaunchConfig, 'machine' | 'net'>): string[] {
+  if (!c.net) return []; // -nodefaults leaves the guest without a NIC
+  const nic = c.machine === 'microvm' ? 'virtio-net-device' : 'virtio-net-pci';
+  // prettier-ignore
+  return [
+    '-netdev', `tap,id=n0,ifname=${c.net.tap},script=no,downscript=no`,
+    '-device', `${nic},netdev=n0,mac=${c.net.mac}`,
+  ];
 }
 
 /** -M value: microvm without legacy devices the guest would spend emulated time probing. */
@@ -35,7 +67,10 @@ export function machineArg(c: Pick<QemuLaunchConfig, 'machine' | 'microvmAcpi'>)
 }
 
 export function kernelCmdline(
-  c: Pick<QemuLaunchConfig, 'machine' | 'tscKhz' | 'extraCmdline' | 'omitCmdline' | 'microvmAcpi'>,
+  c: Pick<
+    QemuLaunchConfig,
+    'machine' | 'tscKhz' | 'extraCmdline' | 'omitCmdline' | 'microvmAcpi' | 'net' | 'disk'
+  >,
 ): string {
   const words = [
     'console=ttyS0',
@@ -55,6 +90,8 @@ export function kernelCmdline(
     // Without a PIT the TSC cannot be calibrated; under TCG the guest may otherwise hang.
     if (c.tscKhz) words.push(`tsc_early_khz=${c.tscKhz}`);
   }
+  if (c.net) words.push(`${GUEST_IP_PARAM}=${c.net.cidr}`); // read by /init (init-script.ts)
+  if (c.disk) words.push(`${GUEST_DISK_PARAM}=${c.disk.mountPoint}`);
   const omit = new Set(c.omitCmdline ?? []);
   return [
     ...words.filter((w) => !omit.has(w) && !omit.has(w.split('=')[0]!)),
@@ -80,8 +117,10 @@ export function qemuArgs(c: QemuLaunchConfig): string[] {
     '-kernel', c.kernelPath,
     '-initrd', c.initrdPath,
     '-append', kernelCmdline(c),
+    ...netArgs(c),
+    ...diskArgs(c),
     ...(c.extraArgs ?? []),
-  ]; // no -netdev/-nic: -nodefaults leaves the guest without a NIC
+  ];
 }
 
 /** qemu's exit status from isa-debug-exit carries (code << 1) | 1; anything else is not the guest's. */

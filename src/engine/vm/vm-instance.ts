@@ -22,6 +22,7 @@ import { splitQemuMemory } from './memory-split.js';
 import { qemuArgs, type QemuLaunchConfig } from './qemu-args.js';
 import { QmpClient } from './qmp-client.js';
 import { killAndRemove, track } from '../reaper.js';
+import { inNetns } from '../../net/lab.js';
 import { dieWithOwner } from '../../util/die-with-owner.js';
 import { createVmStateDir, recordQemu } from './vm-state.js';
 import { createOverlays } from './distro/overlay.js';
@@ -37,6 +38,12 @@ export interface VmSpec {
   onConsoleLine?: (line: string) => void;
   /** Cached raw disk images, attached as virtio-blk through per-instance qcow2 overlays. */
   disks?: string[];
+  /** Network bridge: qemu runs in the lab netns, where its tap (config.net.tap) is. */
+  netnsPath?: string;
+  /** Network bridge: the guest's address on the lab bridge. */
+  labIp?: string;
+  /** What the instance's I/O needs undone once qemu is gone (tap, scratch image): before `exited`. */
+  release?: () => Promise<void>;
 }
 
 type GuestMem = GuestMemReport;
@@ -46,6 +53,7 @@ const STDERR_LIMIT = 16 * 1024;
 export class VmInstance implements Instance {
   readonly name: string;
   readonly events: PhaseTimeline;
+  readonly labIp: string | undefined;
   readonly ready: Promise<ReadyInfo>;
   readonly exited: Promise<ExitInfo>;
   /** qemu's pid (for process-table checks and measurement). */
@@ -75,6 +83,7 @@ export class VmInstance implements Instance {
 
   constructor(private readonly spec: VmSpec) {
     this.name = spec.name;
+    this.labIp = spec.labIp;
     this.events = { launchNs: spec.launchNs, phases: [], facts: {} };
     // The record (with its lease on kernel and initramfs) exists before qemu does.
     const disks = spec.disks ?? [];
@@ -91,6 +100,7 @@ export class VmInstance implements Instance {
     try {
       const extraArgs = [...(spec.config.extraArgs ?? []), ...createOverlays(this.dir, disks)];
       cmd = dieWithOwner(spec.qemuPath, qemuArgs({ ...spec.config, qmpSocket: this.qmpSocket, extraArgs }));
+      if (spec.netnsPath) cmd = inNetns(spec.netnsPath, cmd.file, cmd.args);
     } catch (err) {
       this.cleanupFiles();
       throw err;
@@ -224,6 +234,10 @@ export class VmInstance implements Instance {
     this.cleanupFiles();
     this.untrack();
     const tail = [...this.console.tail];
+    if (this.spec.release)
+      await this.spec
+        .release()
+        .catch((err: unknown) => tail.push(`ctvm: releasing I/O: ${errorMessage(err)}`));
     const stderr = this.stderr.trim();
     if (stderr)
       tail.push(
