@@ -25,7 +25,7 @@ test(
         startInstance: (s) => {
           startedNs = monoNs();
           spec = s;
-          return { connectQmp: async () => undefined } as unknown as VmInstance;
+          return { connectQmp: async () => undefined, events: { facts: {} } } as unknown as VmInstance;
         },
       });
       const t0 = monoNs();
