@@ -9,11 +9,11 @@ import { HostError } from '../../errors.js';
 import { nsexecPolicy, nsexecSettled } from '../launcher/nsexec-spawn.js';
 import { markArgs } from '../../workload/protocol.js';
 import { which } from '../../util/which.js';
-import { launchBare } from '../bare/instance.js';
+import { launchBare, launcherEnvArgs } from '../bare/instance.js';
 
 /** The launcher's argv: `chroot ROOTFS argv...` with the workload's environment. */
 export function chrootLaunchArgs(chroot: string, opts: Pick<LaunchOptions, 'workload'>): string[] {
-  const env = Object.entries(opts.workload.env ?? {}).flatMap(([k, v]) => ['env', `${k}=${v}`]);
+  const env = launcherEnvArgs(opts.workload.env);
   return [
     'cwd',
     tmpdir(),

@@ -13,6 +13,7 @@ import { readSmapsRollup } from '../../measure/smaps.js';
 import { prepareNsexec } from '../launcher/nsexec-spawn.js';
 import { ReadyWatch } from '../line-stream.js';
 import { containerInstance } from '../container/instance.js';
+import { launcherEnvArgs } from '../bare/instance.js';
 import type { ContainerExit } from '../container/lifecycle.js';
 import { foregroundExit } from '../oci/launch.js';
 import { weightToShares, type CgroupDriver, type CgroupStats } from '../container/cgroup/types.js';
@@ -86,7 +87,7 @@ export function launchDocker(
   const name = opts.instanceName;
   const events: PhaseTimeline = { launchNs: 0, phases: [], facts: {} };
   const readyWatch = new ReadyWatch(events, true);
-  const envArgs = Object.entries(clientEnv(s)).flatMap(([k, v]) => ['env', `${k}=${v}`]);
+  const envArgs = launcherEnvArgs(clientEnv(s));
   const child = prepareNsexec(
     ['cwd', tmpdir(), ...envArgs, ...markArgs(), '--', client, '--host', s.host, ...runArgs(s, image, opts)],
     {
