@@ -47,10 +47,18 @@ export function planRun(scenario: Scenario, envIds: readonly string[], seed: num
     warmup,
     density: 1,
   });
-  for (let r = 0; r < scenario.warmup; r++)
-    for (const w of scenario.workloads) items.push(...shuffled(envIds, rng).map((e) => pair(w, e, r, true)));
-  for (let r = 0; r < scenario.repetitions; r++) {
-    const round = scenario.workloads.flatMap((w) => envIds.map((e) => pair(w, e, r, false)));
+  // An environment's own repetitions/warmup, where given, replace the scenario's for it alone.
+  const entry = new Map(scenario.environments.map((e) => [e.id, e]));
+  const warmups = (e: string): number => entry.get(e)?.warmup ?? scenario.warmup;
+  const reps = (e: string): number => entry.get(e)?.repetitions ?? scenario.repetitions;
+  const most = (count: (e: string) => number): number => Math.max(0, ...envIds.map(count));
+  for (let r = 0; r < most(warmups); r++) {
+    const inRound = envIds.filter((e) => r < warmups(e));
+    for (const w of scenario.workloads) items.push(...shuffled(inRound, rng).map((e) => pair(w, e, r, true)));
+  }
+  for (let r = 0; r < most(reps); r++) {
+    const inRound = envIds.filter((e) => r < reps(e));
+    const round = scenario.workloads.flatMap((w) => inRound.map((e) => pair(w, e, r, false)));
     items.push(...shuffled(round, rng));
   }
   const d = scenario.density;

@@ -250,6 +250,8 @@ function applyOverrides(s: Scenario, opts: RunOptions): Scenario {
         },
       );
     out.repetitions = opts.repetitions;
+    // It overrides every count: an environment's own repetitions as well.
+    out.environments = s.environments.map((e) => ({ ...e, repetitions: undefined }));
   }
   if (opts.seed !== undefined && (!Number.isInteger(opts.seed) || opts.seed < 0))
     throw new UsageError(`--seed ${opts.seed}: expected a non-negative integer`, { hint: 'e.g. --seed 42' });

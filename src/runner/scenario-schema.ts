@@ -119,18 +119,29 @@ const dockerOptions = z.strictObject({ host: z.string().min(1).optional() }).sup
 
 const label = z.string().regex(LABEL, 'expected a label like "vm-minimal" (a-z, 0-9, ":._-", ≤ 63 chars)');
 
+/**
+ * Per environment, fewer (or more) samples than the scenario's: a full-distro guest that takes a
+ * minute to boot under TCG can run 2 repetitions while the others run 5.
+ */
+const sampleCounts = {
+  repetitions: z.number().int().min(1).max(SCENARIO_BOUNDS.maxRepetitions).optional(),
+  warmup: z.number().int().nonnegative().max(SCENARIO_BOUNDS.maxWarmup).optional(),
+};
+
 export const envEntry = z.discriminatedUnion('type', [
   z.strictObject({
     id: label,
     type: z.literal('vm'),
     options: vmOptions.default({ accel: 'auto' }),
     limits: limits.optional(),
+    ...sampleCounts,
   }),
   z.strictObject({
     id: label,
     type: z.literal('docker'),
     options: dockerOptions.default({}),
     limits: limits.optional(),
+    ...sampleCounts,
   }),
   z.strictObject({
     id: label,
@@ -143,6 +154,7 @@ export const envEntry = z.discriminatedUnion('type', [
         path: ['cpuWeight'],
       })
       .optional(),
+    ...sampleCounts,
   }),
   ...ENVIRONMENT_IDS.filter((t) => t !== 'vm' && t !== 'docker' && t !== 'lxd').map((type) =>
     z.strictObject({
@@ -156,6 +168,7 @@ export const envEntry = z.discriminatedUnion('type', [
             ctx.addIssue({ code: 'custom', path: [p.field], message: p.message });
         }),
       limits: limits.optional(),
+      ...sampleCounts,
     }),
   ),
 ]);

@@ -27,7 +27,7 @@ export function defineRun(cmd: Command): void {
     .argument('[scenario]', 'scenario file or name, e.g. quick')
     .option('--out <dir>', 'results directory (default: results/)')
     .option('--seed <n>', "seed for the interleaving order (default: the scenario's, else random)")
-    .option('--repetitions <n>', "override the scenario's repetitions")
+    .option('--repetitions <n>', "override the scenario's repetitions (its environments' own too)")
     .option('--only <envs>', 'comma-separated environment ids to keep, e.g. bare,container')
     .option('--resume <run>', 'finish an incomplete run (its id under --out, or its directory)')
     .option('--require-accel <accel>', 'exit 3 before running unless the vm environment uses kvm (or tcg)')

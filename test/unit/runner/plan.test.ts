@@ -79,3 +79,30 @@ test('kinds follow the workload', () => {
   assert.equal(kindFor('cpu'), 'work');
   assert.equal(kindFor('host:sysbench'), 'work');
 });
+
+test("an environment's own repetitions and warmup replace the scenario's for it alone", () => {
+  const s = parseScenario(
+    'name: p\nenvironments: [bare, {id: vm-distro, type: vm, repetitions: 2, warmup: 0, options: {image: debian}}]\n' +
+      'workloads: [noop, idle]\nrepetitions: 5\nwarmup: 1\n',
+    'p.yaml',
+  );
+  const plan = planRun(s, ['bare', 'vm-distro'], 3);
+  const count = (env: string, warmup: boolean) =>
+    plan.filter((p) => p.env === env && p.warmup === warmup).length;
+  assert.equal(count('bare', true), 2);
+  assert.equal(count('bare', false), 10);
+  assert.equal(count('vm-distro', true), 0);
+  assert.equal(count('vm-distro', false), 4);
+  assert.deepEqual(
+    [...new Set(plan.filter((p) => p.env === 'vm-distro').map((p) => p.repetition))].sort(),
+    [0, 1],
+  );
+  assert.throws(
+    () =>
+      parseScenario(
+        'name: p\nenvironments: [{id: bare, repetitions: 0}]\nworkloads: [noop]\nrepetitions: 1\n',
+        'p.yaml',
+      ),
+    /repetitions/,
+  );
+});
