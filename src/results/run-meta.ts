@@ -19,6 +19,7 @@ const runMetaSchema = z.looseObject({
   finishedAt: z.string().optional(),
   status: z.enum(['running', 'complete', 'incomplete']),
   plannedSamples: z.number().int().nonnegative(),
+  skippedCells: z.array(z.looseObject({ env: z.string(), workload: z.string(), reason: z.string() })).optional(),
   environments: z.record(
     z.string(),
     z.looseObject({

@@ -55,6 +55,11 @@ export interface RunMeta {
   status: 'running' | 'complete' | 'incomplete';
   plannedSamples: number;
   /**
+   * (workload, environment) cells not planned because the environment cannot give the workload
+   * what it needs (a network its clients reach, the scratch disk), with the reason; absent when none.
+   */
+  skippedCells?: SkippedCell[];
+  /**
    * Environment label -> its type (what ran it: 'vm', 'docker'...; absent in older runs, where the
    * label is the type), facts (accel actually used, machine, runtime version...) or why skipped.
    */
@@ -65,6 +70,12 @@ export interface RunMeta {
   host: DoctorReport;
   tools: Record<string, string>;
   git: { revision: string | null; dirty: boolean | null };
+}
+
+export interface SkippedCell {
+  env: string;
+  workload: string;
+  reason: string;
 }
 
 /** Distribution of one metric over one group of samples. */
