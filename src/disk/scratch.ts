@@ -7,10 +7,10 @@
 import { existsSync, mkdirSync, rmdirSync, rmSync, statfsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa, execaSync } from 'execa';
 import { HostError, UsageError } from '../errors.js';
 import { parseBytes } from '../units.js';
 import { track } from '../engine/reaper.js';
+import { exec, execQuietSync } from '../util/exec.js';
 
 /** On the host's disk (/var/tmp survives as disk where /tmp may be tmpfs). */
 export const SCRATCH_DIR = process.env.CTVM_SCRATCH_DIR ?? '/var/tmp/ctvm-disk';
@@ -67,10 +67,10 @@ function freeBytes(): number | undefined {
 }
 
 async function run(file: string, args: string[]): Promise<string> {
-  const r = await execa(file, args, { reject: false, stdin: 'ignore' });
-  if (r.exitCode !== 0)
+  const r = await exec(file, args);
+  if (r.code !== 0)
     throw new HostError(
-      `${file} ${args.join(' ')}: ${(r.stderr || r.stdout).trim() || `exit ${r.exitCode}`}`,
+      `${file} ${args.join(' ')}: ${(r.stderr || r.stdout).trim() || `exit ${r.code ?? r.signal}`}`,
     );
   return r.stdout.trim();
 }
@@ -147,15 +147,15 @@ export async function loopMount(imagePath: string): Promise<LoopMount> {
   const dir = `${imagePath}.mnt`;
   let released: Promise<void> | undefined;
   const releaseSync = (): void => {
-    execaSync('umount', [dir], { reject: false });
-    execaSync('losetup', ['-d', device], { reject: false });
+    execQuietSync('umount', [dir]);
+    execQuietSync('losetup', ['-d', device]);
     removeDir(dir);
   };
   const untrack = track({ name: device, stop: () => release(), killSync: releaseSync });
   const release = (): Promise<void> =>
     (released ??= (async () => {
-      await execa('umount', [dir], { reject: false });
-      await execa('losetup', ['-d', device], { reject: false });
+      await exec('umount', [dir]);
+      await exec('losetup', ['-d', device]);
       removeDir(dir);
       untrack();
     })());

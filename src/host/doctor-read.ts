@@ -47,6 +47,13 @@ export function cacheKey(): string | null {
   });
 }
 
+/** A report found stays this process's for a few seconds: one launch reads it 4 times. */
+const MEMO_MS = 5_000;
+let memo: { report: DoctorReport; at: number } | undefined;
+
 export function readCached(): DoctorReport | null {
-  return readCachedReport(CACHE_DIR, cacheKey());
+  if (memo && performance.now() - memo.at < MEMO_MS) return memo.report;
+  const report = readCachedReport(CACHE_DIR, cacheKey());
+  memo = report ? { report, at: performance.now() } : undefined;
+  return report;
 }

@@ -4,10 +4,9 @@
 // Everything lives in namespaces made here: the host's own interfaces, routes and firewall are
 // never touched, and deleting the lab netns takes every veth, tap and the bridge with it.
 // Load generators and clients run in the lab netns (clientCommand).
-import { execFileSync } from 'node:child_process';
-import { execa } from 'execa';
 import { HostError } from '../errors.js';
 import { track } from '../engine/reaper.js';
+import { exec, execQuietSync } from '../util/exec.js';
 
 /** Where `ip netns add` keeps its names (a bind mount of the netns per name). */
 export const NETNS_DIR = '/run/netns';
@@ -55,17 +54,16 @@ export function inNetns(netnsPath: string, file: string, args: string[]): { file
 }
 
 async function ip(args: string[]): Promise<void> {
-  const r = await execa('ip', args, { reject: false, stdin: 'ignore' });
-  if (r.exitCode !== 0)
-    throw new HostError(`ip ${args.join(' ')}: ${(r.stderr || r.stdout).trim() || `exit ${r.exitCode}`}`);
+  const r = await exec('ip', args);
+  if (r.code !== 0)
+    throw new HostError(
+      `ip ${args.join(' ')}: ${(r.stderr || r.stdout).trim() || `exit ${r.code ?? r.signal}`}`,
+    );
 }
 
+/** Teardown at exit: a name already gone is fine. */
 function ipSync(args: string[]): void {
-  try {
-    execFileSync('ip', args, { stdio: 'ignore' });
-  } catch {
-    /* already gone */
-  }
+  execQuietSync('ip', args);
 }
 
 export class LabNetwork {

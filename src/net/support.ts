@@ -2,7 +2,7 @@
 // `nsenter`, a veth pair really created in a throwaway netns (container/bare/oci), and a tap
 // device node (vm). Each failure is a one-line skip reason naming what is missing.
 import { accessSync, constants } from 'node:fs';
-import { execa } from 'execa';
+import { exec } from '../util/exec.js';
 import type { Availability } from '../engine/environment.js';
 import { which } from '../util/which.js';
 import { INSTANCE_PREFIX } from './lab.js';
@@ -49,23 +49,21 @@ async function probe(link: BridgeLink): Promise<Availability> {
   }
   // A veth pair inside a throwaway netns: proves the kernel has veth without touching the host.
   const ns = `${INSTANCE_PREFIX}probe-${process.pid}`;
-  const add = await execa('ip', ['netns', 'add', ns], { reject: false });
-  if (add.exitCode !== 0)
+  const add = await exec('ip', ['netns', 'add', ns]);
+  if (add.code !== 0)
     return {
       usable: false,
       reason: `network bridge: cannot create a network namespace: ${add.stderr.trim()}`,
     };
   try {
-    const r = await execa('ip', ['-n', ns, 'link', 'add', 'p0', 'type', vethKind(), 'peer', 'name', 'p1'], {
-      reject: false,
-    });
-    if (r.exitCode !== 0)
+    const r = await exec('ip', ['-n', ns, 'link', 'add', 'p0', 'type', vethKind(), 'peer', 'name', 'p1']);
+    if (r.code !== 0)
       return {
         usable: false,
         reason: `network bridge needs veth support in the kernel (CONFIG_VETH, modprobe veth): ip link add type ${vethKind()}: ${r.stderr.trim()}`,
       };
     return { usable: true, detail: 'veth' };
   } finally {
-    await execa('ip', ['netns', 'del', ns], { reject: false });
+    await exec('ip', ['netns', 'del', ns]);
   }
 }

@@ -7,12 +7,10 @@ import { monoNs } from '../../units.js';
 import { which } from '../../util/which.js';
 import type { Availability, Environment, LaunchOptions, PreparedWorkload } from '../environment.js';
 import { buildInitramfs } from './initramfs.js';
-import { describeDistro, distroLaunch, prepareDistro } from './distro/launch-config.js';
 import { guestModules, type DeviceNeed } from './guest-modules.js';
 import { resolveKernel } from './kernel.js';
 import { parseVmOptions, type Accel, type VmOptions } from './options.js';
 import { VmInstance, type VmSpec } from './vm-instance.js';
-import { attachToLab } from '../../net/attach.js';
 import type { LabEndpoint } from '../../net/lab.js';
 import { scratchImageFor, scratchRequest } from '../../disk/attach.js';
 import { GUEST_SCRATCH, SCRATCH_PATH_VM, scratchArgv } from '../../disk/scratch.js';
@@ -24,12 +22,18 @@ export interface VmEnvironmentDeps {
   startInstance?: (spec: VmSpec) => VmInstance;
 }
 
+/**
+ * The Debian image's code (debootstrap build, overlays) is loaded only by a guest that uses it:
+ * `ctvm vm run` pays every module on its path before the guest starts.
+ */
+const distroCode = () => import('./distro/launch-config.js');
+
 /** Everything a launch needs that is not the launch itself: resolved before the clock starts. */
 async function prepareLaunch(
   opts: LaunchOptions,
 ): Promise<Pick<VmSpec, 'qemuPath' | 'config' | 'disks'> & Pick<VmOptions, 'network'>> {
   const o = parseVmOptions(opts.options);
-  const distro = o.image === 'debian' ? distroLaunch(opts.workload) : undefined;
+  const distro = o.image === 'debian' ? (await distroCode()).distroLaunch(opts.workload) : undefined;
   if (distro && (o.network !== 'none' || scratchRequest(opts.options)))
     throw new UsageError('image: debian takes no network or scratch option yet', {
       hint: 'use the default initramfs image for I/O workloads',
@@ -103,6 +107,7 @@ async function attachGuestIo(
   let net: LabEndpoint | undefined;
   try {
     if (network === 'bridge') {
+      const { attachToLab } = await import('../../net/attach.js');
       const wired = await attachToLab('tap');
       net = wired.endpoint;
       undo.push(wired.endpoint.release);
@@ -175,7 +180,7 @@ export function createVmEnvironment(deps: VmEnvironmentDeps = {}): Environment {
 
     async prepare(workload: PreparedWorkload, options?: Record<string, unknown>): Promise<void> {
       const o = parseVmOptions(options);
-      if (o.image === 'debian') return prepareDistro(workload);
+      if (o.image === 'debian') return (await distroCode()).prepareDistro(workload);
       const kernel = resolveKernel(o.kernel);
       buildInitramfs(guestWorkload(workload), {
         compress: o.compressInitramfs,
@@ -223,7 +228,7 @@ export function createVmEnvironment(deps: VmEnvironmentDeps = {}): Environment {
         tcgTbSizeMiB: o.tbSizeMiB === undefined ? 'qemu-default' : String(o.tbSizeMiB),
         qemu: readCached()?.qemu?.version ?? 'unknown',
       };
-      if (o.image === 'debian') return { ...common, ...describeDistro() };
+      if (o.image === 'debian') return { ...common, ...(await distroCode()).describeDistro() };
       const kernel = resolveKernel(o.kernel);
       return {
         ...common,

@@ -1,6 +1,8 @@
 // The /init script and the console protocol the host parses (they must agree).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { requires } from '../../helpers/requires.js';
 import { ConsoleLines, parseConsoleLine } from '../../../src/engine/vm/console-parser.js';
 import { renderInitScript, shQuote } from '../../../src/engine/vm/init-script.js';
 
@@ -15,13 +17,36 @@ test('init script: mounts, reports, runs the quoted argv, powers off through isa
   assert.match(s, /^export PATH='\/bin'$/m);
   assert.doesNotMatch(s, /BAD-KEY/);
   assert.match(s, /echo "CTVM-EXIT code=\$rc"/);
-  assert.match(s, /dd of=\/dev\/port bs=1 seek=244 count=1/);
+  assert.match(s, /dd if=\/tmp\/\.ctvm-rc of=\/dev\/port bs=1 seek=244 count=1/);
   assert.ok(
     s.indexOf('ctvm_mem INIT') < s.indexOf("'/bin/ctvm-probe'"),
     'INIT is reported before the workload starts',
   );
   assert.throws(() => renderInitScript({ argv: [], env: {} }));
 });
+
+test(
+  "the exit status byte /init writes to the debug-exit port is the workload's status & 255",
+  { skip: requires('busybox') },
+  () => {
+    const lines = renderInitScript({ argv: ['/x'], env: {} }).split('\n');
+    const octal = lines.find((l) => l.startsWith('o=$(('))!;
+    const write = lines.find((l) => l.includes('.ctvm-rc'))!;
+    assert.ok(octal && write);
+    // The same two lines under the host's busybox sh, with the byte written to stdout instead.
+    const byteOf = (rc: number): number[] => {
+      const r = spawnSync('busybox', [
+        'sh',
+        '-c',
+        `rc=${rc}; ${octal}; ${write.split(';')[0]!.replace('> /tmp/.ctvm-rc', '')}`,
+      ]);
+      assert.equal(r.status, 0, String(r.stderr));
+      return [...r.stdout];
+    };
+    for (const rc of [0, 1, 3, 7, 8, 63, 64, 127, 128, 200, 255, 256 + 5])
+      assert.deepEqual(byteOf(rc), [rc & 255], `rc ${rc}`);
+  },
+);
 
 test('shQuote survives quotes and spaces', () => {
   assert.equal(shQuote("a b'c"), `'a b'\\''c'`);

@@ -4,7 +4,6 @@
 // disk made from the tree with `mkfs.ext4 -d` (no loop device, no mount on the host). Every
 // command that mounts runs in a private mount namespace (unshare -m), so an interrupted build
 // leaves no mount behind; the temp tree is removed, and a dead builder's tree by the next build.
-import { execa } from 'execa';
 import {
   createWriteStream,
   existsSync,
@@ -261,6 +260,8 @@ export function shellFor(
 ): (what: string, file: string, args: string[]) => Promise<void> {
   return async (what, file, args) => {
     log(`ctvm:   ${what}`);
+    // Loaded here, not at the top: the VM path imports this module, and execa costs ~100 ms.
+    const { execa } = await import('execa');
     const r = await execa(file, args, {
       reject: false,
       all: true,
