@@ -34,7 +34,7 @@ export function envStacks(model: ReportModel): EnvStack[] {
   return costs.map((c) => {
     const kind = envKind(c.env.id, meta);
     const refApp = kind.side === 'vm' ? (container ?? bare) : bare;
-    const layers = kind.layers.map((def) => layer(model, def, c, refApp, bare));
+    const layers = kind.layers.map((def) => layer(model, def, c, refApp, bare, kind.layers));
     return {
       ...c,
       kind,
@@ -55,6 +55,7 @@ function layer(
   c: LayerCosts,
   refApp: LayerCosts | undefined,
   bare: LayerCosts | undefined,
+  siblings: readonly LayerDef[],
 ): EnvLayer {
   const base = { name: def.name, fill: def.fill, shared: false };
   const med = (m: string) => idleMedian(model, c.env, m);
@@ -76,9 +77,14 @@ function layer(
     };
   }
   if (src === 'per-instance-overhead') {
+    // What the stack shows as its own per-instance layers (gVisor's sentry + gofer) is part of the
+    // instance's PSS too: the engine layer is the rest, so that no byte is drawn twice.
+    const own = siblings.flatMap((d) =>
+      typeof d.source === 'object' && !d.source.shared ? [med(d.source.metric) ?? 0] : [],
+    );
     const bytes =
       c.pssBytes !== undefined && bare?.pssBytes !== undefined
-        ? Math.max(0, c.pssBytes - bare.pssBytes)
+        ? Math.max(0, c.pssBytes - bare.pssBytes - own.reduce((a, b) => a + b, 0))
         : undefined;
     const startNs =
       c.startNs !== undefined && bare?.startNs !== undefined ? c.startNs - bare.startNs : undefined;
@@ -87,7 +93,9 @@ function layer(
       ...(bytes !== undefined ? { bytes } : {}),
       lines: [
         ...(startNs !== undefined ? [`+${fmtMs(startNs)} to start vs bare`] : []),
-        ...(bytes !== undefined ? [`${fmtMiB(bytes)} PSS vs bare`] : ['no bare run to subtract']),
+        ...(bytes !== undefined
+          ? [`${fmtMiB(bytes)} PSS vs bare${own.length > 0 ? ', besides the layers above' : ''}`]
+          : ['no bare run to subtract']),
       ],
     };
   }

@@ -135,3 +135,33 @@ test('headline: a spectrum run compares container engines with VMs as ranges, ac
   assert.match(s, /under TCG, software emulation/);
   assert.equal(spectrumPoints(m).length, 5);
 });
+
+test("gVisor's stack: sentry + gofer is drawn once, the engine layer is the rest (layers add up to its PSS)", () => {
+  const runsc = run.samples
+    .filter((s) => s.env === 'oci:runc')
+    .map((s) => ({
+      ...s,
+      env: 'oci:runsc',
+      metrics:
+        s.metrics.pssBytes !== undefined
+          ? { ...s.metrics, pssBytes: s.metrics.pssBytes + 24 * 2 ** 20, sentryPssBytes: 23 * 2 ** 20 }
+          : s.metrics,
+    }));
+  const samples = [...run.samples, ...runsc];
+  const meta: RunMeta = {
+    ...run.meta,
+    environments: {
+      ...run.meta.environments,
+      'oci:runsc': { used: true } as RunMeta['environments'][string],
+    },
+  };
+  const m = buildModel({ ...run, meta, samples, summary: summarize(run.meta.runId, samples) });
+  const s = envStacks(m).find((x) => x.env.id === 'oci:runsc')!;
+  assert.deepEqual(
+    s.layers.map((l) => l.name),
+    ['Apps + Bins/Libs', 'Sentry + gofer (user-space kernel)', 'Container Engine'],
+  );
+  const sum = s.layers.reduce((a, l) => a + (l.bytes ?? 0), 0);
+  assert.ok(Math.abs(sum - s.pssBytes!) < 1024, `layers ${sum} vs PSS ${s.pssBytes}`);
+  assert.equal(s.layers[1]!.bytes, 23 * 2 ** 20);
+});
