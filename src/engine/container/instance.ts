@@ -74,7 +74,9 @@ export function containerInstance(c: InstanceSource): Instance {
     },
     sampleCpu: async (): Promise<CpuSample> => {
       // After removal the cgroup is gone: its last counters were saved in the exit record.
-      const cpuNs = final ? (final.stats?.cpuNs ?? 0) : c.cgroup.stats().cpuNs;
+      if (final && (final.countersLost || !final.stats))
+        throw new Error("CPU time not measured: the instance's cgroup was removed before its last read");
+      const cpuNs = final ? final.stats!.cpuNs : c.cgroup.stats().cpuNs;
       return { cpuNs, atNs: monoNs() };
     },
     stop: (reason?: string) => c.stop(reason),

@@ -16,6 +16,11 @@ export interface ContainerExit {
   setupError?: SystemError;
   /** Cgroup counters read just before the cgroup was removed. */
   stats?: CgroupStats;
+  /**
+   * An OCI runtime in the foreground removed its cgroup as it exited: `stats` is only what was
+   * last read while it ran, so the final CPU time is unknown (reported as not measured, never 0).
+   */
+  countersLost?: true;
   /** Removing the cgroup failed (left for `ctvm gc`); the message names the dir. */
   cleanupError?: string;
 }

@@ -123,7 +123,7 @@ export function launchOci(runtime: OciRuntime, spec: ContainerSpec, opts: OciLau
       .catch(() => undefined);
     removeStateDir(spec.name);
     // The runtime's own exit status is the container's (runc/crun run in the foreground).
-    return foregroundExit(r, atNs, last, timedOut, stoppedBy);
+    return { ...foregroundExit(r, atNs, last, timedOut, stoppedBy), countersLost: true };
   })();
 
   async function stop(reason = 'stop'): Promise<void> {
