@@ -4,9 +4,8 @@
 // either way (a log axis puts 0.5 and 2 at the same distance from native), else linear.
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import type { ReportModel } from '../model.js';
-import { envColor, tick } from '../format.js';
+import { envColor, sig, tick } from '../format.js';
 import { relativeView, type RelativeCell } from '../relative/relative-model.js';
-import { fmtRatio } from '../relative/relative-text.js';
 import {
   groupOffset,
   isDecadeish,
@@ -63,7 +62,7 @@ export function relativeChart(model: ReportModel): ChartEntry {
       labels.push({
         at: i,
         value: top,
-        text: `${fmtRatio(c.ratio, env.accel)}${pale(c) ? '*' : ''}`,
+        text: `${sig(c.ratio, 3)}${pale(c) ? '*' : ''}`,
         offset,
       });
     }),
@@ -106,7 +105,8 @@ export function relativeChart(model: ReportModel): ChartEntry {
   return {
     file: RELATIVE_FILE,
     title,
-    width: Math.max(SLIDE.width, 200 + rows.length * (50 + 40 * envs.length)),
+    // Room for each bar's label ("0.0750*") side by side, and a category label on one line.
+    width: Math.max(SLIDE.width, 200 + rows.length * (90 + 70 * envs.length)),
     height: SLIDE.height,
     config: config as unknown as ChartConfiguration,
     caption: `Each bar runs from 1 (native: ${view.native.label}, dashed) to the environment's median divided by native's, for the same workload and metric; whether up is good depends on the metric (↑ better: higher is better). The table below has the figures, the CIs and the skipped cells.`,

@@ -23,9 +23,6 @@ const DIRECTION: Record<Direction, string> = {
   unknown: '? (metric not in METRICS)',
 };
 
-/** The ratio as the table and the chart print it: 3 significant digits, " (TCG)" when large. */
-export const fmtRatio = (ratio: number, accel?: string): string => `${sig(ratio, 3)}${tcgMark(ratio, accel)}`;
-
 /** Numbers the distinct skip reasons of a table in order of appearance: reason -> [n]. */
 function footnotes(view: Extract<RelativeView, { state: 'table' }>): Map<string, number> {
   const notes = new Map<string, number>();
