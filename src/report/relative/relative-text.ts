@@ -65,6 +65,9 @@ export function relativeBlocks(model: ReportModel, charts: Block[]): Block[] {
   }
   blocks.push(...charts);
   const notes = footnotes(view);
+  const differs = view.rows.some((r) =>
+    Object.values(r.cells).some((c) => c.state === 'ratio' && c.verdict === 'differs'),
+  );
   blocks.push({
     type: 'p',
     role: 'note',
@@ -73,6 +76,7 @@ export function relativeBlocks(model: ReportModel, charts: Block[]): Block[] {
       `a plain host process) for the same workload and metric, then the 95% bootstrap CI of that ratio ` +
       `(${DEFAULT_RESAMPLES.toLocaleString('en-US')} resamples of each side, seed ${view.seed}). Whether a ratio above 1 is good depends on the metric (column "better"). ` +
       `better / worse: the CI excludes 1; n.s.: not significant, the CI contains 1; ` +
+      (differs ? `differs: the CI excludes 1 but the metric's direction is unknown; ` : '') +
       `skipped [n]: the environment cannot run that workload (footnote); —: no successful sample.`,
   });
   blocks.push({

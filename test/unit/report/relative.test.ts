@@ -268,6 +268,17 @@ test('a metric that can be 0 or negative gets no ratio; an unknown metric has no
   });
   const foo = cell(t, 'newtool', 'fooOpsPerSec', 'vm');
   assert.ok(foo.state === 'ratio' && Math.abs(foo.ratio - 3) < 1e-9 && foo.verdict === 'differs');
+  const run = runOf(samples, { environments: { bare: ENVS.bare!, vm: ENVS.vm! } });
+  const md = exportMarkdown(relativeBlocks(buildModel(run), []));
+  assert.match(
+    md,
+    /\| newtool \| fooOpsPerSec \(count\) \| \? \(metric not in METRICS\) \| [^|]+ \| 3\.00 \([^)]+\), differs \(TCG\) \|/,
+  );
+  assert.match(md, /differs: the CI excludes 1 but the metric's direction is unknown/);
+  assert.match(
+    md,
+    /\| newtool \| memAvailableDropBytes \(bytes\) \| ↓ lower \| [^|]+ \| 2\.86 MiB \(no ratio: the metric can be 0 or negative\) \|/,
+  );
 });
 
 test('headline metrics: the rule table first, then every own metric, then workNs', () => {
@@ -326,6 +337,9 @@ test('the chart: a bar per environment and workload from 1, CI whiskers, a log a
   assert.ok(Math.abs(vm[0]![1] - 0.5) < 1e-9 && Math.abs(vm[1]![1] - 40) < 1e-6);
   const y = (spec.config.options as { scales: { y: { type: string } } }).scales.y;
   assert.equal(y.type, 'logarithmic', 'a 40x ratio puts the axis on a log scale');
+  // The container's IOPS ratio is not significant: its bar is pale (translucent), the vm's solid.
+  const fill = spec.config.data.datasets.map((d) => (d.backgroundColor as string[])[0]!);
+  assert.ok(fill[0]!.endsWith('55') && fill[0]!.length === 9 && fill[1]!.length === 7, fill.join());
   const whiskers = (spec.config.plugins as WhiskersPlugin[]).find((p) => p.id === 'ctvmWhiskers')!.whiskers;
   assert.equal(whiskers.length, 4);
   const png = await renderChartPng(spec.config, spec.width, spec.height);
