@@ -46,8 +46,11 @@ export function fmtUnit(value: number, unit: string): string {
       return `${sig(value * 100, 2)}% CPU`;
     case 'MB/s':
       return `${sig(value)} MB/s`;
-    default:
+    case 'count':
+    case 'ratio':
       return sig(value);
+    default:
+      return `${sig(value)} ${unit}`; // op/s, Mup/s, ...
   }
 }
 

@@ -5,7 +5,7 @@ import type { Block, Doc } from './doc.js';
 import type { ReportModel } from './model.js';
 import type { Stacks } from './stacks.js';
 import type { Headline } from './headline.js';
-import { isSkip, type ChartEntry } from './charts/index.js';
+import { isSkip, type ChartEntry, type ChartSpec } from './charts/index.js';
 import { idleCpuTable, layersTable, memoryTable, startTable, workTable } from './doc-tables.js';
 import { factRows } from './facts.js';
 import { isolationBlocks } from './isolation.js';
@@ -13,6 +13,8 @@ import { METRICS } from '../results/metrics.js';
 import { SPECTRUM_FILE } from './charts/spectrum-chart.js';
 import { spectrumTable } from './spectrum/spectrum-text.js';
 import { creationTable, densityLevelTable, ksmTable } from './density.js';
+import { RELATIVE_FILE } from './charts/relative-chart.js';
+import { RELATIVE_TITLE, relativeBlocks } from './relative/relative-text.js';
 
 export interface ReportInput {
   model: ReportModel;
@@ -23,11 +25,15 @@ export interface ReportInput {
   warnings: string[];
 }
 
-/** A section's charts: file names, or a pattern for a family (one phase chart per environment). */
+/**
+ * A section's charts: file names, or a pattern for a family (one phase chart per environment).
+ * `blocks` replaces the default layout (charts, then one table) for a section that says more.
+ */
 const SECTIONS: {
   title: string;
   charts: (string | RegExp)[];
   table?: (m: ReportModel) => Block | undefined;
+  blocks?: (m: ReportModel, charts: Block[]) => Block[];
 }[] = [
   { title: 'Isolation spectrum', charts: [SPECTRUM_FILE], table: spectrumTable },
   {
@@ -41,6 +47,7 @@ const SECTIONS: {
   { title: 'Density: the marginal cost of one more instance', charts: ['density-marginal.png'] },
   { title: 'Density: memory sharing (KSM)', charts: [], table: ksmTable },
   { title: 'Density: creation rate', charts: ['density-creation.png'], table: creationTable },
+  { title: RELATIVE_TITLE, charts: [RELATIVE_FILE], blocks: relativeBlocks },
   { title: 'CPU overhead per workload mode', charts: ['cpu-overhead.png'], table: workTable },
   { title: 'Idle CPU', charts: ['idle-cpu.png'], table: idleCpuTable },
   { title: 'Per-sample distributions', charts: ['dist-start.png', 'dist-idle-pss.png'] },
@@ -110,7 +117,12 @@ function sectionBlocks(section: (typeof SECTIONS)[number], input: ReportInput): 
   const entries = section.charts.flatMap((f) =>
     input.charts.filter((c) => (typeof f === 'string' ? c.file === f : f.test(c.file))),
   );
-  const drawn = entries.filter((c) => !isSkip(c));
+  const drawn = entries.filter((c): c is ChartSpec => !isSkip(c));
+  if (section.blocks)
+    return section.blocks(
+      input.model,
+      drawn.map((c): Block => ({ type: 'image', file: c.file, alt: c.title, caption: c.caption })),
+    );
   const table = section.table?.(input.model);
   if (drawn.length === 0 && !table) {
     const why = entries.find(isSkip)?.skipped ?? 'no data in this run';

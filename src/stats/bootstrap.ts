@@ -2,7 +2,8 @@
 import { mulberry32, type Rng } from './random.js';
 import { quantile, sortAsc } from './quantile.js';
 
-const DEFAULT_RESAMPLES = 2000;
+/** Resamples per bootstrap unless a caller asks for another count (reports say how many). */
+export const DEFAULT_RESAMPLES = 2000;
 const DEFAULT_SEED = 12345;
 
 function resampleMedian(values: readonly number[], rng: Rng, buf: number[]): number {

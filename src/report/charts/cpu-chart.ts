@@ -4,6 +4,7 @@ import type { ReportModel } from '../model.js';
 import { envColor, sig, tcgMark, tick } from '../format.js';
 import {
   ciTop,
+  groupOffset,
   labelsPlugin,
   nLabel,
   logBounds,
@@ -39,7 +40,7 @@ export function cpuOverheadChart(model: ReportModel): ChartEntry {
     barPercentage: 0.85,
   }));
   // Grouped bars: each env's bar sits at a fixed offset inside the category slot.
-  const offset = (e: number) => ((e - (envs.length - 1) / 2) * 0.8) / envs.length;
+  const offset = (e: number) => groupOffset(e, envs.length);
   const whiskers: Whisker[] = [];
   const labels: ValueLabel[] = [];
   envs.forEach((env, e) =>

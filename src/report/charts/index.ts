@@ -6,6 +6,7 @@ import { creationChart, densityChart, marginalChart } from './density-charts.js'
 import { memoryChart } from './memory-chart.js';
 import { exitChart, startChart, startPhaseCharts } from './start-chart.js';
 import { spectrumChart } from './spectrum-chart.js';
+import { relativeChart } from './relative-chart.js';
 import type { ChartEntry } from './spec.js';
 
 export function allCharts(model: ReportModel): ChartEntry[] {
@@ -18,6 +19,7 @@ export function allCharts(model: ReportModel): ChartEntry[] {
     densityChart(model),
     marginalChart(model),
     creationChart(model),
+    relativeChart(model),
     cpuOverheadChart(model),
     idleCpuChart(model),
     startDistributionChart(model),

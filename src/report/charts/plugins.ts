@@ -65,6 +65,33 @@ export function whiskersPlugin(all: Whisker[], horizontal: boolean, color = '#11
   };
 }
 
+/**
+ * Where bar `e` of `count` grouped bars sits inside its category slot, as a fraction of the slot
+ * (Chart.js's default categoryPercentage 0.8 split evenly), for whiskers and labels.
+ */
+export const groupOffset = (e: number, count: number): number => ((e - (count - 1) / 2) * 0.8) / count;
+
+/** A dashed horizontal line across the plot at `value` (e.g. 1.0 = native; the axis title says so). */
+export function referenceLinePlugin(value: number): Plugin {
+  return {
+    id: 'ctvmReferenceLine',
+    afterDatasetsDraw(chart) {
+      const y = chart.scales.y!.getPixelForValue(value);
+      const area = chart.chartArea;
+      const ctx = chart.ctx;
+      ctx.save();
+      ctx.strokeStyle = '#111';
+      ctx.lineWidth = 2;
+      ctx.setLineDash([8, 5]);
+      ctx.beginPath();
+      ctx.moveTo(area.left, y);
+      ctx.lineTo(area.right, y);
+      ctx.stroke();
+      ctx.restore();
+    },
+  };
+}
+
 /** Where a bar's label goes: past the CI when there is one, else past the median. */
 export const ciTop = (median: number, ciHigh: number): number =>
   Number.isFinite(ciHigh) ? Math.max(median, ciHigh) : median;

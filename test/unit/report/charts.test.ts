@@ -71,6 +71,7 @@ test('a run without density or work samples omits those charts with a reason', (
     'density-creation.png',
     'density-marginal.png',
     'density.png',
+    'relative-to-native.png',
   ]);
   assert.match(skipped.find((c) => c.file === 'density.png')!.skipped, /no density samples/);
 });

@@ -21,6 +21,7 @@ const FILES = [
   'exit-latency.png',
   'memory-idle.png',
   'density.png',
+  'relative-to-native.png',
   'cpu-overhead.png',
   'idle-cpu.png',
   'dist-start.png',
@@ -57,12 +58,12 @@ test('ctvm report <fixture> writes every file (time printed)', async () => {
     );
     assert.equal(r.code, 0, r.err);
     for (const f of FILES) assert.ok(existsSync(join(out, '20261129-010000-quick', f)), f);
-    assert.match(r.out, /wrote 17 files to .* in \d+\.\d\d s/);
+    assert.match(r.out, /wrote 18 files to .* in \d+\.\d\d s/);
     const html = readFileSync(join(out, '20261129-010000-quick', 'index.html'), 'utf8');
     assert.equal(
       (html.match(/<img src="data:image\/png;base64,/g) ?? []).length,
-      14,
-      'all 14 images inlined',
+      15,
+      'all 15 images inlined',
     );
     assert.ok(!/(src|href)="(https?:)?\/\//.test(html), 'no external references');
   } finally {
@@ -96,7 +97,7 @@ test('writeReport on a truncated run reports, warns about the line, labels it in
   try {
     const r = await writeReport(TRUNCATED, out);
     assert.equal(r.dir, join(out, '20261129-020000-truncated'));
-    assert.equal(r.files.length, 17);
+    assert.equal(r.files.length, 18);
     assert.ok(
       r.warnings.some((w) => /samples\.jsonl line 142: truncated last line/.test(w)),
       r.warnings.join('\n'),
