@@ -103,6 +103,17 @@ test(
       }
       assert.equal(liveInstances(), 0);
       assert.deepEqual(ourNetns(), [], 'the run ends its lab network');
+      // `ctvm report` names the cells it has no figures for.
+      const report = spawnSync(
+        process.execPath,
+        [join(PROJECT_DIR, 'bin/ctvm.js'), 'report', out.dir, '--out', join(dir, 'reports')],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
+      assert.equal(report.status, 0, report.stderr);
+      assert.match(
+        report.stdout,
+        /^not measured: redis in chroot skipped: environment type chroot has no lab network \(network: bridge\) yet$/m,
+      );
     } finally {
       cleanup();
     }
