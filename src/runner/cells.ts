@@ -32,7 +32,7 @@ export function skippedKeys(s: CellScenario): Set<string> {
 
 export const cellKey = (workload: string, env: string): string => `${workload}\u0000${env}`;
 
-/** `container × sockperf skipped: environment type ... (reason)` for warnings and the report. */
+/** `sockperf in crun skipped: environment type oci:crun has no lab network …`, for warnings and `ctvm report`. */
 export function formatSkippedCell(c: SkippedCell): string {
   return `${c.workload} in ${c.env} skipped: ${c.reason}`;
 }
