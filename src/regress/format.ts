@@ -16,6 +16,10 @@ export function formatValue(value: number, unit: string): string {
       return `${value.toFixed(4)} cpu-s/s`;
     case 'MB/s':
       return `${value.toFixed(1)} MB/s`;
+    case 'bit/s':
+      return Math.abs(value) >= 1e9
+        ? `${(value / 1e9).toFixed(2)} Gbit/s`
+        : `${(value / 1e6).toFixed(1)} Mbit/s`;
     default:
       return `${Number(value.toPrecision(4))} ${unit}`;
   }

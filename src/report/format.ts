@@ -39,9 +39,12 @@ export const tcgMark = (ratio: number, accel: string | undefined): string =>
 export function fmtUnit(value: number, unit: string): string {
   switch (unit) {
     case 'ns':
-      return fmtMs(value);
+      // Below a millisecond (network round trips, redis latencies) in µs: "31.2 µs", not "0.0312 ms".
+      return value !== 0 && Math.abs(value) < 1e6 ? `${sig(value / 1e3)} µs` : fmtMs(value);
     case 'bytes':
       return fmtMiB(value);
+    case 'bit/s':
+      return Math.abs(value) >= 1e9 ? `${sig(value / 1e9)} Gbit/s` : `${sig(value / 1e6)} Mbit/s`;
     case 'cpu-s/s':
       return `${sig(value * 100, 2)}% CPU`;
     case 'MB/s':

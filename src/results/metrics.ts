@@ -131,6 +131,63 @@ export const METRICS = {
     smallerIsBetter: false,
     definition: 'probe gups: million XOR updates per second at random indices of a 64 MiB table',
   },
+  rttP50Ns: {
+    unit: 'ns',
+    label: 'TCP round trip, median',
+    smallerIsBetter: true,
+    definition:
+      'sockperf ping-pong over TCP from the lab netns to the instance on the lab bridge (14-byte messages, 2 s, --full-rtt): median round-trip time',
+  },
+  rttP99Ns: {
+    unit: 'ns',
+    label: 'TCP round trip, p99',
+    smallerIsBetter: true,
+    definition: 'the same sockperf ping-pong: 99th percentile of the round-trip time',
+  },
+  tcpBitsPerSec: {
+    unit: 'bit/s',
+    label: 'TCP throughput',
+    smallerIsBetter: false,
+    definition:
+      "iperf3, one TCP stream from the lab netns to the instance on the lab bridge for 3 s: the receiver's bits per second",
+  },
+  redisGetOpsPerSec: {
+    unit: 'op/s',
+    label: 'redis GET rate',
+    smallerIsBetter: false,
+    definition:
+      'redis-benchmark from the lab netns against redis-server in the instance (10 connections, 10,000 requests, no pipelining): GET requests per second',
+  },
+  redisSetOpsPerSec: {
+    unit: 'op/s',
+    label: 'redis SET rate',
+    smallerIsBetter: false,
+    definition: 'the same redis-benchmark: SET requests per second (no persistence: save and appendonly off)',
+  },
+  redisGetP50Ns: {
+    unit: 'ns',
+    label: 'redis GET latency, median',
+    smallerIsBetter: true,
+    definition: "the same redis-benchmark: median GET latency as the client measures it (redis-benchmark's own resolution)",
+  },
+  redisGetP99Ns: {
+    unit: 'ns',
+    label: 'redis GET latency, p99',
+    smallerIsBetter: true,
+    definition: 'the same redis-benchmark: 99th percentile GET latency',
+  },
+  redisSetP50Ns: {
+    unit: 'ns',
+    label: 'redis SET latency, median',
+    smallerIsBetter: true,
+    definition: 'the same redis-benchmark: median SET latency',
+  },
+  redisSetP99Ns: {
+    unit: 'ns',
+    label: 'redis SET latency, p99',
+    smallerIsBetter: true,
+    definition: 'the same redis-benchmark: 99th percentile SET latency',
+  },
   ...DENSITY_METRICS,
 } as const satisfies Record<string, MetricInfo>;
 

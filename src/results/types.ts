@@ -11,7 +11,8 @@ export type SampleKind =
   | 'idle' //         one idle instance after settle: memory + idle CPU
   | 'density' //      N idle instances at once: memory per instance as N grows
   | 'work' //         fixed work (cpu/mem/syscall/io/host:*): duration, CPU time, throughput
-  | 'attack'; //      the escape suite (workload `attack`): a verdict per attack, suite duration
+  | 'attack' //       the escape suite (workload `attack`): a verdict per attack, suite duration
+  | 'client'; //      a server in the instance, its client from the lab netns (sockperf, iperf3, redis)
 
 /** One line of samples.jsonl, appended and flushed as soon as it is taken. */
 export interface SampleRecord {

@@ -11,6 +11,7 @@ import type { Progress } from './progress.js';
 import type { RunWriter } from './results-writer.js';
 import type { SampleTarget } from './sample-context.js';
 import { densityLevelSample, levelDurationMs } from '../density/sample.js';
+import { clientSample } from './client-sample.js';
 import { attackSample, idleSample, startSample, workSample, type SampleOutcome } from './samplers.js';
 import type { Scenario } from './scenario-schema.js';
 import { workloadKey } from './workloads.js';
@@ -113,6 +114,8 @@ function runSampler(t: SampleTarget, p: PlannedSample, s: Scenario): Promise<Sam
       return workSample(t);
     case 'attack':
       return attackSample(t);
+    case 'client':
+      return clientSample(t);
     case 'idle':
       return idleSample(t);
     case 'density':
@@ -145,6 +148,9 @@ function headline(rec: SampleRecord): string {
   if (m.startNs !== undefined && rec.kind === 'start') return `start ${ms(m.startNs)}`;
   if (rec.attacks) return `${rec.attacks.filter((a) => a.verdict === 'escaped').length} escaped`;
   if (m.workNs !== undefined) return `work ${ms(m.workNs)}`;
+  if (m.rttP50Ns !== undefined) return `rtt p50 ${(m.rttP50Ns / 1e3).toFixed(1)} µs`;
+  if (m.tcpBitsPerSec !== undefined) return `${(m.tcpBitsPerSec / 1e9).toFixed(2)} Gbit/s`;
+  if (m.redisGetOpsPerSec !== undefined) return `GET ${Math.round(m.redisGetOpsPerSec)} op/s`;
   if (m.pssBytes !== undefined) return `PSS ${mib(m.pssBytes)}`;
   return '';
 }

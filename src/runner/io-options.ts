@@ -54,18 +54,33 @@ export function networkOf(type: string, options: Record<string, unknown>): strin
   return typeof options.network === 'string' ? options.network : (NETWORK_MODES_BY_TYPE[type]?.[0] ?? 'none');
 }
 
-/** Why an environment entry cannot give a workload what it needs, or undefined when it can. */
-export function needProblem(
+/**
+ * Whether an environment entry can give a workload what it needs (#14): `undefined` when it can;
+ * `skip` when its TYPE cannot (no lab network, no scratch disk there yet): the cell is left out
+ * of the plan with that reason; `error` when the entry's own options stand in the way (a network
+ * mode other than bridge, no `scratch:`): bad input, naming the field.
+ */
+export type NeedVerdict = undefined | { skip: string } | { error: string; field: 'network' | 'scratch' };
+
+export function needVerdict(
   need: 'disk' | 'network',
   type: string,
   options: Record<string, unknown>,
-): string | undefined {
+): NeedVerdict {
   if (need === 'disk') {
-    if (!SCRATCH_TYPES.includes(type)) return `environment type ${type} cannot mount it`;
-    if (options.scratch === undefined) return "set scratch: SIZE (e.g. 256M) in this environment's options";
+    if (!SCRATCH_TYPES.includes(type))
+      return { skip: `environment type ${type} cannot mount the scratch disk` };
+    if (options.scratch === undefined)
+      return { field: 'scratch', error: "set scratch: SIZE (e.g. 256M) in this environment's options" };
     return undefined;
   }
+  if (!NETWORK_MODES_BY_TYPE[type]?.includes('bridge'))
+    return { skip: `environment type ${type} has no lab network (network: bridge) yet` };
   const net = networkOf(type, options);
-  if (net !== 'bridge') return `network '${net}' is not the lab network its clients use; set network: bridge`;
+  if (net !== 'bridge')
+    return {
+      field: 'network',
+      error: `network '${net}'${options.network === undefined ? ` (the default for ${type})` : ''} is not the lab network its clients use; set network: bridge`,
+    };
   return undefined;
 }

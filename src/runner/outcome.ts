@@ -1,6 +1,6 @@
 // How each environment of a run fared (ok / failed / skipped) and the exit code that says so: a
 // run in which an environment produced nothing is not a success, whatever the status says (#12).
-import type { RunMeta, SampleRecord } from '../results/types.js';
+import type { RunMeta, SampleRecord, SkippedCell } from '../results/types.js';
 
 export type EnvState = 'ok' | 'failed' | 'skipped';
 
@@ -14,13 +14,28 @@ export interface EnvOutcome {
   reason?: string;
 }
 
-/** One entry per environment of the run, in run.json order. */
+/**
+ * One entry per environment of the run, in run.json order. An environment the plan gave no sample
+ * because every one of its cells was skipped (`planned` 0, `skippedCells`) is skipped too: it
+ * measured nothing, and says why.
+ */
 export function envOutcomes(
   environments: RunMeta['environments'],
   samples: readonly SampleRecord[],
+  skippedCells: readonly SkippedCell[] = [],
+  planned: Record<string, number> = {},
 ): EnvOutcome[] {
   return Object.entries(environments).map(([id, rec]) => {
     if (!rec.used) return { id, state: 'skipped', ok: 0, failed: 0, reason: rec.reason ?? 'skipped' };
+    const cells = skippedCells.filter((c) => c.env === id);
+    if (!planned[id] && cells.length > 0)
+      return {
+        id,
+        state: 'skipped',
+        ok: 0,
+        failed: 0,
+        reason: `every workload skipped: ${[...new Set(cells.map((c) => c.reason))].join('; ')}`,
+      };
     const mine = samples.filter((s) => s.env === id && !s.warmup);
     const ok = mine.filter((s) => s.ok).length;
     const failed = mine.length - ok;

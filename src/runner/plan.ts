@@ -5,7 +5,9 @@
 import type { SampleKind } from '../results/types.js';
 import { mulberry32, shuffled } from '../stats/random.js';
 import { ATTACK_WORKLOAD } from '../workload/catalog.js';
+import { workloadClient } from '../workload/io-workloads.js';
 import type { Scenario } from './scenario-schema.js';
+import { cellKey, skippedKeys } from './cells.js';
 
 export interface PlannedSample {
   seq: number;
@@ -20,9 +22,10 @@ export interface PlannedSample {
 }
 
 /** noop / exit:N / hang measure starting; idle measures sitting still; attack runs the escape
- * suite; anything else is fixed work. */
+ * suite; a server workload is driven by its client; anything else is fixed work. */
 export function kindFor(workload: string): Exclude<SampleKind, 'density'> {
   if (workload === ATTACK_WORKLOAD) return 'attack';
+  if (workloadClient(workload)) return 'client';
   if (workload === 'noop' || workload === 'hang' || workload.startsWith('exit:')) return 'start';
   if (workload === 'idle') return 'idle';
   return 'work';
@@ -33,6 +36,9 @@ type Item = Omit<PlannedSample, 'seq'>;
 export function planRun(scenario: Scenario, envIds: readonly string[], seed: number): PlannedSample[] {
   const rng = mulberry32(seed);
   const items: Item[] = [];
+  // Cells whose environment type cannot provide what the workload needs are not planned (cells.ts).
+  const skipped = skippedKeys(scenario);
+  const runs = (w: Scenario['workloads'][number]) => (e: string) => !skipped.has(cellKey(w.name, e));
   const pair = (
     w: Scenario['workloads'][number],
     env: string,
@@ -54,11 +60,12 @@ export function planRun(scenario: Scenario, envIds: readonly string[], seed: num
   const most = (count: (e: string) => number): number => Math.max(0, ...envIds.map(count));
   for (let r = 0; r < most(warmups); r++) {
     const inRound = envIds.filter((e) => r < warmups(e));
-    for (const w of scenario.workloads) items.push(...shuffled(inRound, rng).map((e) => pair(w, e, r, true)));
+    for (const w of scenario.workloads)
+      items.push(...shuffled(inRound.filter(runs(w)), rng).map((e) => pair(w, e, r, true)));
   }
   for (let r = 0; r < most(reps); r++) {
     const inRound = envIds.filter((e) => r < reps(e));
-    const round = scenario.workloads.flatMap((w) => inRound.map((e) => pair(w, e, r, false)));
+    const round = scenario.workloads.flatMap((w) => inRound.filter(runs(w)).map((e) => pair(w, e, r, false)));
     items.push(...shuffled(round, rng));
   }
   const d = scenario.density;

@@ -19,7 +19,8 @@ import {
   type UsedEnvironment,
 } from './environments.js';
 import { executePlan } from './execute.js';
-import { planRun } from './plan.js';
+import { countByEnv, planRun } from './plan.js';
+import { formatSkippedCell, skippedCells } from './cells.js';
 import { createProgress, type Progress } from './progress.js';
 import { readRunMeta, readSamples, RUN_FILE } from '../results/read.js';
 import { RunWriter } from './results-writer.js';
@@ -30,6 +31,7 @@ import { prepareForRun, workloadKey } from './workloads.js';
 import { envOutcomes, type EnvOutcome } from './outcome.js';
 import { checkRunAccel, type RequiredAccel } from './require-accel.js';
 import { checkResumeFlags } from './resume-flags.js';
+import { destroyLab } from '../net/lab.js';
 
 export interface RunOptions {
   scenario?: string;
@@ -73,6 +75,7 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     return await runNew(s, file, host, used, records, progress, opts);
   } finally {
     await closeSessions();
+    await destroyLab(); // the lab network of network: bridge, if any instance made it
   }
 }
 
@@ -146,6 +149,7 @@ async function resumeRun(ref: string, opts: RunOptions): Promise<RunOutcome> {
     return await execute(meta, dir, used, workloads, progress, done);
   } finally {
     await closeSessions();
+    await destroyLab(); // the lab network of network: bridge, if any instance made it
   }
 }
 
@@ -161,6 +165,9 @@ async function execute(
   const envIds = s.environments.map((e) => e.id).filter((id) => meta.environments[id]?.used);
   const plan = planRun(s, envIds, meta.seed);
   meta.plannedSamples = plan.length;
+  const cells = skippedCells(s).filter((c) => envIds.includes(c.env));
+  if (cells.length > 0) meta.skippedCells = cells;
+  for (const c of cells) progress.warn(formatSkippedCell(c));
   const runnable = new Set(used.map((u) => u.id));
   const todo = plan.filter((p) => !done.has(p.seq) && runnable.has(p.env));
   const writer = RunWriter.create(dir);
@@ -191,7 +198,7 @@ async function execute(
     meta.finishedAt = new Date().toISOString();
     writer.writeMeta(meta);
     writer.writeSummary(summarize(meta.runId, samples, { seed: meta.seed }));
-    envs = envOutcomes(meta.environments, samples);
+    envs = envOutcomes(meta.environments, samples, cells, countByEnv(plan));
   }
   const skipped = Object.fromEntries(
     Object.entries(meta.environments).flatMap(([id, r]) => (r.used ? [] : [[id, r.reason ?? 'skipped']])),

@@ -6,7 +6,7 @@ import { parseBytes, parseDurationMs } from '../units.js';
 import { errorMessage } from '../errors.js';
 import { parseVmOptions } from '../engine/vm/options.js';
 import { socketOf } from '../engine/docker/target.js';
-import { ioOptionProblems, needProblem } from './io-options.js';
+import { ioOptionProblems, needVerdict } from './io-options.js';
 import { workloadNeeds } from '../workload/io-workloads.js';
 import { limitProblems } from '../engine/limits.js';
 import { commandArgsProblem } from '../engine/launcher/nsexec-protocol.js';
@@ -277,7 +277,11 @@ function uniqueEnvironments(s: { environments: { id: string }[] }, ctx: z.Refine
   });
 }
 
-/** A workload that needs a disk or a network runs only where the environment provides it (#14). */
+/**
+ * A workload that needs a disk or a network, in an environment whose own options stand in the
+ * way (network: none, no scratch:), is bad input naming the field (#14). Where the TYPE cannot
+ * provide it the cell is skipped instead (cells.ts), not refused.
+ */
 function workloadNeedsMet(
   s: {
     environments: { id: string; type: string; options: Record<string, unknown> }[];
@@ -288,12 +292,12 @@ function workloadNeedsMet(
   for (const w of s.workloads)
     for (const need of workloadNeeds(w.name))
       s.environments.forEach((e, i) => {
-        const problem = needProblem(need, e.type, e.options);
-        if (problem)
+        const v = needVerdict(need, e.type, e.options);
+        if (v && 'error' in v)
           ctx.addIssue({
             code: 'custom',
-            path: ['environments', i, 'options', need === 'disk' ? 'scratch' : 'network'],
-            message: `workload ${w.name} needs ${need === 'disk' ? 'the scratch disk' : 'a network'}: ${problem}`,
+            path: ['environments', i, 'options', v.field],
+            message: `workload ${w.name} needs ${need === 'disk' ? 'the scratch disk' : 'a network'}: ${v.error}`,
           });
       });
 }

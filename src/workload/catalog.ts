@@ -67,6 +67,14 @@ export async function prepareWorkload(name: string, args?: string[]): Promise<Pr
       throw new UsageError(`workload ${name} needs '${io.program}'`, {
         hint: `npm run setup (apt-get install ${io.program})`,
       });
+    // A client/server workload's client runs on the host (in the lab netns): it must be there too.
+    if (io.client && !which(io.client.program))
+      throw new UsageError(
+        `workload ${name} needs '${io.client.program}' (its client, run from the lab netns)`,
+        {
+          hint: 'npm run setup (apt-get install sockperf iperf3 redis-tools)',
+        },
+      );
     argv = ['/bin/sh', '-c', io.script, binaryPath, ...(args ?? io.args)];
   } else if (host) {
     const path = which(host);

@@ -1,10 +1,13 @@
 // I/O workloads (#14) that run inside the instance and report through a RESULT line: fio on the
 // scratch disk (4 KiB random read / write IOPS, sequential read MB/s, O_DIRECT, libaio) and xz
-// of a fixed generated buffer. Each declares what it needs from its environment (`disk`: the
-// scratch disk, option `scratch`); the scenario loader refuses an environment that lacks it.
+// of a fixed generated buffer, and the client/server network workloads of net-workloads.ts. Each
+// declares what it needs from its environment (`disk`: the scratch disk, option `scratch`;
+// `network`: the lab bridge, option `network: bridge`); see src/runner/cells.ts for what happens
+// where an environment lacks it.
 // The program is a host binary with its closure in the rootfs (the same bytes everywhere), run
 // under the rootfs's busybox sh, which prints READY before it and RESULT after it.
 import { SCRATCH_TOKEN } from '../disk/scratch.js';
+import { NET_WORKLOADS, type NetClient } from './net-workloads.js';
 
 export type WorkloadNeed = 'disk' | 'network';
 
@@ -15,6 +18,8 @@ export interface IoWorkload {
   /** busybox sh script: "$0" is the program, "$@" its args. */
   script: string;
   needs: WorkloadNeed[];
+  /** Client/server workloads: the client the sampler runs from the lab netns. */
+  client?: NetClient;
 }
 
 // prettier-ignore
@@ -62,9 +67,15 @@ export const IO_WORKLOADS: Record<string, IoWorkload> = {
     needs: ['disk'],
   },
   xz: { program: 'xz', args: ['-6', '-T1', '-c'], script: XZ_SCRIPT, needs: [] },
+  ...NET_WORKLOADS,
 };
 
 /** What a workload needs from its environment (none for the probe and host:* workloads). */
 export function workloadNeeds(name: string): WorkloadNeed[] {
   return IO_WORKLOADS[name]?.needs ?? [];
+}
+
+/** The client of a client/server workload, or undefined for the others. */
+export function workloadClient(name: string): NetClient | undefined {
+  return IO_WORKLOADS[name]?.client;
 }

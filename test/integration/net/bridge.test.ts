@@ -17,19 +17,11 @@ import type { PreparedWorkload } from '../../../src/engine/environment.js';
 import { destroyLab, labNetwork, NETNS_DIR } from '../../../src/net/lab.js';
 import { PROJECT_DIR } from '../../../src/paths.js';
 import { buildRootfs } from '../../../src/workload/rootfs.js';
+import { NET_WORKLOADS } from '../../../src/workload/net-workloads.js';
 import { hostDriver, PREFIX } from '../container/helpers.js';
 
-const REDIS = [
-  '/usr/bin/redis-server',
-  '--port',
-  '6379',
-  '--protected-mode',
-  'no',
-  '--save',
-  '',
-  '--appendonly',
-  'no',
-];
+/** redis-server as the `redis` workload runs it (no persistence, every address). */
+const REDIS = ['/usr/bin/redis-server', ...NET_WORKLOADS.redis!.args];
 const redisMissing =
   existsSync('/usr/bin/redis-server') && existsSync('/usr/bin/redis-cli')
     ? false
