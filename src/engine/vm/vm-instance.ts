@@ -1,7 +1,7 @@
 // One QEMU guest: spawn -> QMP greeting -> console -> /init -> READY -> power-off -> exit, on the
 // host monotonic clock; boot timer, memory/CPU sampling, idempotent stop, nothing left behind.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { HostError, errorMessage } from '../../errors.js';
 import { threadsCpuNs } from '../../measure/cpu.js';
@@ -263,7 +263,7 @@ export class VmInstance implements Instance {
         ? `stopped (${this.stoppedBy}) before READY`
         : this.guestExitCode !== null
           ? `workload exited with code ${this.guestExitCode} without printing READY`
-          : `qemu exited (${describeExit({ ...info, code: status ?? null })}) before READY`;
+          : `qemu exited (${describeExit({ ...info, code: status ?? null })}) before READY${unpackHint(tail, this.spec.config)}`;
     this.rejectReady(
       new HostError(`${this.name}: ${why}`, {
         hint: tail.length ? `last console: ${tail.slice(-3).join(' | ')}` : 'console stayed silent',
@@ -344,4 +344,25 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 function describeExit(e: { code: number | null; signal: string | null }): string {
   if (e.signal) return `signal ${e.signal}`;
   return `status ${e.code ?? '?'}`;
+}
+
+/**
+ * The kernel unpacks the initramfs into RAM next to the compressed image: a workload with a big
+ * closure (fio's libraries: ~90 MiB) does not fit a small guest, and the kernel then panics with
+ * no root. Say so, with the sizes, rather than only "qemu exited".
+ */
+export function unpackHint(console: readonly string[], config: { initrdPath: string; memoryBytes: number }): string {
+  if (!console.some((l) => l.includes('Initramfs unpacking failed'))) return '';
+  let size = 0;
+  try {
+    size = statSync(config.initrdPath).size;
+  } catch {
+    /* gone: say it without the size */
+  }
+  const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
+  return (
+    `: the guest's ${mib(config.memoryBytes)} of RAM could not hold the unpacked initramfs` +
+    (size ? ` (${mib(size)}, which needs about twice that while it unpacks)` : '') +
+    `; give the VM more memory (e.g. memory: ${Math.max(512, 2 ** Math.ceil(Math.log2((3 * size) / 2 ** 20 + 64)))}M)`
+  );
 }
