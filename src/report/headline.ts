@@ -4,6 +4,7 @@ import type { Stacks } from './stacks.js';
 import { fmtMiB, fmtMs, fmtTimes, noCI, tcgMark } from './format.js';
 import { sidesSentence } from './spectrum/spectrum-text.js';
 import { densitySentence } from './density.js';
+import { relativeSentence } from './relative/relative-text.js';
 
 export interface Headline {
   sentence: string;
@@ -40,11 +41,16 @@ function stackHeadline(model: ReportModel, s: Stacks): Headline {
     parts.push(
       `used ${fmtTimes(v.pssBytes / c.pssBytes)}${tcgMark(v.pssBytes / c.pssBytes, v.env.accel)} less memory when idle (${fmtMiB(c.pssBytes)} vs ${fmtMiB(v.pssBytes)} PSS)`,
     );
-  if (parts.length === 0)
+  if (parts.length === 0) {
+    // A workload run (the I/O paths): its headline is the relative-to-native table's.
+    const relative = relativeSentence(model);
     return {
-      sentence: `This run measured neither start latency nor idle memory for both a container and a VM ${on}.`,
+      sentence: relative
+        ? `${relative.replace(/\.$/, '')}, ${on}.`
+        : `This run measured neither start latency nor idle memory for both a container and a VM ${on}.`,
       caveats,
     };
+  }
   const subject =
     c.env.id === 'container' ? "A container (ctvm's own engine)" : `A container (${c.env.label})`;
   // With several container engines and VM kinds, the headline compares the two sides as ranges.

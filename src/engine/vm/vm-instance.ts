@@ -351,7 +351,10 @@ function describeExit(e: { code: number | null; signal: string | null }): string
  * closure (fio's libraries: ~90 MiB) does not fit a small guest, and the kernel then panics with
  * no root. Say so, with the sizes, rather than only "qemu exited".
  */
-export function unpackHint(console: readonly string[], config: { initrdPath: string; memoryBytes: number }): string {
+export function unpackHint(
+  console: readonly string[],
+  config: { initrdPath: string; memoryBytes: number },
+): string {
   if (!console.some((l) => l.includes('Initramfs unpacking failed'))) return '';
   let size = 0;
   try {

@@ -3,7 +3,8 @@
 // caveats, and each environment's I/O path (topology, storage, accelerator) under it.
 import type { Block } from '../doc.js';
 import type { ReportModel } from '../model.js';
-import { fmtUnit, sig, tcgMark } from '../format.js';
+import { fmtTimes, fmtUnit, sig, tcgMark } from '../format.js';
+import { METRICS, type MetricName } from '../../results/metrics.js';
 import { envPaths } from './env-paths.js';
 import {
   NOTHING_MEASURED,
@@ -110,4 +111,42 @@ export function relativeBlocks(model: ReportModel, charts: Block[]): Block[] {
     }),
   });
   return blocks;
+}
+
+/**
+ * The headline of a run that compares workloads rather than starts (an I/O run): per
+ * environment, how many of its figures differ from native and the largest ratios, e.g.
+ * "container: 0 of 16 figures differ significantly; vm (TCG): 15 worse, 1 better (sockperf TCP
+ * round trip, median 5.7x, …)". Undefined when the run has no relative-to-native table.
+ */
+export function relativeSentence(model: ReportModel): string | undefined {
+  const view = relativeView(model);
+  if (view.state !== 'table') return undefined;
+  const parts = view.envs.flatMap((env) => {
+    const cells = view.rows.flatMap((row) => {
+      const c = row.cells[env.id];
+      return c?.state === 'ratio' ? [{ row, c }] : [];
+    });
+    if (cells.length === 0) return [];
+    const count = (v: string) => cells.filter((x) => x.c.verdict === v).length;
+    const worse = count('worse');
+    const better = count('better');
+    const label = env.label;
+    if (worse + better === 0)
+      return [`${label}: none of its ${cells.length} figures differs significantly from native`];
+    const biggest = cells
+      .filter((x) => x.c.verdict === 'worse' || x.c.verdict === 'better')
+      .sort((a, b) => Math.abs(Math.log(b.c.ratio)) - Math.abs(Math.log(a.c.ratio)))
+      .slice(0, 3)
+      .map(
+        (x) =>
+          `${x.row.workload} ${METRICS[x.row.metric as MetricName]?.label ?? x.row.metric} ${fmtTimes(x.c.ratio)}`,
+      );
+    const counts = [worse ? `${worse} worse` : '', better ? `${better} better` : '']
+      .filter(Boolean)
+      .join(', ');
+    return [`${label}: ${counts} of ${cells.length} figures (largest: ${biggest.join('; ')})`];
+  });
+  if (parts.length === 0) return undefined;
+  return `Relative to native (${view.native.label}), each figure as a ratio of medians with its 95% CI: ${parts.join('; ')}.`;
 }

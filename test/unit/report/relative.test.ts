@@ -7,7 +7,9 @@ import { loadReportRun } from '../../../src/report/index.js';
 import { buildModel, type ReportRun } from '../../../src/report/model.js';
 import { relativeView, nativeEnv } from '../../../src/report/relative/relative-model.js';
 import { headlineMetrics } from '../../../src/report/relative/headline-metrics.js';
-import { relativeBlocks } from '../../../src/report/relative/relative-text.js';
+import { relativeBlocks, relativeSentence } from '../../../src/report/relative/relative-text.js';
+import { headline } from '../../../src/report/headline.js';
+import { stacks } from '../../../src/report/stacks.js';
 import { relativeChart } from '../../../src/report/charts/relative-chart.js';
 import { isSkip, renderChartPng, type ChartSpec } from '../../../src/report/charts/index.js';
 import type { WhiskersPlugin } from '../../../src/report/charts/plugins.js';
@@ -348,4 +350,20 @@ test('the chart: a bar per environment and workload from 1, CI whiskers, a log a
   const near = standardSamples().filter((s) => s.env !== 'vm' && s.workload === 'fio:randread');
   const linear = relativeChart(buildModel(runOf(near))) as ChartSpec;
   assert.equal((linear.config.options as { scales: { y: { type: string } } }).scales.y.type, 'linear');
+});
+
+test("a workload run's headline is the relative table's: per environment, how many figures differ and the largest ratios", () => {
+  const model = buildModel(runOf(standardSamples()));
+  const s = relativeSentence(model)!;
+  assert.match(s, /^Relative to native \(bare\)/);
+  // container: fio the same (n.s.), xz twice as fast (better); vm: fio half (worse), xz 40x (worse).
+  assert.match(s, /container: 1 better of 2 figures \(largest: xz Work duration 0\.50x\)/);
+  assert.match(
+    s,
+    /vm \(TCG\): 2 worse of 2 figures \(largest: xz [^;]* 40x; fio:randread I\/O operations per second 0\.50x\)/,
+  );
+  const h = headline(model, stacks(model));
+  assert.ok(h.sentence.startsWith(s.replace(/\.$/, '')), h.sentence);
+  const sameOnly = standardSamples().filter((x) => x.workload === 'fio:randread' && x.env !== 'vm');
+  assert.match(relativeSentence(buildModel(runOf(sameOnly)))!, /container: none of its 1 figures differs/);
 });
