@@ -29,6 +29,16 @@ export function samples(runDir: string): SampleRecord[] {
 export const instancePrefix = (runDir: string): string =>
   `ctvm-${runDir.slice(-6)}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
 
+/** What runLeftovers returns when a run left nothing behind. */
+export const NO_RUN_LEFTOVERS = {
+  cgroupDirs: [],
+  stateDirs: [],
+  mounts: [],
+  processes: [],
+  qemu: [],
+  vmStateDirs: [],
+} as const;
+
 /** Cgroups, state dirs, mounts, processes, qemu and VM state dirs named after the run's instances. */
 export async function runLeftovers(runDir: string): Promise<Record<string, unknown[]>> {
   const prefix = instancePrefix(runDir);

@@ -8,15 +8,13 @@ import { execa } from 'execa';
 import { requires } from '../../helpers/requires.js';
 import { defaultKsmPaths, readKsmSettings } from '../../../src/host/ksm.js';
 import { tempDir, writeScenario } from '../runner/helpers.js';
-import { CTVM, onlyRun, runLeftovers, samples, waitFor } from './helpers.js';
+import { CTVM, NO_RUN_LEFTOVERS, onlyRun, runLeftovers, samples, waitFor } from './helpers.js';
 
 const skip = requires('root', 'helper', 'ksm');
 const SCENARIO =
   'environments: [container]\nworkloads: [noop]\nrepetitions: 1\nwarmup: 0\nsettle: 500ms\nidleWindow: 500ms\n' +
   'density: { levels: [2], ksm: true, ksmPagesToScan: 1234, ksmSettleTimeout: 20s }\n';
 const held = () => readKsmSettings().pages_to_scan === 1234;
-const none = { cgroupDirs: [], stateDirs: [], mounts: [], processes: [], qemu: [], vmStateDirs: [] };
-
 async function withRun(tag: string, body: (file: string, out: string) => Promise<void>): Promise<void> {
   const { dir, cleanup } = tempDir(tag);
   try {
@@ -46,7 +44,7 @@ test('KSM settings are restored after SIGINT', { skip }, async () => {
     child.kill('SIGINT');
     const r = await child;
     assert.equal(r.exitCode, 130, r.stdout + r.stderr);
-    assert.deepEqual(await runLeftovers(onlyRun(out)!), none);
+    assert.deepEqual(await runLeftovers(onlyRun(out)!), NO_RUN_LEFTOVERS);
   });
   assert.deepEqual(readKsmSettings(), before);
   assert.equal(existsSync(defaultKsmPaths().recordFile), false);
@@ -65,7 +63,7 @@ test('KSM settings are restored by ctvm gc after SIGKILL', { skip }, async () =>
     await new Promise((r) => setTimeout(r, 2000));
     const gc = await execa('node', [CTVM, 'gc'], { reject: false });
     assert.match(gc.stdout, /gc: restored KSM settings saved by dead pid \d+/);
-    assert.deepEqual(await runLeftovers(onlyRun(out)!), none);
+    assert.deepEqual(await runLeftovers(onlyRun(out)!), NO_RUN_LEFTOVERS);
   });
   assert.deepEqual(readKsmSettings(), before);
   assert.equal(existsSync(defaultKsmPaths().recordFile), false);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { requires } from '../../helpers/requires.js';
 import { tempDir, writeScenario } from '../runner/helpers.js';
-import { CTVM, onlyRun, runLeftovers, samples } from './helpers.js';
+import { CTVM, NO_RUN_LEFTOVERS, onlyRun, runLeftovers, samples } from './helpers.js';
 
 const VM = '{ id: vm, options: { accel: auto, machine: microvm, vcpus: 1, memory: 64M, kernel: minimal } }';
 
@@ -56,14 +56,7 @@ test(
         vm.marginalPssBytes! > 10 * 1024 * 1024,
         `one more TCG guest costs more than 10 MiB: ${vm.marginalPssBytes}`,
       );
-      assert.deepEqual(await runLeftovers(runDir), {
-        cgroupDirs: [],
-        stateDirs: [],
-        mounts: [],
-        processes: [],
-        qemu: [],
-        vmStateDirs: [],
-      });
+      assert.deepEqual(await runLeftovers(runDir), NO_RUN_LEFTOVERS);
     } finally {
       cleanup();
     }

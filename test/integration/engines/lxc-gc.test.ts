@@ -10,7 +10,14 @@ import { requires } from '../../helpers/requires.js';
 import { LXC_STATE_DIR } from '../../../src/engine/lxc/environment.js';
 import { lxcCgroupDirs } from '../../../src/engine/lxc/gc.js';
 import { tempDir, writeScenario } from '../runner/helpers.js';
-import { CTVM, instancePrefix, onlyRun, runLeftovers, waitFor } from '../density/helpers.js';
+import {
+  CTVM,
+  instancePrefix,
+  NO_RUN_LEFTOVERS,
+  onlyRun,
+  runLeftovers,
+  waitFor,
+} from '../density/helpers.js';
 
 const skip = requires('root', 'lxc', 'helper', 'probe', 'busybox');
 const SCENARIO =
@@ -65,14 +72,7 @@ test(
       assert.deepEqual(lxcCgroupDirs(name), [], 'LXC cgroups removed');
       assert.equal(existsSync(join('/run/lxc/lock', lxcpath)), false, 'lock dir removed');
       assert.deepEqual(lxcExecuting(instancePrefix(onlyRun(out)!)), [], 'no lxc-execute left');
-      assert.deepEqual(await runLeftovers(onlyRun(out)!), {
-        cgroupDirs: [],
-        stateDirs: [],
-        mounts: [],
-        processes: [],
-        qemu: [],
-        vmStateDirs: [],
-      });
+      assert.deepEqual(await runLeftovers(onlyRun(out)!), NO_RUN_LEFTOVERS);
     } finally {
       cleanup();
     }

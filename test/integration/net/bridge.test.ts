@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { requires } from '../../helpers/requires.js';
@@ -14,7 +14,8 @@ import { makeSpec } from '../../../src/engine/container/spec.js';
 import { createVmEnvironment } from '../../../src/engine/vm/environment.js';
 import { createBareEnvironment } from '../../../src/engine/bare/environment.js';
 import type { PreparedWorkload } from '../../../src/engine/environment.js';
-import { destroyLab, labNetwork, NETNS_DIR } from '../../../src/net/lab.js';
+import { destroyLab, labNetwork } from '../../../src/net/lab.js';
+import { ourNetns } from '../../helpers/netns.js';
 import { PROJECT_DIR } from '../../../src/paths.js';
 import { buildRootfs } from '../../../src/workload/rootfs.js';
 import { NET_WORKLOADS } from '../../../src/workload/net-workloads.js';
@@ -26,15 +27,6 @@ const redisMissing =
   existsSync('/usr/bin/redis-server') && existsSync('/usr/bin/redis-cli')
     ? false
     : 'needs redis-server and redis-cli (apt-get install redis-server redis-tools)';
-
-/** This process's netns names (lab and instances) still in /run/netns. */
-function ourNetns(): string[] {
-  try {
-    return readdirSync(NETNS_DIR).filter((n) => n.includes(`-${process.pid}`));
-  } catch {
-    return [];
-  }
-}
 
 async function redisWorkload(): Promise<PreparedWorkload> {
   const rootfs = await buildRootfs({ hostPrograms: ['redis-server'] });

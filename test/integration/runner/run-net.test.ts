@@ -12,7 +12,7 @@ import { requires } from '../../helpers/requires.js';
 import { runScenario } from '../../../src/runner/run.js';
 import { readRunMeta, readSamples } from '../../../src/results/read.js';
 import { liveInstances } from '../../../src/engine/reaper.js';
-import { NETNS_DIR } from '../../../src/net/lab.js';
+import { ourNetns } from '../../helpers/netns.js';
 import { PROJECT_DIR } from '../../../src/paths.js';
 import { which } from '../../../src/util/which.js';
 import { pidsMatching, tempDir, writeScenario } from './helpers.js';
@@ -21,15 +21,6 @@ const toolsMissing = ['sockperf', 'iperf3', 'redis-server', 'redis-benchmark'].f
 const skipTools = toolsMissing
   ? `needs ${toolsMissing} (apt-get install sockperf iperf3 redis-server redis-tools)`
   : false;
-
-/** This process's netns (lab and instances) still in /run/netns. */
-function ourNetns(): string[] {
-  try {
-    return readdirSync(NETNS_DIR).filter((n) => n.includes(`-${process.pid}`));
-  } catch {
-    return [];
-  }
-}
 
 after(async () => {
   assert.deepEqual(ourNetns(), [], 'netns left behind');
