@@ -12,6 +12,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  renameSync,
   rmSync,
   rmdirSync,
   writeFileSync,
@@ -39,10 +40,10 @@ export const DOCKER_CGROUP_PARENT = 'ctvm-docker';
 /**
  * Paths dockerd/containerd make outside their configured roots (ENGINES.md and seen here): the
  * plugin dir, containerd's shim socket dir, dockerd 20.10's identity key (no flag moves it).
- * Removed after the daemon when they did not exist before it; dirs only when empty (another
- * Docker on the host may use them). Files before their dirs.
+ * Removed after the last of ctvm's daemons when one of them found them absent; dirs only when
+ * empty (another Docker on the host may use them). Files before their dirs.
  */
-const HOST_TRACES = [
+export const HOST_TRACES = [
   '/etc/docker/key.json',
   '/etc/docker',
   '/run/docker/plugins',
@@ -50,6 +51,15 @@ const HOST_TRACES = [
   '/run/containerd/s',
   '/run/containerd',
 ];
+
+/**
+ * The HOST_TRACES some ctvm dockerd found absent, kept until the last daemon is gone. One list for
+ * every daemon, not one per record: while two overlap (two runs, or a run and doctor's check), the
+ * second finds the first's traces present, and once the first stops its containerd makes them
+ * again. Outside docker.d, whose entries are all daemon dirs; the '.' keeps it out of the
+ * container state dirs' namespace.
+ */
+export const DOCKER_TRACES_FILE = join(STATE_DIR, 'docker-traces.json');
 
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;
@@ -61,8 +71,8 @@ export interface DaemonRecord extends OwnerIdentity {
   socketPath?: string;
   dockerdPid?: number;
   dockerdStartTicks?: number;
-  /** HOST_TRACES that did not exist before this daemon started (ours to remove when empty). */
-  traces: string[];
+  /** Records before DOCKER_TRACES_FILE carried their own list; gc still honours it. */
+  traces?: string[];
   /** Images this ctvm imported into an external daemon (removed after the run). */
   images: string[];
   createdAt: string;
@@ -89,11 +99,11 @@ export function createDaemonDir(kind: DaemonRecord['kind'], socketPath?: string)
     kind,
     ...self,
     ...(socketPath ? { socketPath } : {}),
-    traces: kind === 'owned' ? HOST_TRACES.filter((p) => !existsSync(p)) : [],
     images: [],
     createdAt: new Date().toISOString(),
   };
   writeRecord(dir, record);
+  if (kind === 'owned') noteHostTraces(HOST_TRACES.filter((p) => !existsSync(p)));
   return { dir, key, record };
 }
 
@@ -229,10 +239,48 @@ export async function teardown(dir: string, record: DaemonRecord | undefined): P
   pruneEmptyParents([DOCKER_CGROUP_PARENT]);
   for (const mp of mountsBelow(dir)) await execa('umount', ['-l', mp], { reject: false }); // PRIVILEGED
   rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-  for (const p of [DOCKER_STATE_DIR, ...(record?.traces ?? [])])
+  noteHostTraces(record?.traces ?? []);
+  emptyRmdir(DOCKER_STATE_DIR);
+  removeHostTraces();
+  return killed.map(String);
+}
+
+function readHostTraces(): string[] {
+  try {
+    const list: unknown = JSON.parse(readFileSync(DOCKER_TRACES_FILE, 'utf8'));
+    return Array.isArray(list) ? list.filter((p): p is string => HOST_TRACES.includes(p)) : [];
+  } catch {
+    return [];
+  }
+}
+
+function writeHostTraces(list: string[]): void {
+  if (list.length === 0) return rmSync(DOCKER_TRACES_FILE, { force: true });
+  mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 });
+  const tmp = `${DOCKER_TRACES_FILE}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(list) + '\n', { mode: 0o600 });
+  renameSync(tmp, DOCKER_TRACES_FILE);
+}
+
+/** Adds `traces` (HOST_TRACES a daemon found absent) to the shared list. */
+function noteHostTraces(traces: string[]): void {
+  const known = readHostTraces();
+  const added = traces.filter((p) => !known.includes(p));
+  if (added.length) writeHostTraces(HOST_TRACES.filter((p) => known.includes(p) || added.includes(p)));
+}
+
+/**
+ * Once no daemon dir is left (the last one out, or `ctvm gc`), removes the listed traces: files,
+ * and dirs that are empty. What cannot go yet (a dir someone fills meanwhile) stays listed.
+ */
+export function removeHostTraces(): void {
+  if (existsSync(DOCKER_STATE_DIR)) return; // another daemon still runs (or awaits gc)
+  const left = readHostTraces().filter((p) => {
     if (p.endsWith('.json')) rmSync(p, { force: true });
     else emptyRmdir(p);
-  return killed.map(String);
+    return existsSync(p);
+  });
+  writeHostTraces(left);
 }
 
 /** `<hierarchy>/<parent>` and everything below it, in every hierarchy (empty cgroups only). */

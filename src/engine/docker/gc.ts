@@ -1,13 +1,14 @@
 // `ctvm gc` for docker: every daemon dir whose owner is dead (a SIGKILLed ctvm) is torn down as a
 // run would have done it: ctvm's own dockerd, containerd, shims and containers stopped, mounts
 // and cgroups removed, the dir deleted; on a daemon the user named, only ctvm's containers and
-// imported images go. Live owners' dirs are never touched.
+// imported images go. Live owners' dirs are never touched. Then, if no daemon dir is left, the
+// host-wide dirs ctvm's daemons made (daemon.ts DOCKER_TRACES_FILE).
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorMessage } from '../../errors.js';
 import { isYoung, ownerAlive } from '../container/state-dir.js';
 import { DockerApi } from './api.js';
-import { DOCKER_STATE_DIR, readDaemonRecord, teardown } from './daemon.js';
+import { DOCKER_STATE_DIR, readDaemonRecord, removeHostTraces, teardown } from './daemon.js';
 
 export interface DockerGcReport {
   /** Daemon dirs removed. */
@@ -27,7 +28,7 @@ export async function gcDocker(root = DOCKER_STATE_DIR): Promise<DockerGcReport>
   try {
     names = readdirSync(root).sort();
   } catch {
-    return report;
+    names = [];
   }
   for (const name of names) {
     const dir = join(root, name);
@@ -50,5 +51,7 @@ export async function gcDocker(root = DOCKER_STATE_DIR): Promise<DockerGcReport>
       report.errors.push(`${dir}: ${errorMessage(err)}`);
     }
   }
+  // Docker's host-wide dirs that a daemon made and a straggler refilled after the last one out.
+  if (root === DOCKER_STATE_DIR) removeHostTraces();
   return report;
 }
