@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { PROJECT_DIR } from '../src/paths.js';
 import { median, mulberry32, shuffled } from '../src/stats/index.js';
-import { distStale } from '../scripts/dist.mjs';
+import { distStaleFor } from '../scripts/dist.mjs';
 
 const HELP_RATIO_GOAL = 3;
 const VM_OVERHEAD_GOAL_S = 0.3;
@@ -69,7 +69,11 @@ function vmOverhead(n: number): void {
 const vmRuns = Number(flag('--vm-runs') ?? 3);
 const first = process.argv[2];
 const n = first !== undefined && /^\d+$/.test(first) ? Number(first) : 21;
-const stale = distStale(join(BIN, '../..'));
+// What bin/ctvm.js checks before `vm run` (main.ts's static imports, the vm command's closure).
+const stale = distStaleFor(join(BIN, '../..'), {
+  staticRoots: ['src/cli/main.ts'],
+  roots: ['src/cli/commands/vm.ts'],
+});
 console.log(
   `${BIN} runs ${stale === null ? 'dist/' : `src/ through tsx (dist/: ${stale})`}; TSX_DISABLE_CACHE=${process.env.TSX_DISABLE_CACHE ?? ''}`,
 );

@@ -2,8 +2,13 @@
 // dist/: the CLI's TypeScript compiled ahead of time, so `ctvm` starts without tsx compiling every
 // module it loads. Set-up builds it (only the files that changed); bin/ctvm.js runs it only when
 // it matches the sources, and the sources through tsx otherwise: stale code never runs.
-// Dependency-free on purpose (bin/ctvm.js imports distStale on every start); typescript is
+// Dependency-free on purpose (bin/ctvm.js imports distStaleFor on every start); typescript is
 // loaded only to build. Usage: node scripts/dist.mjs   (build dist/ now, incrementally)
+//
+// The manifest records each source's fingerprint and its relative imports, static and dynamic (from
+// the compiled code). distStaleFor checks only what a start can load: the files reachable from its
+// roots. That is enough: a file that changed is checked where it is reachable, a new file runs
+// only if a changed file imports it, and a removed one only breaks a changed importer.
 import { createRequire } from 'node:module';
 import {
   existsSync,
@@ -20,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 
 const MANIFEST = '.ctvm-dist.json';
 /** Bump when the build itself changes what it emits (its own file is an input too). */
-const FORMAT = 1;
+const FORMAT = 2;
 /** Besides src/**.ts, what the output depends on. */
 const CONFIG_INPUTS = ['tsconfig.json', 'tsconfig.build.json', 'scripts/dist.mjs'];
 
@@ -53,7 +58,9 @@ function currentInputs(project) {
 function readManifest(project) {
   try {
     const m = JSON.parse(readFileSync(join(project, 'dist', MANIFEST), 'utf8'));
-    return m && m.format === FORMAT && typeof m.inputs === 'object' ? m : undefined;
+    return m && m.format === FORMAT && typeof m.inputs === 'object' && typeof m.imports === 'object'
+      ? m
+      : undefined;
   } catch {
     return undefined;
   }
@@ -77,6 +84,70 @@ export function distStale(project) {
   return null;
 }
 
+/**
+ * Why dist/ cannot run what `staticRoots` import statically and `roots` import in any way, or null
+ * when it can. bin/ctvm.js: main.ts's static imports, then the command's module and all it may load.
+ */
+export function distStaleFor(project, { staticRoots = [], roots = [] }) {
+  const m = readManifest(project);
+  if (!m) return 'no build';
+  const checked = new Set();
+  const expanded = { static: new Set(), all: new Set() };
+  const stack = [...staticRoots.map((rel) => [rel, 'static']), ...roots.map((rel) => [rel, 'all'])];
+  for (const rel of CONFIG_INPUTS) stack.push([rel, 'none']);
+  while (stack.length) {
+    const [rel, follow] = stack.pop();
+    if (!checked.has(rel)) {
+      checked.add(rel);
+      if (m.inputs[rel] === undefined) return `${rel} is new`;
+      let fp;
+      try {
+        fp = fingerprint(project, rel);
+      } catch {
+        return `${rel} was removed`;
+      }
+      if (fp !== m.inputs[rel]) return `${rel} changed`;
+    }
+    if (follow === 'none' || expanded[follow].has(rel) || expanded.all.has(rel)) continue;
+    expanded[follow].add(rel);
+    const edges = m.imports[rel] ?? { static: [], dynamic: [] };
+    for (const dep of edges.static) stack.push([dep, follow]);
+    if (follow === 'all') for (const dep of edges.dynamic) stack.push([dep, 'all']);
+  }
+  return null;
+}
+
+/** `import x from './a.js'`, `export * from './b.js'`, `import './c.js'` (multi-line too). */
+const STATIC_IMPORT =
+  /(?:^|[;}\n])\s*(?:import|export)\b[^'";]*?\bfrom\s*['"]([^'"]+)['"]|(?:^|[;\n])\s*import\s*['"]([^'"]+)['"]/g;
+const DYNAMIC_IMPORT = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+/**
+ * The sources a compiled file imports, by how: relative specifiers only (packages are not built
+ * here), mapped back to src/**.ts, and only ones that are sources. TypeScript's own pre-parser
+ * lists every import; one that is not plainly dynamic counts as static, the direction that
+ * checks more rather than less.
+ */
+function importsOf(ts, rel, js, sources) {
+  const toSource = (spec) => {
+    if (!spec.startsWith('.')) return undefined;
+    const src = join(dirname(rel), spec).replace(/\.js$/, '.ts');
+    return sources.has(src) ? src : undefined;
+  };
+  const all = new Set(
+    ts
+      .preProcessFile(js, true, true)
+      .importedFiles.map((f) => toSource(f.fileName))
+      .filter(Boolean),
+  );
+  const dynamicOnly = new Set([...js.matchAll(DYNAMIC_IMPORT)].map((x) => toSource(x[1])));
+  for (const x of js.matchAll(STATIC_IMPORT)) dynamicOnly.delete(toSource(x[1] ?? x[2]));
+  return {
+    static: [...all].filter((f) => !dynamicOnly.has(f)).sort(),
+    dynamic: [...all].filter((f) => dynamicOnly.has(f)).sort(),
+  };
+}
+
 const outputsOf = (rel) => {
   const base = join('dist', rel.slice('src/'.length).replace(/\.ts$/, '.js'));
   return [base, base + '.map'];
@@ -96,6 +167,13 @@ export function buildDist(project, log = () => {}) {
   const todo = sources.filter((rel) => !configSame || old.inputs[rel] !== before[rel]);
   const removed = old ? Object.keys(old.inputs).filter((rel) => rel.startsWith('src/') && !before[rel]) : [];
   if (!configSame && existsSync(join(project, 'dist'))) rmSync(join(project, 'dist'), { recursive: true });
+  const known = new Set(sources);
+  const imports = {};
+  // An unchanged file keeps its imports, less any source removed since.
+  const keep = (list = []) => list.filter((f) => known.has(f));
+  for (const rel of sources)
+    if (configSame && !todo.includes(rel))
+      imports[rel] = { static: keep(old.imports[rel]?.static), dynamic: keep(old.imports[rel]?.dynamic) };
   for (const rel of removed) for (const out of outputsOf(rel)) rmSync(join(project, out), { force: true });
   if (todo.length > 0) {
     const ts = createRequire(join(project, 'package.json'))('typescript');
@@ -135,11 +213,12 @@ export function buildDist(project, log = () => {}) {
       writeFileSync(join(project, map), r.sourceMapText ?? '');
       writeFileSync(join(project, js + '.tmp'), r.outputText);
       renameSync(join(project, js + '.tmp'), join(project, js));
+      imports[rel] = importsOf(ts, rel, r.outputText, known);
     }
   }
   mkdirSync(join(project, 'dist'), { recursive: true });
   const manifest = join(project, 'dist', MANIFEST);
-  writeFileSync(manifest + '.tmp', JSON.stringify({ format: FORMAT, inputs: before }) + '\n');
+  writeFileSync(manifest + '.tmp', JSON.stringify({ format: FORMAT, inputs: before, imports }) + '\n');
   renameSync(manifest + '.tmp', manifest);
   if (todo.length || removed.length)
     log(

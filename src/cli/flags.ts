@@ -1,7 +1,7 @@
 // Option helpers shared by the commands: directory defaults shown as relative paths in help, and
 // the hidden old name of a renamed flag.
 import { relative } from 'node:path';
-import { Argument, Option } from 'commander';
+import { Argument, Option } from './commander.js';
 import { UsageError } from '../errors.js';
 
 /** How help shows a default directory: relative to the working directory (`results`, `../ctvm/reports`). */

@@ -2,7 +2,7 @@
 // (src/cli/commands/<name>.ts) is loaded only when that command runs, and defines its options.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError, type OutputConfiguration } from 'commander';
+import { Command, CommanderError, type OutputConfiguration } from './commander.js';
 import { CtvmError, UsageError } from '../errors.js';
 import { PROJECT_DIR } from '../paths.js';
 import { COMMANDS, commandsToLoad } from './registry.js';

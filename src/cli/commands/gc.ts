@@ -1,7 +1,7 @@
 // `ctvm gc [--json] [--cache-days N]`: removes what crashed runs left (cgroups, mounts, state
 // dirs, processes, orphaned qemu) — only for instances whose owner process is dead — and, with
 // --cache-days, cached rootfs / initramfs builds nobody used for N days and no live instance leases.
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, type Command } from '../commander.js';
 import { reapDeadLeases } from '../../cache/lease.js';
 import { pruneCaches } from '../../cache/prune.js';
 import { selectCgroupDriver } from '../../engine/container/cgroup/select.js';
