@@ -6,16 +6,17 @@
 // registry.ts's commandsToLoad picks it) and everything that module may import. Checking only
 // that, not all of src/, keeps `ctvm --help` ~10 ms faster (scripts/dist.mjs says why it is enough).
 import { fileURLToPath } from 'node:url';
-import { distStaleFor } from '../scripts/dist.mjs';
+import { distChecker } from '../scripts/dist.mjs';
 
 const project = fileURLToPath(new URL('..', import.meta.url));
 async function stale() {
-  const why = distStaleFor(project, { staticRoots: ['src/cli/main.ts'] });
+  const check = distChecker(project);
+  const why = check({ staticRoots: ['src/cli/main.ts'] });
   if (why !== null) return why;
   // registry.ts is one of main.ts's static imports: checked fresh just above.
   const { commandsToLoad } = await import('../dist/cli/registry.js');
   const roots = commandsToLoad(process.argv).map((c) => `src/cli/commands/${c.name}.ts`);
-  return distStaleFor(project, { roots });
+  return check({ roots });
 }
 let main;
 if ((await stale()) === null) {

@@ -11,6 +11,10 @@ export function distStaleFor(
   project: string,
   roots: { staticRoots?: readonly string[]; roots?: readonly string[] },
 ): string | null;
+/** distStaleFor in steps sharing one read of the manifest and the files already checked. */
+export function distChecker(
+  project: string,
+): (roots: { staticRoots?: readonly string[]; roots?: readonly string[] }) => string | null;
 /** Compiles the changed sources into dist/ and removes the outputs of deleted ones. */
 export function buildDist(
   project: string,

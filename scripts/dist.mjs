@@ -2,7 +2,7 @@
 // dist/: the CLI's TypeScript compiled ahead of time, so `ctvm` starts without tsx compiling every
 // module it loads. Set-up builds it (only the files that changed); bin/ctvm.js runs it only when
 // it matches the sources, and the sources through tsx otherwise: stale code never runs.
-// Dependency-free on purpose (bin/ctvm.js imports distStaleFor on every start); typescript is
+// Dependency-free on purpose (bin/ctvm.js imports distChecker on every start); typescript is
 // loaded only to build. Usage: node scripts/dist.mjs   (build dist/ now, incrementally)
 //
 // The manifest records each source's fingerprint and its relative imports, static and dynamic (from
@@ -88,33 +88,43 @@ export function distStale(project) {
  * Why dist/ cannot run what `staticRoots` import statically and `roots` import in any way, or null
  * when it can. bin/ctvm.js: main.ts's static imports, then the command's module and all it may load.
  */
-export function distStaleFor(project, { staticRoots = [], roots = [] }) {
+export function distStaleFor(project, roots) {
+  return distChecker(project)(roots);
+}
+
+/**
+ * distStaleFor in steps: the manifest is read once, and a file checked by one call is not checked
+ * again by the next (bin/ctvm.js checks main.ts's imports, loads the registry, then the command's).
+ */
+export function distChecker(project) {
   const m = readManifest(project);
-  if (!m) return 'no build';
   const checked = new Set();
   const expanded = { static: new Set(), all: new Set() };
-  const stack = [...staticRoots.map((rel) => [rel, 'static']), ...roots.map((rel) => [rel, 'all'])];
-  for (const rel of CONFIG_INPUTS) stack.push([rel, 'none']);
-  while (stack.length) {
-    const [rel, follow] = stack.pop();
-    if (!checked.has(rel)) {
-      checked.add(rel);
-      if (m.inputs[rel] === undefined) return `${rel} is new`;
-      let fp;
-      try {
-        fp = fingerprint(project, rel);
-      } catch {
-        return `${rel} was removed`;
+  return ({ staticRoots = [], roots = [] }) => {
+    if (!m) return 'no build';
+    const stack = [...staticRoots.map((rel) => [rel, 'static']), ...roots.map((rel) => [rel, 'all'])];
+    for (const rel of CONFIG_INPUTS) stack.push([rel, 'none']);
+    while (stack.length) {
+      const [rel, follow] = stack.pop();
+      if (!checked.has(rel)) {
+        if (m.inputs[rel] === undefined) return `${rel} is new`;
+        let fp;
+        try {
+          fp = fingerprint(project, rel);
+        } catch {
+          return `${rel} was removed`;
+        }
+        if (fp !== m.inputs[rel]) return `${rel} changed`;
+        checked.add(rel);
       }
-      if (fp !== m.inputs[rel]) return `${rel} changed`;
+      if (follow === 'none' || expanded[follow].has(rel) || expanded.all.has(rel)) continue;
+      expanded[follow].add(rel);
+      const edges = m.imports[rel] ?? { static: [], dynamic: [] };
+      for (const dep of edges.static) stack.push([dep, follow]);
+      if (follow === 'all') for (const dep of edges.dynamic) stack.push([dep, 'all']);
     }
-    if (follow === 'none' || expanded[follow].has(rel) || expanded.all.has(rel)) continue;
-    expanded[follow].add(rel);
-    const edges = m.imports[rel] ?? { static: [], dynamic: [] };
-    for (const dep of edges.static) stack.push([dep, follow]);
-    if (follow === 'all') for (const dep of edges.dynamic) stack.push([dep, 'all']);
-  }
-  return null;
+    return null;
+  };
 }
 
 /** `import x from './a.js'`, `export * from './b.js'`, `import './c.js'` (multi-line too). */

@@ -12,7 +12,6 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
-  renameSync,
   rmSync,
   rmdirSync,
   writeFileSync,
@@ -21,6 +20,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { HostError } from '../../errors.js';
 import { STATE_DIR } from '../../paths.js';
+import { atomicWrite } from '../../results/atomic-write.js';
 import { SUN_PATH_MAX_BYTES } from '../../util/private-dir.js';
 import { cgroupMountPoints, cgroupTree, pruneEmptyParents, rmdirCgroup } from '../container/cgroup/fs.js';
 import { selectCgroupDriver } from '../container/cgroup/select.js';
@@ -257,9 +257,7 @@ function readHostTraces(): string[] {
 function writeHostTraces(list: string[]): void {
   if (list.length === 0) return rmSync(DOCKER_TRACES_FILE, { force: true });
   mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 });
-  const tmp = `${DOCKER_TRACES_FILE}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(list) + '\n', { mode: 0o600 });
-  renameSync(tmp, DOCKER_TRACES_FILE);
+  atomicWrite(DOCKER_TRACES_FILE, JSON.stringify(list) + '\n');
 }
 
 /** Adds `traces` (HOST_TRACES a daemon found absent) to the shared list. */
