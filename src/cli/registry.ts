@@ -10,6 +10,11 @@ export interface CommandEntry {
   name: string;
   description: string;
   load: () => Promise<DefineCommand>;
+  /**
+   * Nothing of the command is still settling once main() returns (no unawaited clean-up), so
+   * bin/ctvm.js may end the process at once instead of letting Node free its heap first.
+   */
+  exitsAtOnce?: boolean;
 }
 
 export const COMMANDS: readonly CommandEntry[] = [
@@ -53,6 +58,8 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'vm',
     description: 'QEMU guests booted from the workload rootfs',
     load: async () => (await import('./commands/vm.js')).defineVm,
+    // `vm run` awaits its guest, lab and files; its wall time beyond the boot is a goal (#17).
+    exitsAtOnce: true,
   },
   {
     name: 'container',

@@ -4,7 +4,7 @@
 import { readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { SCRATCH_DIR, SCRATCH_PREFIX } from './scratch.js';
+import { SCRATCH_DIR, SCRATCH_PREFIX } from './scratch-spec.js';
 import { pidAlive } from '../util/pid-alive.js';
 
 export interface DiskGcReport {

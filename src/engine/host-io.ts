@@ -1,7 +1,8 @@
 // What a host-kernel instance (bare, container) gets for its I/O before its start clock runs:
 // a netns on the lab bridge (network `bridge`) and the scratch disk on a loop mount (`scratch`).
 // Both are recorded as facts (labWireMs, scratchMs); release() undoes both, idempotently.
-import { mountScratch, scratchRequest } from '../disk/attach.js';
+import { mountScratch } from '../disk/attach.js';
+import { scratchRequest } from '../disk/scratch-spec.js';
 import type { LoopMount } from '../disk/scratch.js';
 import { attachToLab } from '../net/attach.js';
 import type { LabEndpoint } from '../net/lab.js';

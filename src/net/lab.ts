@@ -7,6 +7,7 @@
 import { HostError } from '../errors.js';
 import { track } from '../engine/reaper.js';
 import { exec, execQuietSync } from '../util/exec.js';
+import { inNetns } from './in-netns.js';
 
 /** Where `ip netns add` keeps its names (a bind mount of the netns per name). */
 export const NETNS_DIR = '/run/netns';
@@ -46,11 +47,6 @@ export function instanceAddress(n: number): string {
 export function instanceMac(n: number): string {
   const b = [(n >> 16) & 255, (n >> 8) & 255, n & 255].map((x) => x.toString(16).padStart(2, '0'));
   return `52:54:00:${b.join(':')}`;
-}
-
-/** `nsenter` into a netns for one command (exec in place: the pid is the command's). */
-export function inNetns(netnsPath: string, file: string, args: string[]): { file: string; args: string[] } {
-  return { file: 'nsenter', args: [`--net=${netnsPath}`, '--', file, ...args] };
 }
 
 async function ip(args: string[]): Promise<void> {

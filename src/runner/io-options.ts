@@ -4,7 +4,7 @@
 import { errorMessage } from '../errors.js';
 import { NETWORK_MODES } from '../engine/container/spec.js';
 import { VM_NETWORKS } from '../engine/vm/options.js';
-import { parseScratchSize } from '../disk/scratch.js';
+import { parseScratchSize } from '../disk/scratch-spec.js';
 
 /**
  * Network modes per environment type; the first is the default. bare runs in the host's netns

@@ -6,7 +6,7 @@
 // where an environment lacks it.
 // The program is a host binary with its closure in the rootfs (the same bytes everywhere), run
 // under the rootfs's busybox sh, which prints READY before it and RESULT after it.
-import { SCRATCH_TOKEN } from '../disk/scratch.js';
+import { SCRATCH_TOKEN } from '../disk/scratch-spec.js';
 import { NET_WORKLOADS, type NetClient } from './net-workloads.js';
 
 export type WorkloadNeed = 'disk' | 'network';

@@ -9,7 +9,7 @@ import { limitProblems } from '../../engine/limits.js';
 import { selectCgroupDriver } from '../../engine/container/cgroup/select.js';
 import { launchContainerOnNetwork } from '../../engine/container/launch-net.js';
 import { destroyLab, LAB_PREFIX, NETNS_DIR } from '../../net/lab.js';
-import { parseScratchSize } from '../../disk/scratch.js';
+import { parseScratchSize } from '../../disk/scratch-spec.js';
 import {
   makeSpec,
   NETWORK_MODES,

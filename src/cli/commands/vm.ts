@@ -5,6 +5,7 @@ import { HostError, UsageError } from '../../errors.js';
 import { parseMemory, parseVcpus, parseVmOptions } from '../../engine/vm/options.js';
 import { resolveKernel } from '../../engine/vm/kernel.js';
 import { parseDurationMs } from '../../units.js';
+import { parseScratchSize } from '../../disk/scratch-spec.js';
 import { prepareWorkload } from '../../workload/catalog.js';
 
 interface VmRunFlags {
@@ -74,9 +75,9 @@ async function vmRun(args: string[], f: VmRunFlags): Promise<number> {
   parseVcpus(f.vcpus);
   parseVmOptions({ network: f.net }); // names the option and the value
   // Loaded once the cheap checks passed: refusing bad input stays instant.
-  const { parseScratchSize } = await import('../../disk/scratch.js');
   const { formatPhases, rootfsWorkload, runVmOnce } = await import('../../engine/vm/run-once.js');
-  const { destroyLab } = await import('../../net/lab.js');
+  // Only a bridged guest makes the lab network (and so loads its code).
+  const lab = f.net === 'none' ? undefined : await import('../../net/lab.js');
   const scratch = f.scratch !== undefined ? parseScratchSize(f.scratch, '--scratch') : undefined;
   if (f.image !== 'debian') resolveKernel(f.kernel);
   const workload = f.rootfs
@@ -95,7 +96,7 @@ async function vmRun(args: string[], f: VmRunFlags): Promise<number> {
   const show = (l: string) => {
     if (f.console || isWorkloadLine(l)) console.log(l);
   };
-  const r = await runVmOnce(workload, options, timeoutMs, show).finally(() => destroyLab());
+  const r = await runVmOnce(workload, options, timeoutMs, show).finally(() => lab?.destroyLab());
   if (f.phases) {
     console.error(
       `vm: accel=${r.describe.accel} machine=${r.describe.machine} kernel=${r.describe.kernelVersion} (${r.describe.kernelForm})`,

@@ -6,7 +6,7 @@ import { HostError } from '../../errors.js';
 import { NSEXEC_PATH, nsexecPolicy, nsexecSettled } from '../launcher/nsexec-spawn.js';
 import { bareCommand, bareLaunchArgs, launchBare } from './instance.js';
 import { attachHostIo } from '../host-io.js';
-import { SCRATCH_PATH_HOST, scratchArgv } from '../../disk/scratch.js';
+import { SCRATCH_PATH_HOST, scratchArgv } from '../../disk/scratch-spec.js';
 
 export function createBareEnvironment(): Environment {
   return {

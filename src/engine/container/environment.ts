@@ -10,7 +10,7 @@ import { containerInstance } from './instance.js';
 import { launchContainerOnNetwork } from './launch-net.js';
 import { NSEXEC_PATH, nsexecPolicy, nsexecSettled } from '../launcher/nsexec-spawn.js';
 import { checkWorkloadRootfs, specFromLaunch } from './spec.js';
-import { GUEST_SCRATCH, SCRATCH_PATH_HOST } from '../../disk/scratch.js';
+import { GUEST_SCRATCH, SCRATCH_PATH_HOST } from '../../disk/scratch-spec.js';
 
 export function createContainerEnvironment(): Environment {
   let driver: CgroupDriver | undefined;

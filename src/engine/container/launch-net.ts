@@ -3,8 +3,7 @@
 // in ioOptions), the image loop-mounted on the host and bound to /scratch. Both are made before
 // launchNs (start latency is the container's own; their durations are facts) and removed after
 // the container is gone.
-import { scratchRequest } from '../../disk/attach.js';
-import { GUEST_SCRATCH, scratchArgv } from '../../disk/scratch.js';
+import { GUEST_SCRATCH, scratchArgv, scratchRequest } from '../../disk/scratch-spec.js';
 import { attachHostIo } from '../host-io.js';
 import { launchContainer, type Container, type LaunchContainerOptions } from './launch.js';
 import { validateSpec, type ContainerSpec } from './spec.js';

@@ -12,8 +12,7 @@ import { resolveKernel } from './kernel.js';
 import { parseVmOptions, type Accel, type VmOptions } from './options.js';
 import { VmInstance, type VmSpec } from './vm-instance.js';
 import type { LabEndpoint } from '../../net/lab.js';
-import { scratchImageFor, scratchRequest } from '../../disk/attach.js';
-import { GUEST_SCRATCH, SCRATCH_PATH_VM, scratchArgv } from '../../disk/scratch.js';
+import { GUEST_SCRATCH, SCRATCH_PATH_VM, scratchArgv, scratchRequest } from '../../disk/scratch-spec.js';
 
 export interface VmEnvironmentDeps {
   /** Console lines of every instance (the CLI mirrors them with --console). */
@@ -116,6 +115,7 @@ async function attachGuestIo(
     }
     if (disk) {
       const t0 = monoNs();
+      const { scratchImageFor } = await import('../../disk/attach.js');
       const image = await scratchImageFor(disk);
       undo.push(image.release);
       facts.scratchMs = (monoNs() - t0) / 1e6;

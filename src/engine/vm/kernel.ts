@@ -108,7 +108,21 @@ export function resolveKernel(path?: string): GuestKernel {
   const file = path ?? defaultKernelPath('pvh');
   const hint = path ? 'pass an x86-64 bzImage or an ELF vmlinux with a PVH note' : 'run: npm run setup';
   if (!existsSync(file)) throw new UsageError(`guest kernel ${file} does not exist`, { hint });
-  if (!statSync(file).isFile()) throw new UsageError(`guest kernel ${file} is not a regular file`, { hint });
+  const st = statSync(file);
+  if (!st.isFile()) throw new UsageError(`guest kernel ${file} is not a regular file`, { hint });
+  // One launch resolves its kernel 4 times (option check, prepare, launch, describe): the file is
+  // read once while it stays the same file with the same content.
+  const key = `${file}\0${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  const known = resolved.get(key);
+  if (known) return known;
+  const kernel = readKernel(file, hint);
+  resolved.set(key, kernel);
+  return kernel;
+}
+
+const resolved = new Map<string, GuestKernel>();
+
+function readKernel(file: string, hint: string): GuestKernel {
   return withFd(file, (fd) => {
     const read = (offset: number, len: number) => readAt(fd, offset, len);
     const form = kernelForm(read(0, 0x1000));

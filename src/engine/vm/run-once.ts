@@ -62,9 +62,16 @@ export async function runVmOnce(
 ): Promise<RunOnceResult> {
   const env = createVmEnvironment(onConsoleLine ? { onConsoleLine: (_n, l) => onConsoleLine(l) } : {});
   await env.prepare(workload, options);
-  // After prepare: a Debian image built just now is described by its build.
-  const describe = (await env.describe?.(options)) ?? {};
   const vm = await env.launch({ workload, instanceName: `cli-${process.pid}`, timeoutMs, options });
+  // While the guest boots (`ctvm vm run` waits for what comes before the launch), and after
+  // prepare: a Debian image built just now is described by its build.
+  let describe: Record<string, string>;
+  try {
+    describe = (await env.describe?.(options)) ?? {};
+  } catch (err) {
+    await vm.stop('describe failed');
+    throw err;
+  }
   const readyError = await vm.ready.then(
     () => null,
     (err: unknown) => (err instanceof Error ? err.message : String(err)),

@@ -4,8 +4,6 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { rmSync, statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { HostError, errorMessage } from '../../errors.js';
-import { threadsCpuNs } from '../../measure/cpu.js';
-import { readSmapsByMapping } from '../../measure/smaps.js';
 import { monoNs, type Nanoseconds } from '../../units.js';
 import type {
   CpuSample,
@@ -18,11 +16,10 @@ import type {
 } from '../environment.js';
 import { ConsoleLines, parseConsoleLine, type GuestMemReport } from './console-parser.js';
 import { MEM_REQUEST } from './init-script.js';
-import { splitQemuMemory } from './memory-split.js';
 import { qemuArgs, type QemuLaunchConfig } from './qemu-args.js';
-import { QmpClient } from './qmp-client.js';
+import type { QmpClient } from './qmp-client.js';
 import { killAndRemove, track } from '../reaper.js';
-import { inNetns } from '../../net/lab.js';
+import { inNetns } from '../../net/in-netns.js';
 import { dieWithOwner } from '../../util/die-with-owner.js';
 import { createVmStateDir, recordQemu } from './vm-state.js';
 import { createOverlays } from './distro/overlay.js';
@@ -47,6 +44,31 @@ export interface VmSpec {
 }
 
 type GuestMem = GuestMemReport;
+
+/**
+ * What an instance needs only once qemu runs (QMP, CPU and memory sampling): loaded while the guest
+ * boots, not before the spawn, which `ctvm vm run` waits for. One load per process.
+ */
+let afterSpawnCode:
+  | Promise<{
+      QmpClient: typeof QmpClient;
+      threadsCpuNs: typeof import('../../measure/cpu.js').threadsCpuNs;
+      readSmapsByMapping: typeof import('../../measure/smaps.js').readSmapsByMapping;
+      splitQemuMemory: typeof import('./memory-split.js').splitQemuMemory;
+    }>
+  | undefined;
+const afterSpawn = () =>
+  (afterSpawnCode ??= Promise.all([
+    import('./qmp-client.js'),
+    import('../../measure/cpu.js'),
+    import('../../measure/smaps.js'),
+    import('./memory-split.js'),
+  ]).then(([qmp, cpu, smaps, split]) => ({
+    QmpClient: qmp.QmpClient,
+    threadsCpuNs: cpu.threadsCpuNs,
+    readSmapsByMapping: smaps.readSmapsByMapping,
+    splitQemuMemory: split.splitQemuMemory,
+  })));
 const MEM_ANSWER_TIMEOUT_MS = 5000;
 const STDERR_LIMIT = 16 * 1024;
 
@@ -124,6 +146,7 @@ export class VmInstance implements Instance {
     }
     this.pid = this.child.pid;
     this.phase('spawn');
+    void afterSpawn();
     recordQemu(this.dir, state.record, this.pid); // now `ctvm gc` can end it if we die
     this.child.stdout.on('data', (chunk: Buffer) => {
       if (this.console.bytes === 0) this.phase('console');
@@ -148,6 +171,7 @@ export class VmInstance implements Instance {
   /** Waits for the QMP greeting; throws (after cleaning up) if qemu exits first, with its stderr. */
   async connectQmp(): Promise<void> {
     const early = this.exited.then((e) => e);
+    const { QmpClient } = await afterSpawn();
     const outcome = await Promise.race([
       QmpClient.connect(this.qmpSocket, 30_000).then(
         (c) => ({ client: c }),
@@ -316,6 +340,7 @@ export class VmInstance implements Instance {
 
   async sampleMemory(): Promise<MemorySample> {
     const guest = await this.guestMemory();
+    const { readSmapsByMapping, splitQemuMemory } = await afterSpawn();
     const maps = await readSmapsByMapping(this.pid);
     const split = splitQemuMemory(maps, this.spec.config.memoryBytes, [
       this.spec.config.kernelPath,
@@ -333,6 +358,7 @@ export class VmInstance implements Instance {
 
   /** qemu's CPU time (all threads, ns resolution); after exit, the last value read before it. */
   async sampleCpu(): Promise<CpuSample> {
+    const { threadsCpuNs } = await afterSpawn();
     const now = threadsCpuNs(this.pid);
     if (now !== null && !this.gone) this.lastCpuNs = now;
     return { cpuNs: this.lastCpuNs, atNs: monoNs() };

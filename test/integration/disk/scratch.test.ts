@@ -12,7 +12,8 @@ import { launchContainerOnNetwork } from '../../../src/engine/container/launch-n
 import { makeSpec } from '../../../src/engine/container/spec.js';
 import type { PreparedWorkload } from '../../../src/engine/environment.js';
 import { runVmOnce } from '../../../src/engine/vm/run-once.js';
-import { createScratchImage, loopMount, SCRATCH_TOKEN } from '../../../src/disk/scratch.js';
+import { createScratchImage, loopMount } from '../../../src/disk/scratch.js';
+import { SCRATCH_TOKEN } from '../../../src/disk/scratch-spec.js';
 import { buildRootfs } from '../../../src/workload/rootfs.js';
 import { hostDriver, PREFIX } from '../container/helpers.js';
 

@@ -3,7 +3,7 @@
 // network/scratch fields.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseScratchSize, scratchArgv, SCRATCH_TOKEN } from '../../../src/disk/scratch.js';
+import { parseScratchSize, scratchArgv, SCRATCH_TOKEN } from '../../../src/disk/scratch-spec.js';
 import { scratchOwner } from '../../../src/disk/gc.js';
 import { diskArgs, kernelCmdline } from '../../../src/engine/vm/qemu-args.js';
 import { renderInitScript } from '../../../src/engine/vm/init-script.js';

@@ -2,7 +2,8 @@
 // the qemu command line and the container helper's `netns` argument.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inNetns, instanceAddress, instanceMac } from '../../../src/net/lab.js';
+import { inNetns } from '../../../src/net/in-netns.js';
+import { instanceAddress, instanceMac } from '../../../src/net/lab.js';
 import { netnsOwner } from '../../../src/net/gc.js';
 import { kernelCmdline, netArgs } from '../../../src/engine/vm/qemu-args.js';
 import { buildNsexecArgs } from '../../../src/engine/container/nsexec-args.js';
