@@ -17,14 +17,36 @@ const flag = (name: string): string | undefined => {
 };
 const BIN = flag('--bin') ?? join(PROJECT_DIR, 'bin/ctvm.js');
 
-function wallS(args: string[]): { s: number; stdout: string; stderr: string; status: number | null } {
+function wallS(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { s: number; stdout: string; stderr: string; status: number | null } {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: PROJECT_DIR });
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: PROJECT_DIR, env });
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   return { s, stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
 
 const verdict = (met: boolean): string => (met ? 'MET' : 'NOT MET');
+
+/**
+ * NODE_EXTRA_CA_CERTS makes every node start read and parse that file before any script runs
+ * (~45 ms for Debian's bundle on this project's CI machines, whose environment sets it). It is in
+ * every figure here, ctvm's and `node -e 0`'s alike; this says how much of them it is.
+ */
+function extraCaCost(n: number): void {
+  if (!process.env.NODE_EXTRA_CA_CERTS) return;
+  const without = { ...process.env };
+  delete without.NODE_EXTRA_CA_CERTS;
+  const runs = { with: [] as number[], without: [] as number[] };
+  for (let i = 0; i < n; i++)
+    for (const which of i % 2 ? (['with', 'without'] as const) : (['without', 'with'] as const))
+      runs[which].push(wallS(['-e', '0'], which === 'with' ? process.env : without).s);
+  const cost = median(runs.with) - median(runs.without);
+  console.log(
+    `NODE_EXTRA_CA_CERTS=${process.env.NODE_EXTRA_CA_CERTS} is set: node -e 0 median ${(median(runs.with) * 1000).toFixed(1)} ms with it, ${(median(runs.without) * 1000).toFixed(1)} ms without (n=${n}): ~${(cost * 1000).toFixed(0)} ms of every node start above is that file`,
+  );
+}
 
 function helpRatio(n: number): void {
   const runs = { node: [] as number[], help: [] as number[] };
@@ -84,3 +106,4 @@ console.log(
 );
 helpRatio(n);
 if (vmRuns > 0) vmOverhead(vmRuns);
+extraCaCost(n);

@@ -17,13 +17,24 @@ test(
   'exit code of the workload is the exit code of ctvm vm run; --phases prints the timeline',
   { skip },
   async () => {
-    const r = await execa('node', [CTVM, 'vm', 'run', '--workload', 'exit:3', '--accel', 'tcg', '--phases'], {
+    const child = execa('node', [CTVM, 'vm', 'run', '--workload', 'exit:3', '--accel', 'tcg', '--phases'], {
       reject: false,
     });
+    const pid = child.pid!;
+    const r = await child;
     assert.equal(r.exitCode, 3, r.stderr);
     assert.match(r.stdout, /^READY$/m);
     assert.match(r.stderr, /accel=tcg machine=microvm/);
     assert.match(r.stderr, /start latency \(launch -> READY\): \d+\.\d ms/);
+    // bin/ctvm.js ends `vm` at once, without Node's teardown (registry.ts, exitsAtOnce): the
+    // output above came out whole, and what the run made is gone by then.
+    assert.deepEqual(
+      readdirSync(vmStateRoot()).filter(
+        (d) => d.startsWith(`vm.cli-${pid}.`) || d.startsWith(`lease.${pid}.`),
+      ),
+      [],
+    );
+    assert.deepEqual(pidsWithArg(`/vm.cli-${pid}.`), [], 'its qemu is gone');
   },
 );
 
