@@ -12,6 +12,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  readdirSync,
   rmSync,
   rmdirSync,
   writeFileSync,
@@ -20,7 +21,6 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { HostError } from '../../errors.js';
 import { STATE_DIR } from '../../paths.js';
-import { atomicWrite } from '../../results/atomic-write.js';
 import { SUN_PATH_MAX_BYTES } from '../../util/private-dir.js';
 import { cgroupMountPoints, cgroupTree, pruneEmptyParents, rmdirCgroup } from '../container/cgroup/fs.js';
 import { selectCgroupDriver } from '../container/cgroup/select.js';
@@ -56,10 +56,14 @@ export const HOST_TRACES = [
  * The HOST_TRACES some ctvm dockerd found absent, kept until the last daemon is gone. One list for
  * every daemon, not one per record: while two overlap (two runs, or a run and doctor's check), the
  * second finds the first's traces present, and once the first stops its containerd makes them
- * again. Outside docker.d, whose entries are all daemon dirs; the '.' keeps it out of the
- * container state dirs' namespace.
+ * again. One empty file per listed path (its name the path, URI-encoded): two daemons adding at
+ * the same instant lose nothing, as they could with one file read, changed and written back.
+ * Outside docker.d, whose entries are all daemon dirs; the '.' keeps it out of the container
+ * state dirs' namespace.
  */
-export const DOCKER_TRACES_FILE = join(STATE_DIR, 'docker-traces.json');
+export const DOCKER_TRACES_DIR = join(STATE_DIR, 'docker-traces.d');
+/** The list as one JSON file (one earlier version): still read, and folded into the dir. */
+const LEGACY_TRACES_FILE = join(STATE_DIR, 'docker-traces.json');
 
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;
@@ -71,7 +75,7 @@ export interface DaemonRecord extends OwnerIdentity {
   socketPath?: string;
   dockerdPid?: number;
   dockerdStartTicks?: number;
-  /** Records before DOCKER_TRACES_FILE carried their own list; gc still honours it. */
+  /** Records before the shared list (DOCKER_TRACES_DIR) carried their own; gc still honours it. */
   traces?: string[];
   /** Images this ctvm imported into an external daemon (removed after the run). */
   images: string[];
@@ -245,26 +249,42 @@ export async function teardown(dir: string, record: DaemonRecord | undefined): P
   return killed.map(String);
 }
 
-function readHostTraces(): string[] {
-  try {
-    const list: unknown = JSON.parse(readFileSync(DOCKER_TRACES_FILE, 'utf8'));
-    return Array.isArray(list) ? list.filter((p): p is string => HOST_TRACES.includes(p)) : [];
-  } catch {
-    return [];
-  }
-}
+const traceEntry = (p: string) => join(DOCKER_TRACES_DIR, encodeURIComponent(p));
 
-function writeHostTraces(list: string[]): void {
-  if (list.length === 0) return rmSync(DOCKER_TRACES_FILE, { force: true });
-  mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 });
-  atomicWrite(DOCKER_TRACES_FILE, JSON.stringify(list) + '\n');
+/** The listed paths, in HOST_TRACES order (files before their dirs, dirs before their parents). */
+function readHostTraces(): string[] {
+  let names: string[] = [];
+  try {
+    names = readdirSync(DOCKER_TRACES_DIR);
+  } catch {
+    /* nothing listed */
+  }
+  const listed = new Set(names.map((n) => decodeURIComponent(n)));
+  return HOST_TRACES.filter((p) => listed.has(p));
 }
 
 /** Adds `traces` (HOST_TRACES a daemon found absent) to the shared list. */
 function noteHostTraces(traces: string[]): void {
-  const known = readHostTraces();
-  const added = traces.filter((p) => !known.includes(p));
-  if (added.length) writeHostTraces(HOST_TRACES.filter((p) => known.includes(p) || added.includes(p)));
+  for (const p of [...traces, ...legacyTraces()])
+    for (let attempt = 0; ; attempt++)
+      try {
+        mkdirSync(DOCKER_TRACES_DIR, { recursive: true, mode: 0o700 });
+        writeFileSync(traceEntry(p), '');
+        break;
+      } catch (err) {
+        // The last one out removed the emptied dir between the two steps: make it again.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 2) throw err;
+      }
+  rmSync(LEGACY_TRACES_FILE, { force: true });
+}
+
+function legacyTraces(): string[] {
+  try {
+    const list: unknown = JSON.parse(readFileSync(LEGACY_TRACES_FILE, 'utf8'));
+    return Array.isArray(list) ? list.filter((p): p is string => HOST_TRACES.includes(p)) : [];
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -273,12 +293,13 @@ function noteHostTraces(traces: string[]): void {
  */
 export function removeHostTraces(): void {
   if (existsSync(DOCKER_STATE_DIR)) return; // another daemon still runs (or awaits gc)
-  const left = readHostTraces().filter((p) => {
+  if (existsSync(LEGACY_TRACES_FILE)) noteHostTraces([]);
+  for (const p of readHostTraces()) {
     if (p.endsWith('.json')) rmSync(p, { force: true });
     else emptyRmdir(p);
-    return existsSync(p);
-  });
-  writeHostTraces(left);
+    if (!existsSync(p)) rmSync(traceEntry(p), { force: true });
+  }
+  emptyRmdir(DOCKER_TRACES_DIR);
 }
 
 /** `<hierarchy>/<parent>` and everything below it, in every hierarchy (empty cgroups only). */

@@ -2,7 +2,7 @@
 // run would have done it: ctvm's own dockerd, containerd, shims and containers stopped, mounts
 // and cgroups removed, the dir deleted; on a daemon the user named, only ctvm's containers and
 // imported images go. Live owners' dirs are never touched. Then, if no daemon dir is left, the
-// host-wide dirs ctvm's daemons made (daemon.ts DOCKER_TRACES_FILE).
+// host-wide dirs ctvm's daemons made (daemon.ts DOCKER_TRACES_DIR).
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorMessage } from '../../errors.js';

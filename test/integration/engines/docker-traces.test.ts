@@ -7,11 +7,11 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DOCKER_STATE_DIR,
-  DOCKER_TRACES_FILE,
+  DOCKER_TRACES_DIR,
   HOST_TRACES,
   createDaemonDir,
   readDaemonRecord,
@@ -22,7 +22,7 @@ import { writeRecord } from '../../../src/engine/container/state-dir.js';
 import { requires } from '../../helpers/requires.js';
 
 const present = (): string[] =>
-  [...HOST_TRACES, DOCKER_STATE_DIR, DOCKER_TRACES_FILE].filter((p) => existsSync(p));
+  [...HOST_TRACES, DOCKER_STATE_DIR, DOCKER_TRACES_DIR].filter((p) => existsSync(p));
 /** Before: /etc/docker is docker.io's own (an empty dir from the package); the rest must be absent. */
 const before = present();
 const busy = before.filter((p) => !p.startsWith('/etc/docker'));
@@ -30,6 +30,8 @@ const skip =
   requires('root') ||
   (busy.length ? `a Docker or a ctvm run uses this host's docker paths: ${busy.join(', ')}` : false);
 const absentBefore = HOST_TRACES.filter((p) => !before.includes(p));
+/** The list as an earlier ctvm wrote it: one JSON file. */
+const LEGACY = join(DOCKER_STATE_DIR, '..', 'docker-traces.json');
 
 // A failed assertion leaves no daemon dir, list or host dir behind.
 afterEach(async () => {
@@ -37,6 +39,7 @@ afterEach(async () => {
     const dir = join(DOCKER_STATE_DIR, name);
     await teardown(dir, readDaemonRecord(dir));
   }
+  rmSync(LEGACY, { force: true });
 });
 
 /** What a daemon's containerd and dockerd make outside their roots. */
@@ -54,8 +57,8 @@ test(
     await teardown(a.dir, a.record);
     assert.ok(existsSync('/run/containerd/s'), 'b still runs: its shims use the dir');
     assert.deepEqual(
-      JSON.parse(readFileSync(DOCKER_TRACES_FILE, 'utf8')),
-      absentBefore,
+      readdirSync(DOCKER_TRACES_DIR).map(decodeURIComponent).sort(),
+      [...absentBefore].sort(),
       'listed: what a found absent',
     );
     daemonMakesTraces(); // b's containerd starts another shim
@@ -90,3 +93,17 @@ test("a host dir that was there before ctvm's dockerd stays; the ones it made go
     rmdirSync('/run/docker');
   }
 });
+
+test(
+  'a list left in the earlier one-file format is still honoured by the last one out',
+  { skip },
+  async () => {
+    // What an earlier ctvm recorded for a dir its containerd made.
+    mkdirSync('/run/containerd/s', { recursive: true });
+    writeFileSync(LEGACY, JSON.stringify(['/run/containerd/s', '/run/containerd']) + '\n');
+    const a = createDaemonDir('owned'); // finds /run/containerd/s present: lists nothing itself
+    await teardown(a.dir, a.record);
+    assert.deepEqual(present(), before, 'the dirs the old list named are gone');
+    assert.equal(existsSync(LEGACY), false, 'and so is the old list');
+  },
+);
