@@ -146,7 +146,7 @@ export class VmInstance implements Instance {
     }
     this.pid = this.child.pid;
     this.phase('spawn');
-    void afterSpawn();
+    afterSpawn().catch(() => undefined); // a failure surfaces where the code is used
     recordQemu(this.dir, state.record, this.pid); // now `ctvm gc` can end it if we die
     this.child.stdout.on('data', (chunk: Buffer) => {
       if (this.console.bytes === 0) this.phase('console');
@@ -171,12 +171,13 @@ export class VmInstance implements Instance {
   /** Waits for the QMP greeting; throws (after cleaning up) if qemu exits first, with its stderr. */
   async connectQmp(): Promise<void> {
     const early = this.exited.then((e) => e);
-    const { QmpClient } = await afterSpawn();
     const outcome = await Promise.race([
-      QmpClient.connect(this.qmpSocket, 30_000).then(
-        (c) => ({ client: c }),
-        (err: unknown) => ({ err }),
-      ),
+      afterSpawn()
+        .then(({ QmpClient }) => QmpClient.connect(this.qmpSocket, 30_000))
+        .then(
+          (c) => ({ client: c }),
+          (err: unknown) => ({ err }),
+        ),
       early.then((exit) => ({ exit })),
     ]);
     if ('client' in outcome) {
@@ -242,7 +243,7 @@ export class VmInstance implements Instance {
       case 'exit':
         this.phase('poweroff');
         // qemu is about to exit: this is the last moment its CPU time can be read.
-        void this.sampleCpu();
+        this.sampleCpu().catch(() => undefined);
         this.guestExitCode = ev.code;
         break;
     }
