@@ -9,28 +9,28 @@ import { fileURLToPath } from 'node:url';
 import { distChecker } from '../scripts/dist.mjs';
 
 const project = fileURLToPath(new URL('..', import.meta.url));
-let entries = [];
-async function stale() {
-  const check = distChecker(project);
-  const why = check({ staticRoots: ['src/cli/main.ts'] });
-  if (why !== null) return why;
+/** Why dist/ cannot run this start (null when it can), and the registry entries argv names. */
+async function check() {
+  const checker = distChecker(project);
+  const why = checker({ staticRoots: ['src/cli/main.ts'] });
+  if (why !== null) return { why, entries: [] };
   // registry.ts is one of main.ts's static imports: checked fresh just above.
   const { commandsToLoad } = await import('../dist/cli/registry.js');
-  entries = commandsToLoad(process.argv);
-  return check({ roots: entries.map((c) => `src/cli/commands/${c.name}.ts`) });
+  const entries = commandsToLoad(process.argv);
+  return { why: checker({ roots: entries.map((c) => `src/cli/commands/${c.name}.ts`) }), entries };
 }
+const { why, entries } = await check();
 let main;
-if ((await stale()) === null) {
+if (why === null) {
   // Stack traces (--debug) point into src/*.ts through the source maps.
   if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
   ({ main } = await import('../dist/cli/main.js'));
 } else {
-  entries = [];
   const { register } = await import('tsx/esm/api');
   register();
   ({ main } = await import('../src/cli/main.ts'));
 }
 const code = await main(process.argv);
 // A command with nothing left settling (registry.ts, exitsAtOnce) skips Node's heap teardown.
-if (entries.length === 1 && entries[0].exitsAtOnce) process.exit(code);
+if (why === null && entries.length === 1 && entries[0].exitsAtOnce) process.exit(code);
 process.exitCode = code;

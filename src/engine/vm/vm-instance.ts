@@ -49,16 +49,8 @@ type GuestMem = GuestMemReport;
  * What an instance needs only once qemu runs (QMP, CPU and memory sampling): loaded while the guest
  * boots, not before the spawn, which `ctvm vm run` waits for. One load per process.
  */
-let afterSpawnCode:
-  | Promise<{
-      QmpClient: typeof QmpClient;
-      threadsCpuNs: typeof import('../../measure/cpu.js').threadsCpuNs;
-      readSmapsByMapping: typeof import('../../measure/smaps.js').readSmapsByMapping;
-      splitQemuMemory: typeof import('./memory-split.js').splitQemuMemory;
-    }>
-  | undefined;
-const afterSpawn = () =>
-  (afterSpawnCode ??= Promise.all([
+const loadAfterSpawn = () =>
+  Promise.all([
     import('./qmp-client.js'),
     import('../../measure/cpu.js'),
     import('../../measure/smaps.js'),
@@ -68,7 +60,9 @@ const afterSpawn = () =>
     threadsCpuNs: cpu.threadsCpuNs,
     readSmapsByMapping: smaps.readSmapsByMapping,
     splitQemuMemory: split.splitQemuMemory,
-  })));
+  }));
+let afterSpawnCode: ReturnType<typeof loadAfterSpawn> | undefined;
+const afterSpawn = () => (afterSpawnCode ??= loadAfterSpawn());
 const MEM_ANSWER_TIMEOUT_MS = 5000;
 const STDERR_LIMIT = 16 * 1024;
 
